@@ -1,0 +1,8 @@
+"""Map page."""
+
+import streamlit as st
+
+from ui.runtime import t
+
+st.title(t("page.map"))
+st.info(t("common.coming", issue="issue [C]"))

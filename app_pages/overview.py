@@ -1,0 +1,8 @@
+"""Overview page."""
+
+import streamlit as st
+
+from ui.runtime import t
+
+st.title(t("page.overview"))
+st.info(t("common.coming", issue="issue [C]"))

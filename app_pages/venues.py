@@ -1,0 +1,8 @@
+"""Venues page."""
+
+import streamlit as st
+
+from ui.runtime import t
+
+st.title(t("page.venues"))
+st.info(t("common.coming", issue="issue [C]"))

@@ -1,0 +1,249 @@
+"""The one typed settings object, loaded once and validated at start-up.
+
+Sources, later ones winning: the defaults below, a TOML file (``config/kbyt.toml`` or the file
+named by ``KBYT_CONFIG_FILE``), then environment variables. Every setting has an environment
+name: ``KBYT_`` plus the field name, nested groups joined by ``__`` (for example
+``KBYT_TRACE__BUFFER_MINUTES=20``). ``DATABASE_URL`` is accepted as well as
+``KBYT_DATABASE_URL`` because hosting platforms set it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "kbyt.toml"
+DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "kbyt.db"
+
+VENUE_KINDS: tuple[str, ...] = (
+    "hospital",
+    "clinic",
+    "pharmacy",
+    "office",
+    "factory",
+    "industrial_zone",
+    "market",
+    "supermarket",
+    "mall",
+    "shop",
+    "restaurant",
+    "school",
+    "apartment",
+    "station",
+    "bus",
+    "other",
+)
+SECTORS: tuple[str, ...] = ("health", "government", "enterprise", "public")
+SYMPTOMS: tuple[str, ...] = (
+    "fever",
+    "cough",
+    "sore_throat",
+    "shortness_of_breath",
+    "loss_of_taste_smell",
+    "fatigue",
+)
+EXPOSURES: tuple[str, ...] = ("case_contact", "lockdown_area", "travel_abroad")
+
+DEFAULT_DWELL_MINUTES: dict[str, int] = {
+    "hospital": 120,
+    "clinic": 60,
+    "pharmacy": 15,
+    "office": 480,
+    "factory": 480,
+    "industrial_zone": 480,
+    "market": 60,
+    "supermarket": 45,
+    "mall": 90,
+    "shop": 20,
+    "restaurant": 60,
+    "school": 360,
+    "apartment": 720,
+    "station": 30,
+    "bus": 45,
+    "other": 60,
+}
+
+
+class ConfigError(Exception):
+    """A setting is invalid; the message names it and says what is expected."""
+
+
+class TraceRules(BaseModel):
+    """Exposure rules of DESIGN §5; every trace may override them."""
+
+    buffer_minutes: int = Field(15, ge=0, le=24 * 60, description="Widening of the case's visits")
+    min_overlap_minutes: int = Field(
+        1, ge=1, le=24 * 60, description="Shortest overlap that counts"
+    )
+    lookback_days: int = Field(14, ge=1, le=60, description="Days before onset/test that count")
+    max_presence_hours: int = Field(24, ge=1, le=24, description="Presence is cut to this length")
+
+
+class RiskRules(BaseModel):
+    """Which symptoms alone make a declaration high risk (DESIGN §5)."""
+
+    high_risk_symptoms: list[str] = Field(default_factory=lambda: ["shortness_of_breath"])
+
+    @field_validator("high_risk_symptoms")
+    @classmethod
+    def _known_symptoms(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SYMPTOMS))
+        if unknown:
+            raise ValueError(f"unknown symptoms {unknown}; known: {list(SYMPTOMS)}")
+        return value
+
+
+class MapSettings(BaseModel):
+    """Basemap and map assets. Offline is the default: command-centre networks are closed."""
+
+    tiles: str | None = Field(
+        None, description="Tile URL template (or a folium tile name); empty means no basemap"
+    )
+    tiles_attribution: str = ""
+    assets: Literal["local", "cdn"] = Field(
+        "local", description="Leaflet from the app itself (local) or from public CDNs (cdn)"
+    )
+
+
+class DemoSettings(BaseModel):
+    """The demo city created on first start of the embedded default."""
+
+    seed_on_first_start: bool = True
+    checkins: int = Field(100_000, ge=1_000, le=50_000_000)
+    days: int = Field(14, ge=1, le=60)
+    seed: int = 2021
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KBYT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        validation_alias=AliasChoices("KBYT_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg2://user:pw@host/db",
+    )
+    boundary_file: Path | None = Field(
+        None, description="District polygons (GeoJSON, GeoPackage or Shapefile); optional"
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Zone in which times are shown")
+    retention_days: int = Field(28, ge=1, le=3650, description="Check-ins older than this purge")
+    public_base_url: str = Field(
+        "http://localhost:8501", description="Base of the QR URLs printed on venue posters"
+    )
+    dwell_minutes: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DWELL_MINUTES))
+    trace: TraceRules = Field(default_factory=TraceRules)
+    risk: RiskRules = Field(default_factory=RiskRules)
+    map: MapSettings = Field(default_factory=MapSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+    small_count_threshold: int = Field(
+        5, ge=1, le=100, description="Counts below this are shown as '<N' on public screens"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg2://")):
+            raise ValueError("must start with sqlite:// or postgresql:// (postgresql+psycopg2://)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("boundary_file")
+    @classmethod
+    def _boundary_exists(cls, value: Path | None) -> Path | None:
+        if value is None or str(value) == "":
+            return None
+        path = value if value.is_absolute() else (REPO_ROOT / value)
+        if not path.is_file():
+            raise ValueError(f"file not found: {path}")
+        return path
+
+    @field_validator("dwell_minutes")
+    @classmethod
+    def _dwell_per_known_kind(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(VENUE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown venue kinds {unknown}; known: {list(VENUE_KINDS)}")
+        bad = {kind: minutes for kind, minutes in value.items() if not 1 <= minutes <= 24 * 60}
+        if bad:
+            raise ValueError(f"dwell must be 1..1440 minutes, got {bad}")
+        return {**DEFAULT_DWELL_MINUTES, **value}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get("KBYT_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config_file.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def _readable(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        parts = [str(part).lower().removeprefix("kbyt_") for part in problem["loc"]]
+        name = ".".join(parts) or "settings"
+        env_name = "KBYT_" + "__".join(part.upper() for part in parts)
+        message = problem["msg"].removeprefix("Value error, ")
+        given = problem.get("input")
+        shown = "" if isinstance(given, dict) else f" (got {given!r})"
+        lines.append(f"Invalid setting '{name}' ({env_name}): {message}{shown}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; raise ConfigError with one readable line per problem."""
+    config_file = os.environ.get("KBYT_CONFIG_FILE")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"Invalid setting KBYT_CONFIG_FILE: file not found: {config_file}")
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(_readable(error)) from None
+    except ValueError as error:  # a malformed TOML file or env JSON
+        raise ConfigError(f"Invalid configuration: {error}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

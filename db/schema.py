@@ -1,0 +1,278 @@
+"""The database schema as SQLAlchemy Core tables; migrations in db/migrations build it.
+
+Instants are stored as UTC epoch seconds (BIGINT) on both engines. That keeps time arithmetic
+(presence = time in + dwell, hour buckets, local days = UTC hours + 7) plain integer SQL that
+runs unchanged on SQLite and PostgreSQL, and keeps the hot (venue, time) index small.
+``UtcInstant`` converts at the Python edge: aware datetimes in, aware UTC datetimes out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.expression import true
+from sqlalchemy.types import TypeDecorator
+
+# Integer primary keys must be plain INTEGER on SQLite to alias its rowid (autoincrement).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcInstant(TypeDecorator):
+    """An instant stored as UTC epoch seconds; naive datetimes are refused, not guessed."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: give a time zone")
+            return int(value.timestamp())
+        return int(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromtimestamp(int(value), UTC)
+
+
+CHANNELS = ("self", "proxy", "staff", "advance", "import")
+RISK_LEVELS = ("none", "medium", "high")  # stored as 0, 1, 2
+CASE_STATUSES = ("suspected", "confirmed", "cleared")
+FOLLOW_UP_STATUSES = ("new", "contacted", "tested", "isolated", "cleared")
+ROLES = (
+    "admin",
+    "command_centre",
+    "leadership",
+    "district_officer",
+    "ward_officer",
+    "epidemiologist",
+    "venue_staff",
+)
+
+district = Table(
+    "district",
+    metadata,
+    Column("code", String(3), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # Quận, Huyện, Thành phố
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+)
+
+ward = Table(
+    "ward",
+    metadata,
+    Column("code", String(5), primary_key=True),
+    Column("district_code", String(3), ForeignKey("district.code"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # Phường, Xã, Thị trấn
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+)
+
+venue = Table(
+    "venue",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("venue_ref", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("sector", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("address", String(300), nullable=False, server_default=""),
+    Column("ward_code", String(5), ForeignKey("ward.code"), nullable=False, index=True),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("dwell_minutes", Integer, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    CheckConstraint("sector IN ('health','government','enterprise','public')", name="sector"),
+    CheckConstraint("dwell_minutes BETWEEN 1 AND 1440", name="dwell"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("phone", String(16), nullable=False),
+    Column("full_name", String(120), nullable=False),
+    Column("id_number", String(20)),
+    Column("birth_year", SmallInteger),
+    Column("home_ward_code", String(5), ForeignKey("ward.code")),
+    # Dependants are declared under a relative's phone: phone and name together identify.
+    UniqueConstraint("phone", "full_name"),
+)
+
+# The fact table has no foreign keys: per-row referential checks cost ~45 % of load time at
+# city scale, and the write path already resolves every person and venue id inside the same
+# transaction. `manage.py check` (queries.integrity.orphan_checkins) verifies it.
+checkin = Table(
+    "checkin",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", BigInteger, nullable=False),
+    Column("venue_id", BigInteger, nullable=False),
+    Column("checked_in_at", UtcInstant, nullable=False),
+    Column("checked_out_at", UtcInstant),
+    Column("channel", String(10), nullable=False),
+    Column("declared_by_person_id", BigInteger),
+    Column("symptoms", String(200), nullable=False, server_default=""),  # ';'-separated
+    Column("exposures", String(100), nullable=False, server_default=""),  # ';'-separated
+    Column("risk_level", SmallInteger, nullable=False, server_default="0"),
+    Column("risk_reasons", String(400), nullable=False, server_default=""),
+    Column("source", String(40), nullable=False, server_default="kbyt"),
+    Column("external_id", String(80)),
+    UniqueConstraint("source", "external_id"),
+    CheckConstraint(
+        "checked_out_at IS NULL OR checked_out_at >= checked_in_at", name="out_after_in"
+    ),
+    CheckConstraint("channel IN ('self','proxy','staff','advance','import')", name="channel"),
+    CheckConstraint("risk_level BETWEEN 0 AND 2", name="risk_level"),
+)
+# Trace and venue timeline: a venue's check-ins in a bounded time range, answered from the
+# index alone on PostgreSQL (time out and person are INCLUDEd).
+Index(
+    "ix_checkin_venue_time",
+    checkin.c.venue_id,
+    checkin.c.checked_in_at,
+    postgresql_include=["checked_out_at", "person_id"],
+)
+# A case's own visits.
+Index("ix_checkin_person_time", checkin.c.person_id, checkin.c.checked_in_at)
+# Risk lists: at-risk declarations by time, small because most rows are risk 0.
+Index(
+    "ix_checkin_risky_time",
+    checkin.c.checked_in_at,
+    postgresql_where=checkin.c.risk_level > 0,
+    sqlite_where=checkin.c.risk_level > 0,
+)
+
+# Hourly rollups, kept by every write path in the same transaction as the check-ins.
+# hour_start is a UTC instant on the hour; Asia/Ho_Chi_Minh days are exact sums of them.
+ward_hour = Table(
+    "ward_hour",
+    metadata,
+    Column("ward_code", String(5), ForeignKey("ward.code"), primary_key=True),
+    Column("hour_start", UtcInstant, primary_key=True),
+    Column("checkins", Integer, nullable=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("high_risk", Integer, nullable=False),
+)
+Index("ix_ward_hour_hour", ward_hour.c.hour_start, ward_hour.c.ward_code)
+
+venue_hour = Table(
+    "venue_hour",
+    metadata,
+    Column("venue_id", BigInteger, ForeignKey("venue.id"), primary_key=True),
+    Column("hour_start", UtcInstant, primary_key=True),
+    Column("checkins", Integer, nullable=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("high_risk", Integer, nullable=False),
+)
+Index("ix_venue_hour_hour", venue_hour.c.hour_start, venue_hour.c.venue_id)
+
+case_record = Table(
+    "case_record",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False, index=True),
+    Column("status", String(12), nullable=False),
+    Column("onset_date", Date),
+    Column("test_date", Date),
+    Column("isolated_at", UtcInstant),
+    Column("created_at", UtcInstant, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    CheckConstraint("status IN ('suspected','confirmed','cleared')", name="status"),
+    CheckConstraint("onset_date IS NOT NULL OR test_date IS NOT NULL", name="has_date"),
+)
+
+# The contacts a trace found, so that a traced person is high risk wherever they check in.
+traced_contact = Table(
+    "traced_contact",
+    metadata,
+    Column("case_id", BigInteger, ForeignKey("case_record.id"), primary_key=True),
+    Column("person_id", BigInteger, ForeignKey("person.id"), primary_key=True, index=True),
+    Column("level", SmallInteger, nullable=False),  # 1 = F1, 2 = F2
+    Column("first_exposure_at", UtcInstant, nullable=False),
+    Column("traced_at", UtcInstant, nullable=False),
+)
+
+follow_up = Table(
+    "follow_up",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False, index=True),
+    Column("checkin_id", BigInteger, ForeignKey("checkin.id", ondelete="SET NULL")),
+    Column("status", String(12), nullable=False),
+    Column("assignee", String(64), nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", UtcInstant, nullable=False),
+    Column("by", String(64), nullable=False),
+    CheckConstraint("status IN ('new','contacted','tested','isolated','cleared')", name="status"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200)),  # empty for single sign-on accounts
+    Column("role", String(20), nullable=False),
+    Column("district_code", String(3), ForeignKey("district.code")),
+    Column("ward_code", String(5), ForeignKey("ward.code")),
+    Column("venue_id", BigInteger, ForeignKey("venue.id")),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UtcInstant, nullable=False),
+    CheckConstraint(
+        "role IN ('admin','command_centre','leadership','district_officer','ward_officer',"
+        "'epidemiologist','venue_staff')",
+        name="role",
+    ),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcInstant, nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("action", String(40), nullable=False),  # view, export, trace, …
+    Column("subject", String(200), nullable=False),  # what was seen
+    Column("case_id", BigInteger),
+    Column("purpose", String(300), nullable=False, server_default=""),
+    Column("row_count", Integer, nullable=False, server_default="0"),
+    Column("detail", Text, nullable=False, server_default=""),
+)

@@ -1,0 +1,152 @@
+"""Fixtures: real SQLite files and real PostgreSQL databases, both migrated and with geography.
+
+PostgreSQL is reached through KBYT_TEST_POSTGRES_URL (default: the role that
+scripts/ensure-postgres creates). Each test gets its own database, cloned from a template built
+once per run, so tests never see each other's rows. Without PostgreSQL the suite fails with a
+message saying how to start it; it does not silently skip half of itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.engine import make_engine
+from db.init import init_db
+
+POSTGRES_URL = os.environ.get(
+    "KBYT_TEST_POSTGRES_URL", "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
+)
+REPO = Path(__file__).resolve().parent.parent
+SHARED_BOUNDARIES = REPO.parent / "shared" / "geo" / "hcmc_districts.geojson"
+ENGINES = ("sqlite", "postgresql")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _admin() -> Engine:
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def _postgres_available() -> None:
+    try:
+        with _admin().connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means the same to the developer
+        pytest.exit(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({error.__class__.__name__}). "
+            "Run scripts/ensure-postgres (or set KBYT_TEST_POSTGRES_URL).",
+            returncode=3,
+        )
+
+
+def create_postgres_database(template: str | None = None) -> str:
+    name = f"kbyt_test_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+    with _admin().connect() as connection:
+        clause = f" TEMPLATE {template}" if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    with _admin().connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated database with geography per engine, to clone for each test."""
+    _postgres_available()
+    sqlite_path = tmp_path_factory.mktemp("template") / "template.db"
+    sqlite_engine = make_engine(f"sqlite:///{sqlite_path}")
+    init_db(sqlite_engine)
+    sqlite_engine.dispose()  # the last connection to close folds the WAL into the file
+    postgres_url = create_postgres_database()
+    engine = make_engine(postgres_url)
+    init_db(engine)
+    engine.dispose()
+    yield {"sqlite": str(sqlite_path), "postgresql": make_url(postgres_url).database}
+    drop_postgres_database(postgres_url)
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a brand-new, empty database of the engine named by the test's parameter."""
+    kind = request.param
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kbyt.db'}"
+        return
+    _postgres_available()
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(
+    request: pytest.FixtureRequest, templates: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
+    """A URL of a migrated database with geography, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "kbyt.db"
+        shutil.copy(templates["sqlite"], path)
+        yield f"sqlite:///{path}"
+        return
+    url = create_postgres_database(template=templates["postgresql"])
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "empty_database_url" in metafunc.fixturenames:
+        metafunc.parametrize("empty_database_url", ENGINES, indirect=True)
+
+
+DEMO_CHECKINS = 20_000
+DEMO_DAYS = 7
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def demo_url(
+    request: pytest.FixtureRequest, templates: dict[str, str], tmp_path_factory
+) -> Iterator[str]:
+    """A small demo city ending at the current hour, built once per engine and run; tests must
+    only read it."""
+    from datetime import UTC, datetime
+
+    from ingest.demo_city import build_demo_city
+
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        shutil.copy(templates["sqlite"], path)
+        url = f"sqlite:///{path}"
+    else:
+        url = create_postgres_database(template=templates["postgresql"])
+    engine = make_engine(url)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    build_demo_city(engine, checkins=DEMO_CHECKINS, days=DEMO_DAYS, seed=7, end=end)
+    engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    engine = make_engine(demo_url)
+    yield engine
+    engine.dispose()

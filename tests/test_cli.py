@@ -1,0 +1,59 @@
+"""`python manage.py …` as an operator runs it, against both databases."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def manage(*args, database_url, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
+    env.update({"DATABASE_URL": database_url, **(extra_env or {})})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_init_db_then_seed_demo_then_check(empty_database_url):
+    first = manage("init-db", database_url=empty_database_url)
+    again = manage("init-db", database_url=empty_database_url)
+    seeded = manage(
+        "seed-demo", "--checkins", "5000", "--days", "2", "--seed", "3",
+        "--end", "2021-08-15T20:00:00+07:00", database_url=empty_database_url,
+    )  # fmt: skip
+    checked = manage("check", database_url=empty_database_url)
+
+    assert first.returncode == 0, first.stderr
+    assert "22 districts, 273 wards." in first.stdout
+    assert again.returncode == 0 and "22 districts, 273 wards." in again.stdout
+    assert seeded.returncode == 0, seeded.stderr
+    assert "9,694 registered units" in seeded.stdout
+    assert "5,000 check-ins" in seeded.stdout
+    assert "demo city [" in seeded.stderr and "100%" in seeded.stderr  # the progress bar
+    assert checked.returncode == 0, checked.stderr
+    assert "checkin" in checked.stdout and "5,000" in checked.stdout
+    assert "Rollups match the raw check-ins." in checked.stdout
+    assert "missing person or venue" not in checked.stderr
+
+
+def test_seed_demo_refuses_a_database_that_has_data(empty_database_url):
+    manage("seed-demo", "--checkins", "2000", "--days", "1", database_url=empty_database_url)
+    again = manage(
+        "seed-demo", "--checkins", "2000", "--days", "1", database_url=empty_database_url
+    )
+    assert again.returncode == 2
+    assert "already has venues" in again.stderr
+
+
+def test_bad_arguments_and_settings_get_a_sentence_not_a_trace(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    naive = manage("seed-demo", "--end", "2021-08-15T20:00", database_url=url)
+    negative = manage("seed-demo", "--checkins", "-5", database_url=url)
+    bad_setting = manage("init-db", database_url=url, extra_env={"KBYT_RETENTION_DAYS": "-1"})
+    assert naive.returncode == 2 and "give a time zone offset" in naive.stderr
+    assert negative.returncode == 2 and "must be a positive number" in negative.stderr
+    assert bad_setting.returncode == 2
+    assert bad_setting.stderr.strip().startswith("Invalid setting 'retention_days'")
+    assert "Traceback" not in bad_setting.stderr

@@ -1,0 +1,74 @@
+"""Make the database usable before any page runs: migrate the embedded SQLite database and,
+on the very first start, fill it with a demo city while showing progress."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
+
+from config.settings import Settings
+from db.init import init_db
+from db.migrate import current_revision, head_revision
+from db.schema import venue
+from ingest.demo_city import build_demo_city
+from ui.runtime import t
+
+
+@st.cache_resource(show_spinner=False)
+def _migrated(database_url: str, _engine: Engine) -> bool:
+    init_db(_engine)
+    return True
+
+
+def _has_venues(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.scalar(select(func.count()).select_from(venue)))
+
+
+def ensure_ready(settings: Settings, engine: Engine) -> None:
+    """Stop the page with a readable message when the database cannot be used."""
+    try:
+        if not settings.is_sqlite:
+            current, head = current_revision(engine), head_revision()
+            if current != head:
+                st.error(t("setup.schema_old", current=current or "—", head=head))
+                st.stop()
+            return
+        _migrated(settings.database_url, engine)
+        if settings.demo.seed_on_first_start and not _has_venues(engine):
+            _seed_once(settings, engine)
+    except OperationalError as error:
+        st.error(t("setup.db_error", error=str(error.orig)))
+        st.stop()
+
+
+def _seed_once(settings: Settings, engine: Engine) -> None:
+    # Several sessions (or processes) may open the app at once: one builds, the rest wait.
+    lock_path = Path(engine.url.database or "kbyt.db").with_suffix(".seed.lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _has_venues(engine):
+            return
+        bar = st.progress(0.0, text=t("setup.creating"))
+        summary = build_demo_city(
+            engine,
+            checkins=settings.demo.checkins,
+            days=settings.demo.days,
+            seed=settings.demo.seed,
+            dwell_minutes=settings.dwell_minutes,
+            progress=lambda fraction, message: bar.progress(
+                min(fraction, 1.0), text=f"{t('setup.creating')} {message}"
+            ),
+        )
+        bar.empty()
+        st.toast(
+            t(
+                "setup.done",
+                summary=f"{summary.venues:,} venues, {summary.checkins:,} check-ins, "
+                f"{summary.seconds:.0f} s",
+            )
+        )
