@@ -7,6 +7,8 @@ folder as legacy auto-discovered pages and could run one without this entry poin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from config.settings import ConfigError, get_settings
@@ -16,7 +18,9 @@ from ui.filters import sidebar_filters
 from ui.first_start import ensure_ready
 from ui.runtime import engine, t
 
-st.set_page_config(page_title="KBYT", page_icon=":material/qr_code_2:", layout="wide")
+# A local file, not a :material/ icon: those are fetched from Google's font CDN as favicons.
+ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
+st.set_page_config(page_title="KBYT", page_icon=str(ICON), layout="wide")
 
 language = st.query_params.get("lang", "vi")
 st.session_state["language"] = language if language in LANGUAGES else "vi"

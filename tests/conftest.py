@@ -25,7 +25,10 @@ POSTGRES_URL = os.environ.get(
     "KBYT_TEST_POSTGRES_URL", "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 )
 REPO = Path(__file__).resolve().parent.parent
-SHARED_BOUNDARIES = REPO.parent / "shared" / "geo" / "hcmc_districts.geojson"
+SHARED_BOUNDARIES = (
+    Path(os.environ.get("KBYT_SHARED_GEO_DIR", REPO.parent / "shared" / "geo"))
+    / "hcmc_districts.geojson"
+)
 ENGINES = ("sqlite", "postgresql")
 RUN_ID = uuid.uuid4().hex[:8]
 
@@ -120,29 +123,47 @@ DEMO_CHECKINS = 20_000
 DEMO_DAYS = 7
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def demo_url(
-    request: pytest.FixtureRequest, templates: dict[str, str], tmp_path_factory
-) -> Iterator[str]:
-    """A small demo city ending at the current hour, built once per engine and run; tests must
-    only read it."""
+@pytest.fixture(scope="session")
+def demo_cities(templates: dict[str, str], tmp_path_factory) -> Iterator[dict]:
+    """Small demo cities ending at the current hour, built on first use, one per engine, shared
+    by the whole run: tests must only read them."""
     from datetime import UTC, datetime
 
     from ingest.demo_city import build_demo_city
 
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("demo") / "demo.db"
-        shutil.copy(templates["sqlite"], path)
-        url = f"sqlite:///{path}"
-    else:
-        url = create_postgres_database(template=templates["postgresql"])
-    engine = make_engine(url)
-    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    build_demo_city(engine, checkins=DEMO_CHECKINS, days=DEMO_DAYS, seed=7, end=end)
-    engine.dispose()
-    yield url
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+    built: dict[str, str] = {}
+
+    def get(kind: str) -> str:
+        if kind in built:
+            return built[kind]
+        if kind == "sqlite":
+            path = tmp_path_factory.mktemp("demo") / "demo.db"
+            shutil.copy(templates["sqlite"], path)
+            url = f"sqlite:///{path}"
+        else:
+            url = create_postgres_database(template=templates["postgresql"])
+        engine = make_engine(url)
+        end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        build_demo_city(engine, checkins=DEMO_CHECKINS, days=DEMO_DAYS, seed=7, end=end)
+        engine.dispose()
+        built[kind] = url
+        return url
+
+    yield {"get": get}
+    if "postgresql" in built:
+        drop_postgres_database(built["postgresql"])
+
+
+@pytest.fixture(params=ENGINES)
+def demo_url(request: pytest.FixtureRequest, demo_cities: dict) -> str:
+    """The demo city on SQLite and on PostgreSQL."""
+    return demo_cities["get"](request.param)
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_url(demo_cities: dict) -> str:
+    """The demo city on SQLite only (browser tests: the database tests cover both engines)."""
+    return demo_cities["get"]("sqlite")
 
 
 @pytest.fixture

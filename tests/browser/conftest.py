@@ -1,0 +1,141 @@
+"""End-to-end harness: the real app on a real database, driven by Debian's headless Chromium.
+
+Like Streamlit's own e2e suite: the server starts once per module, readiness is polled on
+/_stcore/health, each interaction waits for the script to finish (data-test-script-state), never
+for a fixed time, and every test leaves a screenshot under test-artifacts/ (kept on failure too).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = ARTIFACTS / f"server-{self.port}.log"
+        ARTIFACTS.mkdir(exist_ok=True)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
+        environment.update(
+            {
+                "KBYT_DATABASE_URL": database_url,
+                "KBYT_DEMO__SEED_ON_FIRST_START": "false",
+                **(env or {}),
+            }
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "app.py",
+                "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            ],
+            cwd=REPO, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited: {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as answer:
+                    if answer.read() == b"ok":
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)  # polling the health endpoint, not waiting for the app
+        raise RuntimeError(f"the app did not become healthy: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run scripts/ensure-chromium (Debian package chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    outside: list[str] = []
+    # Nothing may leave the machine: a request off loopback is a failure of the offline promise.
+    page.on(
+        "request",
+        lambda req: (
+            outside.append(req.url)
+            if not req.url.startswith(
+                ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+            )
+            else None
+        ),
+    )
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def wait_for_app_run(page: Page, timeout_ms: int = 30_000) -> None:
+    """Until Streamlit is connected and its script has finished (as in Streamlit's e2e suite)."""
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout_ms
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout_ms
+    )
+
+
+@pytest.fixture
+def open_app(page: Page) -> Callable[[str, str], Page]:
+    def open_(base_url: str, path: str = "") -> Page:
+        page.goto(f"{base_url}/{path}")
+        wait_for_app_run(page)
+        return page
+
+    return open_
