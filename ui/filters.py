@@ -16,6 +16,7 @@ from rules.local_time import today_local
 from ui.runtime import settings, t
 
 MAX_DAYS = 92
+ALL = "all"  # the "whole city" / "all wards" choice (None would show an empty selectbox)
 KEYS = {"dates": "filter_dates", "district": "filter_district", "ward": "filter_ward"}
 
 
@@ -53,13 +54,13 @@ def _load_from_url(districts: pd.DataFrame, wards: pd.DataFrame, today: date) ->
         else:
             district = row.iloc[0]["district_code"]
     st.session_state[KEYS["dates"]] = (first, last)
-    st.session_state[KEYS["district"]] = district
-    st.session_state[KEYS["ward"]] = ward
+    st.session_state[KEYS["district"]] = district or ALL
+    st.session_state[KEYS["ward"]] = ward or ALL
     return warnings
 
 
 def _district_changed() -> None:
-    st.session_state[KEYS["ward"]] = None
+    st.session_state[KEYS["ward"]] = ALL
 
 
 def sidebar_filters(districts: pd.DataFrame, wards: pd.DataFrame) -> Filter:
@@ -83,24 +84,24 @@ def sidebar_filters(districts: pd.DataFrame, wards: pd.DataFrame) -> Filter:
         )
         district = st.selectbox(
             t("filter.district"),
-            [None, *districts["code"]],
-            format_func=lambda code: (
-                t("filter.all_districts") if code is None else district_names[code]
-            ),
+            [ALL, *districts["code"]],
+            format_func=lambda code: district_names.get(code, t("filter.all_districts")),
             key=KEYS["district"],
             on_change=_district_changed,
         )
-        in_district = wards[wards["district_code"] == district] if district else wards.iloc[0:0]
+        in_district = wards[wards["district_code"] == district]
         ward_names = dict(zip(in_district["code"], in_district["name"], strict=True))
         ward = st.selectbox(
             t("filter.ward"),
-            [None, *in_district["code"]],
-            format_func=lambda code: t("filter.all_wards") if code is None else ward_names[code],
+            [ALL, *in_district["code"]],
+            format_func=lambda code: ward_names.get(code, t("filter.all_wards")),
             key=KEYS["ward"],
-            disabled=district is None,
+            disabled=district == ALL,
         )
     first, last = _range(chosen, today)
-    current = Filter(first, last, district, ward if district else None)
+    district_code = None if district == ALL else district
+    ward_code = None if ward == ALL or district_code is None else ward
+    current = Filter(first, last, district_code, ward_code)
     _write_to_url(current)
     return current
 

@@ -36,3 +36,9 @@ def test_english_from_the_link(server, open_app):
     page = open_app(server.url, "?lang=en")
     expect(page.locator("h1").first).to_have_text("Overview")
     expect(page.locator("[data-testid='stSidebar']")).to_contain_text("District")
+
+
+def test_the_whole_city_is_the_default(server, open_app):
+    page = open_app(server.url)
+    expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Toàn thành phố")
+    expect(page.get_by_role("combobox", name="Phường/Xã")).to_have_value("Tất cả phường/xã")
