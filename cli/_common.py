@@ -1,0 +1,47 @@
+"""Helpers shared by the commands: progress bars and argument types."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+
+def progress_bar(label: str) -> Callable[[float, str], None]:
+    """A text progress bar on stderr; in logs (not a terminal) one line per 10 %."""
+    interactive = sys.stderr.isatty()
+    last = {"shown": -1}
+
+    def show(fraction: float, message: str) -> None:
+        percent = int(fraction * 100)
+        if not interactive and percent // 10 == last["shown"] // 10 and fraction < 1:
+            return
+        last["shown"] = percent
+        filled = int(fraction * 30)
+        bar = "#" * filled + "-" * (30 - filled)
+        end = "\n" if fraction >= 1 or not interactive else ""
+        print(f"\r{label} [{bar}] {percent:3d}% {message:<40}", end=end, file=sys.stderr)
+
+    return show
+
+
+def iso_instant(text: str) -> datetime:
+    """An ISO 8601 instant with its offset (argparse type)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone offset, e.g. {text}+07:00")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
