@@ -1,7 +1,7 @@
 """KBYT: the entry point. `streamlit run app.py` (see README.md for the one-command start).
 
-Builds the navigation once per run, the shared filters and the language switch; each page is a
-small script under app_pages/ (not pages/: Streamlit would treat that
+Builds the navigation for the signed-in role once per run, the shared filters and the language
+switch; each page is a small script under app_pages/ (not pages/: Streamlit would treat that
 folder as legacy auto-discovered pages and could run one without this entry point).
 """
 
@@ -14,6 +14,7 @@ import streamlit as st
 from config.settings import ConfigError, get_settings
 from i18n.labels import LANGUAGES, label
 from queries.geography import list_districts, list_wards
+from ui.auth import current_scope, sign_out
 from ui.filters import sidebar_filters
 from ui.first_start import ensure_ready
 from ui.runtime import engine, t
@@ -33,6 +34,22 @@ except ConfigError as error:
 
 ensure_ready(settings, engine())
 
+# page key: (script, icon, section)
+PAGES = {
+    "overview": ("overview.py", ":material/dashboard:", "operations"),
+    "map": ("map.py", ":material/map:", "operations"),
+    "venues": ("venues.py", ":material/storefront:", "operations"),
+    "risk": ("risk.py", ":material/warning:", "operations"),
+    "trace": ("trace.py", ":material/share_location:", "operations"),
+    "wall": ("wall.py", ":material/tv:", "operations"),
+    "declare": ("declare.py", ":material/qr_code_scanner:", "capture"),
+    "guide": ("guide.py", ":material/help:", "capture"),
+    "admin": ("admin.py", ":material/settings:", "admin"),
+    "sign_in": ("sign_in.py", ":material/login:", "admin"),
+}
+# Pages that read check-ins by area and time show the shared filters.
+FILTERED = {"overview", "map", "venues", "risk", "trace"}
+
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _geography(database_url: str) -> tuple:
@@ -40,26 +57,20 @@ def _geography(database_url: str) -> tuple:
         return list_districts(connection), list_wards(connection)
 
 
-def _page(path: str, key: str, icon: str, default: bool = False) -> st.Page:
-    return st.Page(path, title=t(f"page.{key}"), icon=icon, url_path=key, default=default)
-
-
-pages = {
-    t("nav.section.operations"): [
-        _page("app_pages/overview.py", "overview", ":material/dashboard:", default=True),
-        _page("app_pages/map.py", "map", ":material/map:"),
-        _page("app_pages/venues.py", "venues", ":material/storefront:"),
-        _page("app_pages/risk.py", "risk", ":material/warning:"),
-        _page("app_pages/trace.py", "trace", ":material/share_location:"),
-        _page("app_pages/wall.py", "wall", ":material/tv:"),
-    ],
-    t("nav.section.capture"): [
-        _page("app_pages/declare.py", "declare", ":material/qr_code_scanner:"),
-        _page("app_pages/guide.py", "guide", ":material/help:"),
-    ],
-    t("nav.section.admin"): [_page("app_pages/admin.py", "admin", ":material/settings:")],
-}
-current = st.navigation(pages)
+scope = current_scope()
+keys = scope.pages() if scope else ("sign_in", "declare", "guide")
+sections: dict[str, list[st.Page]] = {}
+by_page: dict[str, str] = {}
+for position, key in enumerate(keys):
+    script, icon, section = PAGES[key]
+    page = st.Page(
+        f"app_pages/{script}", title=t(f"page.{key}"), icon=icon, url_path=key,
+        default=position == 0,
+    )  # fmt: skip
+    sections.setdefault(t(f"nav.section.{section}"), []).append(page)
+    by_page[page.url_path] = key
+current = st.navigation(sections)
+current_key = by_page.get(current.url_path, keys[0])
 
 with st.sidebar:
     chosen = st.segmented_control(
@@ -72,9 +83,15 @@ with st.sidebar:
     if chosen and chosen != st.session_state["language"]:
         st.query_params["lang"] = chosen
         st.rerun()
+    if scope:
+        st.caption(t("auth.signed_in_as", username=scope.username, role=t(f"role.{scope.role}")))
+        if st.button(t("auth.sign_out"), key="sign_out"):
+            sign_out()
+            st.rerun()
 
-districts, wards = _geography(settings.database_url)
-st.session_state["filter"] = sidebar_filters(districts, wards)
+if scope and current_key in FILTERED:
+    districts, wards = _geography(settings.database_url)
+    st.session_state["filter"] = sidebar_filters(districts, wards, scope)
 if st.session_state["language"] != "vi":
     st.query_params["lang"] = st.session_state["language"]
 

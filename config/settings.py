@@ -152,6 +152,18 @@ class Settings(BaseSettings):
     risk: RiskRules = Field(default_factory=RiskRules)
     map: MapSettings = Field(default_factory=MapSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
+    sso_enabled: bool = Field(
+        False,
+        description="Offer the city's OpenID Connect sign-in (st.login; [auth] in secrets.toml)",
+    )
+    purge_on_start: bool = Field(
+        False, description="Delete check-ins past the retention period when the app starts"
+    )
+    default_procedure: str = Field(
+        "Mời người khai báo đeo khẩu trang, đưa đến khu vực cách ly tạm thời của đơn vị, "
+        "báo ngay cho trạm y tế phường và không cho vào khu vực chung.",
+        description="What staff do when a risky person arrives (a venue may set its own)",
+    )
     small_count_threshold: int = Field(
         5, ge=1, le=100, description="Counts below this are shown as '<N' on public screens"
     )

@@ -118,6 +118,8 @@ venue = Table(
     Column("dwell_minutes", Integer, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # What staff do when a risky person arrives; empty means the city's default procedure.
+    Column("procedure", Text, nullable=False, server_default=""),
     CheckConstraint("sector IN ('health','government','enterprise','public')", name="sector"),
     CheckConstraint("dwell_minutes BETWEEN 1 AND 1440", name="dwell"),
 )
@@ -256,6 +258,9 @@ app_user = Table(
     Column("venue_id", BigInteger, ForeignKey("venue.id")),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("created_at", UtcInstant, nullable=False),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UtcInstant),
+    Column("last_login_at", UtcInstant),
     CheckConstraint(
         "role IN ('admin','command_centre','leadership','district_officer','ward_officer',"
         "'epidemiologist','venue_staff')",
@@ -275,4 +280,40 @@ audit_log = Table(
     Column("purpose", String(300), nullable=False, server_default=""),
     Column("row_count", Integer, nullable=False, server_default="0"),
     Column("detail", Text, nullable=False, server_default=""),
+)
+
+# A declaration made before arriving: staff confirm the short code at the door, which turns it
+# into a check-in with the real arrival time.
+advance_declaration = Table(
+    "advance_declaration",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("venue_id", BigInteger, ForeignKey("venue.id"), nullable=False),
+    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False),
+    Column("declared_by_person_id", BigInteger, ForeignKey("person.id")),
+    Column("symptoms", String(200), nullable=False, server_default=""),
+    Column("exposures", String(100), nullable=False, server_default=""),
+    Column("created_at", UtcInstant, nullable=False),
+    Column("expires_at", UtcInstant, nullable=False),
+    Column("checkin_id", BigInteger),  # set when confirmed at the venue
+    Column("confirmed_at", UtcInstant),
+    Column("confirmed_by", String(64)),
+)
+Index(
+    "ix_advance_declaration_venue", advance_declaration.c.venue_id, advance_declaration.c.created_at
+)
+
+# Raised when an open case or a traced contact checks in anywhere: staff act at once and the
+# command centre counts them.
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("checkin_id", BigInteger, nullable=False),
+    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False),
+    Column("venue_id", BigInteger, ForeignKey("venue.id"), nullable=False),
+    Column("raised_at", UtcInstant, nullable=False, index=True),
+    Column("reason", String(40), nullable=False),  # open_case, traced_contact
+    Column("acknowledged_by", String(64)),
+    Column("acknowledged_at", UtcInstant),
 )

@@ -49,6 +49,47 @@ LABELS: dict[str, tuple[str, str]] = {
         "The database schema is out of date (revision {current}, needs {head}). "
         "Run: python manage.py init-db",
     ),
+    # sign-in and access
+    "page.sign_in": ("Đăng nhập", "Sign in"),
+    "auth.username": ("Tên đăng nhập", "Username"),
+    "auth.password": ("Mật khẩu", "Password"),
+    "auth.password_again": ("Nhập lại mật khẩu", "Password again"),
+    "auth.sign_in": ("Đăng nhập", "Sign in"),
+    "auth.sign_out": ("Đăng xuất", "Sign out"),
+    "auth.sso": ("Đăng nhập bằng tài khoản thành phố", "Sign in with the city account"),
+    "auth.failed": ("Không đăng nhập được: {reason}", "Could not sign in: {reason}"),
+    "auth.required": ("Vui lòng đăng nhập để xem trang này.", "Please sign in to see this page."),
+    "auth.forbidden": (
+        "Vai trò của bạn không được xem trang này.",
+        "Your role may not see this page.",
+    ),
+    "auth.signed_in_as": ("Đăng nhập: {username} ({role})", "Signed in: {username} ({role})"),
+    "auth.first_start": (
+        "Lần khởi động đầu tiên: chưa có tài khoản. Nhập mã thiết lập in trên màn hình máy chủ "
+        "để tạo quản trị viên đầu tiên.",
+        "First start: there are no accounts yet. Enter the setup code printed on the server "
+        "console to create the first administrator.",
+    ),
+    "auth.setup_code": ("Mã thiết lập", "Setup code"),
+    "auth.create_admin": ("Tạo quản trị viên", "Create the administrator"),
+    "auth.bad_setup_code": ("Mã thiết lập không đúng.", "The setup code is wrong."),
+    "auth.passwords_differ": ("Hai mật khẩu không khớp.", "The two passwords differ."),
+    "auth.already_set_up": ("Đã có tài khoản; hãy đăng nhập.", "Accounts exist; please sign in."),
+    "auth.admin_created": (
+        "Đã tạo quản trị viên; hãy đăng nhập.",
+        "Administrator created; sign in.",
+    ),
+    "auth.outside_scope": (
+        "Khu vực trong đường dẫn nằm ngoài phạm vi của bạn: không có dữ liệu nào được hiển thị.",
+        "The area in the link is outside your scope: nothing is shown.",
+    ),
+    "role.admin": ("Quản trị", "Administrator"),
+    "role.command_centre": ("Trung tâm chỉ huy", "Command centre"),
+    "role.leadership": ("Lãnh đạo", "Leadership"),
+    "role.district_officer": ("Cán bộ quận/huyện", "District officer"),
+    "role.ward_officer": ("Cán bộ phường/xã", "Ward officer"),
+    "role.epidemiologist": ("Dịch tễ", "Epidemiologist"),
+    "role.venue_staff": ("Nhân viên đơn vị", "Venue staff"),
     "common.coming": (
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",

@@ -1,4 +1,4 @@
-"""The app shell under Streamlit's AppTest: navigation, language, shared filters, first start."""
+"""The app shell under Streamlit's AppTest: sign-in, navigation by role, language, filters."""
 
 from datetime import timedelta
 
@@ -8,11 +8,18 @@ from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.engine import make_engine
-from db.schema import venue
+from db.schema import app_user, venue
+from i18n.labels import label
+from queries.area import wards_by_district
+from queries.users import create_user
+from rules.access import ROLE_PAGES, Scope
 from rules.local_time import today_local
 from tests.conftest import REPO
 
-PAGES = ("overview", "map", "venues", "risk", "trace", "wall", "declare", "guide", "admin")
+ADMIN = Scope("admin", "admin")
+GO_VAP_OFFICER = Scope(
+    "officer.govap", "district_officer", frozenset(wards_by_district()["764"]), None, "764"
+)
 
 
 @pytest.fixture
@@ -30,8 +37,10 @@ def app_settings(monkeypatch):
     get_settings.cache_clear()
 
 
-def run_app(query_params=None, page=None):
+def run_app(query_params=None, page=None, scope=ADMIN):
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    if scope is not None:
+        app.session_state["scope"] = scope
     for name, value in (query_params or {}).items():
         app.query_params[name] = value
     app.run()
@@ -41,12 +50,38 @@ def run_app(query_params=None, page=None):
     return app
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_opens_on_an_empty_database(app_settings, database_url, page):
+def params_of(app):
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in app.query_params.items()}
+
+
+@pytest.mark.parametrize("page", ROLE_PAGES["admin"])
+def test_every_page_opens_for_an_administrator_on_an_empty_database(
+    app_settings, database_url, page
+):
     app_settings(database_url)
     app = run_app(page=page)
     assert not app.exception, app.exception
     assert app.title[0].value
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_PAGES))
+def test_each_role_sees_only_its_pages(app_settings, database_url, role):
+    app_settings(database_url)
+    scope = Scope(f"someone.{role}", role)
+    app = run_app(scope=scope)
+    assert not app.exception
+    assert app.title[0].value == label(f"page.{ROLE_PAGES[role][0]}")
+
+
+def test_signed_out_visitors_get_sign_in_declaration_and_guide(app_settings, database_url):
+    app_settings(database_url)
+    app = run_app(scope=None)
+    assert not app.exception
+    assert app.title[0].value == "Đăng nhập"
+    assert [b for b in app.sidebar.button if b.key == "sign_out"] == []
+    declaration = run_app(scope=None, page="declare")
+    assert not declaration.exception
+    assert declaration.title[0].value == "Khai báo y tế"
 
 
 def test_filters_come_from_the_link_and_go_back_into_it(app_settings, database_url):
@@ -55,15 +90,13 @@ def test_filters_come_from_the_link_and_go_back_into_it(app_settings, database_u
     first = (today - timedelta(days=3)).isoformat()
     app = run_app({"from": first, "to": today.isoformat(), "district": "760", "ward": "26734"})
     assert not app.exception
-    district = app.sidebar.selectbox(key="filter_district")
-    ward = app.sidebar.selectbox(key="filter_ward")
-    assert district.value == "760"
-    assert ward.value == "26734"
-    assert app.query_params["district"] == ["760"] or app.query_params["district"] == "760"
+    assert app.sidebar.selectbox(key="filter_district").value == "760"
+    assert app.sidebar.selectbox(key="filter_ward").value == "26734"
+    assert params_of(app)["district"] == "760"
 
-    district.set_value("769").run()  # choosing another district clears the ward
-    assert app.sidebar.selectbox(key="filter_ward").value == "all"
-    params = {k: (v[0] if isinstance(v, list) else v) for k, v in app.query_params.items()}
+    app.sidebar.selectbox(key="filter_district").set_value("769").run()
+    assert app.sidebar.selectbox(key="filter_ward").value == "all"  # the ward was cleared
+    params = params_of(app)
     assert params["district"] == "769" and "ward" not in params
     assert params["from"] == first
 
@@ -76,6 +109,7 @@ def test_filters_come_from_the_link_and_go_back_into_it(app_settings, database_u
         ({"from": "yesterday"}, "'from/to'"),
         ({"from": "2030-01-02", "to": "2030-01-01"}, "'from/to'"),
         ({"district": "760' OR 1=1 --"}, "'district'"),
+        ({"ward": "<script>alert(1)</script>"}, "'ward'"),
     ],
 )
 def test_a_bad_link_parameter_is_named_and_replaced_by_the_default(
@@ -88,6 +122,23 @@ def test_a_bad_link_parameter_is_named_and_replaced_by_the_default(
     assert app.sidebar.selectbox(key="filter_district").value in ("all", "760")
 
 
+def test_a_district_officer_chooses_only_inside_the_district(app_settings, database_url):
+    app_settings(database_url)
+    app = run_app(scope=GO_VAP_OFFICER)
+    assert not app.exception
+    district = app.sidebar.selectbox(key="filter_district")
+    assert district.value == "764" and district.options == ["Quận Gò Vấp"]
+    assert len(app.sidebar.selectbox(key="filter_ward").options) == 1 + 12  # all + 12 wards
+
+
+def test_a_link_outside_the_scope_shows_nothing_and_says_so(app_settings, database_url):
+    app_settings(database_url)
+    app = run_app({"district": "760"}, scope=GO_VAP_OFFICER)
+    assert not app.exception
+    assert "ngoài phạm vi" in app.warning[0].value
+    assert app.sidebar.selectbox(key="filter_district").value == "760"
+
+
 def test_english_is_one_switch_away(app_settings, database_url):
     app_settings(database_url)
     vietnamese = run_app()
@@ -97,13 +148,18 @@ def test_english_is_one_switch_away(app_settings, database_url):
     assert english.sidebar.selectbox(key="filter_district").label == "District"
 
 
-def test_first_start_creates_the_demo_city(app_settings, tmp_path):
+def test_first_start_creates_the_demo_city_and_accounts(app_settings, tmp_path, capfd):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     app_settings(url, KBYT_DEMO__SEED_ON_FIRST_START="true", KBYT_DEMO__CHECKINS="2000")
-    app = run_app()
+    app = run_app(scope=None)
     assert not app.exception
     with make_engine(url).connect() as connection:
         assert connection.scalar(select(func.count()).select_from(venue)) > 9_694
+        roles = set(connection.scalars(select(app_user.c.role)))
+    assert roles == set(ROLE_PAGES)  # one demo account per role
+    console = capfd.readouterr().err
+    assert "KBYT demo accounts (shown once" in console
+    assert "officer.govap" in console
 
 
 def test_a_bad_setting_stops_the_app_with_its_name(app_settings, database_url):
@@ -111,3 +167,40 @@ def test_a_bad_setting_stops_the_app_with_its_name(app_settings, database_url):
     app = run_app()
     assert not app.exception
     assert "trace.buffer_minutes" in app.error[0].value
+
+
+def test_sign_in_with_a_local_account(app_settings, database_url):
+    app_settings(database_url)
+    with make_engine(database_url).begin() as connection:
+        create_user(connection, "officer.q1", "correct horse battery", "district_officer", "760")
+    app = run_app(scope=None)
+    app.text_input[0].input("officer.q1")
+    app.text_input[1].input("wrong password!")
+    app.button[0].click().run()
+    assert "wrong username or password" in app.error[0].value
+    app.text_input[0].input("officer.q1")
+    app.text_input[1].input("correct horse battery")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.session_state["scope"].district_code == "760"
+    assert app.title[0].value == "Tổng quan"
+
+
+def test_the_first_administrator_needs_the_setup_code(app_settings, database_url, capfd):
+    app_settings(database_url)
+    app = run_app(scope=None)
+    assert "chưa có tài khoản" in app.info[0].value
+    code = capfd.readouterr().err.split("first administrator: ")[1].split()[0]
+    fields = app.text_input
+    fields[0].input("00000000")
+    fields[1].input("chief")
+    fields[2].input("a long enough password")
+    fields[3].input("a long enough password")
+    app.button[0].click().run()
+    assert "Mã thiết lập không đúng" in app.error[0].value
+    app.text_input[0].input(code)
+    app.button[0].click().run()
+    with make_engine(database_url).connect() as connection:
+        assert connection.execute(select(app_user.c.username, app_user.c.role)).all() == [
+            ("chief", "admin")
+        ]

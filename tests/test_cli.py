@@ -57,3 +57,33 @@ def test_bad_arguments_and_settings_get_a_sentence_not_a_trace(tmp_path):
     assert bad_setting.returncode == 2
     assert bad_setting.stderr.strip().startswith("Invalid setting 'retention_days'")
     assert "Traceback" not in bad_setting.stderr
+
+
+def test_create_user_reads_the_password_from_stdin_and_never_has_a_default(tmp_path):
+    url = f"sqlite:///{tmp_path / 'u.db'}"
+    manage("init-db", database_url=url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
+    env["DATABASE_URL"] = url
+
+    def create(*args, password):
+        return subprocess.run(
+            [sys.executable, "manage.py", "create-user", *args],
+            cwd=REPO, env=env, input=password + "\n", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    made = create(
+        "--username",
+        "officer.govap",
+        "--role",
+        "district_officer",
+        "--district",
+        "764",
+        password="a long password",
+    )
+    short = create("--username", "x", "--role", "admin", password="short")
+    no_area = create("--username", "y", "--role", "ward_officer", password="a long password")
+    listed = manage("list-users", database_url=url)
+    assert made.returncode == 0 and "Created district_officer officer.govap." in made.stdout
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert no_area.returncode == 2 and "needs --ward" in no_area.stderr
+    assert "officer.govap" in listed.stdout and "764" in listed.stdout

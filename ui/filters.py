@@ -2,6 +2,8 @@
 pages and written to the URL so that a filtered view can be shared as a link.
 
 URL parameters: from, to (YYYY-MM-DD, local days), district (3-digit code), ward (5-digit).
+A scoped user (district or ward officer) chooses only inside their area; a link naming another
+area is kept as given, so that the page shows nothing and says why (queries enforce the scope).
 """
 
 from __future__ import annotations
@@ -12,16 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from queries.filters import Filter
+from rules.access import Scope
 from rules.local_time import today_local
 from ui.runtime import settings, t
 
 MAX_DAYS = 92
 ALL = "all"  # the "whole city" / "all wards" choice (None would show an empty selectbox)
 KEYS = {"dates": "filter_dates", "district": "filter_district", "ward": "filter_ward"}
-
-
-def _parse_day(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 def _load_from_url(districts: pd.DataFrame, wards: pd.DataFrame, today: date) -> list[str]:
@@ -31,15 +30,14 @@ def _load_from_url(districts: pd.DataFrame, wards: pd.DataFrame, today: date) ->
     first, last = today - timedelta(days=6), today
     try:
         if "from" in params:
-            first = _parse_day(params["from"])
+            first = date.fromisoformat(params["from"])
         if "to" in params:
-            last = _parse_day(params["to"])
+            last = date.fromisoformat(params["to"])
         if first > last or (last - first).days >= MAX_DAYS or last > today:
             raise ValueError
     except ValueError:
-        warnings.append(
-            t("filter.bad_param", name="from/to", value=f"{params.get('from')}…{params.get('to')}")
-        )
+        value = f"{params.get('from')}…{params.get('to')}"
+        warnings.append(t("filter.bad_param", name="from/to", value=value))
         first, last = today - timedelta(days=6), today
     district = params.get("district")
     if district is not None and district not in set(districts["code"]):
@@ -63,15 +61,39 @@ def _district_changed() -> None:
     st.session_state[KEYS["ward"]] = ALL
 
 
-def sidebar_filters(districts: pd.DataFrame, wards: pd.DataFrame) -> Filter:
+def _choices(scope: Scope | None, districts: pd.DataFrame, wards: pd.DataFrame) -> tuple:
+    """District and ward codes this user may pick ([ALL] first where the city is allowed)."""
+    if scope is None or scope.ward_codes is None:
+        return [ALL, *districts["code"]], None
+    own = wards[wards["code"].isin(scope.ward_codes)]
+    own_districts = sorted(set(own["district_code"]))
+    return own_districts, set(own["code"])
+
+
+def sidebar_filters(
+    districts: pd.DataFrame, wards: pd.DataFrame, scope: Scope | None = None
+) -> Filter:
     """Draw the filters in the sidebar and return the chosen Filter."""
     today = today_local(settings().zone)
+    district_choices, ward_limit = _choices(scope, districts, wards)
     if "filter_loaded" not in st.session_state:
         st.session_state["filter_warnings"] = _load_from_url(districts, wards, today)
         st.session_state["filter_loaded"] = True
+        if ALL not in district_choices and st.session_state[KEYS["district"]] == ALL:
+            st.session_state[KEYS["district"]] = district_choices[0]
+    elif KEYS["dates"] not in st.session_state and "filter" in st.session_state:
+        # Streamlit forgets a widget's value on a run that does not draw it (a page without
+        # filters): restore the widgets from the last filter.
+        last: Filter = st.session_state["filter"]
+        st.session_state[KEYS["dates"]] = (last.first_day, last.last_day)
+        st.session_state[KEYS["district"]] = last.district_code or district_choices[0]
+        st.session_state[KEYS["ward"]] = last.ward_code or ALL
     for warning in st.session_state.get("filter_warnings", []):
         st.sidebar.warning(warning)
 
+    chosen_district = st.session_state.get(KEYS["district"], ALL)
+    if chosen_district not in district_choices:  # a link outside the scope: kept, and refused
+        district_choices = [*district_choices, chosen_district]
     district_names = dict(zip(districts["code"], districts["name"], strict=True))
     with st.sidebar:
         st.subheader(t("filter.heading"))
@@ -84,16 +106,27 @@ def sidebar_filters(districts: pd.DataFrame, wards: pd.DataFrame) -> Filter:
         )
         district = st.selectbox(
             t("filter.district"),
-            [ALL, *districts["code"]],
+            district_choices,
             format_func=lambda code: district_names.get(code, t("filter.all_districts")),
             key=KEYS["district"],
             on_change=_district_changed,
         )
-        in_district = wards[wards["district_code"] == district]
-        ward_names = dict(zip(in_district["code"], in_district["name"], strict=True))
+        allowed = [
+            code
+            for code in wards.loc[wards["district_code"] == district, "code"]
+            if ward_limit is None or code in ward_limit
+        ]
+        ward_choices = allowed if ward_limit and len(allowed) == 1 else [ALL, *allowed]
+        chosen_ward = st.session_state.get(KEYS["ward"], ALL)
+        if chosen_ward not in ward_choices:
+            if chosen_ward == ALL:  # a ward officer has no "all wards"
+                st.session_state[KEYS["ward"]] = ward_choices[0]
+            else:  # a link outside the scope: kept, and refused
+                ward_choices.append(chosen_ward)
+        ward_names = dict(zip(wards["code"], wards["name"], strict=True))
         ward = st.selectbox(
             t("filter.ward"),
-            [ALL, *in_district["code"]],
+            ward_choices,
             format_func=lambda code: ward_names.get(code, t("filter.all_wards")),
             key=KEYS["ward"],
             disabled=district == ALL,

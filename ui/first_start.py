@@ -14,6 +14,7 @@ from config.settings import Settings
 from db.init import init_db
 from db.migrate import current_revision, head_revision
 from db.schema import venue
+from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
 from ui.runtime import t
 
@@ -64,6 +65,8 @@ def _seed_once(settings: Settings, engine: Engine) -> None:
                 min(fraction, 1.0), text=f"{t('setup.creating')} {message}"
             ),
         )
+        with engine.begin() as connection:
+            print_accounts(create_demo_accounts(connection))
         bar.empty()
         st.toast(
             t(

@@ -2,15 +2,24 @@
 
 from alembic import context
 
-from db.schema import metadata
+from db.schema import UtcInstant, metadata
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("Run migrations through `python manage.py init-db` (db.migrate.upgrade).")
 
+
+def render_item(type_, obj, autogen_context):
+    """Migrations are frozen: write UtcInstant as the BIGINT it stores, not as our Python type."""
+    if type_ == "type" and isinstance(obj, UtcInstant):
+        return "sa.BigInteger()"
+    return False
+
+
 context.configure(
     connection=connection,
+    render_item=render_item,
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
