@@ -131,6 +131,54 @@ def wait_for_app_run(page: Page, timeout_ms: int = 30_000) -> None:
     )
 
 
+ACCOUNTS = {
+    "admin": ("e2e.admin", "admin", None, None),
+    "command_centre": ("e2e.command", "command_centre", None, None),
+    "district_officer": ("e2e.govap", "district_officer", "764", None),
+    "epidemiologist": ("e2e.epi", "epidemiologist", None, None),
+}
+PASSWORD = "e2e password, long enough"
+
+
+@pytest.fixture(scope="session")
+def browser_demo_url(sqlite_demo_url: str) -> str:
+    """The SQLite demo city with one account per persona the browser tests play."""
+    from db.engine import make_engine
+    from queries.users import create_user
+
+    engine = make_engine(sqlite_demo_url)
+    with engine.begin() as connection:
+        for username, role, district, ward in ACCOUNTS.values():
+            try:
+                create_user(connection, username, PASSWORD, role, district, ward)
+            except ValueError:
+                pass  # created by an earlier module of this run
+    engine.dispose()
+    return sqlite_demo_url
+
+
+def sign_in(page: Page, base_url: str, role: str, query: str = "") -> Page:
+    """Open the app (a shared link's query included), sign in as the persona for role.
+
+    A full page load starts a new Streamlit session, so tests move around by clicking, as a
+    user does, rather than by loading URLs after signing in.
+    """
+    page.goto(f"{base_url}/{'?' + query if query else ''}")
+    wait_for_app_run(page)
+    page.get_by_label("Tên đăng nhập").fill(ACCOUNTS[role][0])
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for()
+    wait_for_app_run(page)
+    return page
+
+
+def go_to(page: Page, title: str) -> None:
+    """Follow a link of the sidebar menu."""
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    wait_for_app_run(page)
+
+
 @pytest.fixture
 def open_app(page: Page) -> Callable[[str, str], Page]:
     def open_(base_url: str, path: str = "") -> Page:
