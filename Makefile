@@ -17,10 +17,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+static/vendor/leaflet/leaflet.js:
+	scripts/fetch-map-assets
+
+run: $(VENV)/.runtime static/vendor/leaflet/leaflet.js
 	$(BIN)/streamlit run app.py
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev static/vendor/leaflet/leaflet.js
 	scripts/ensure-postgres
 	scripts/ensure-chromium
 	$(BIN)/ruff check .

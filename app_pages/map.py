@@ -1,10 +1,95 @@
-"""Map page."""
+"""Heat map: districts (or a district's wards) coloured by a chosen figure, a density layer of
+check-ins, tooltips with the figures; clicking a district filters the whole app to it."""
 
 import streamlit as st
+from streamlit_folium import st_folium
 
+from geo.maps import add_density, choropleth, city_shapes
+from ui import data
 from ui.context import page_context
-from ui.runtime import t
+from ui.filters import request_area
+from ui.runtime import settings, t
+
+METRICS = ("declarations", "at_risk", "risk_rate", "cases")
 
 st.title(t("page.map"))
 context = page_context("map")
-st.info(t("common.coming", issue="issue [C]"))
+config = settings()
+chosen, wards = context.filter, context.wards
+
+left, right = st.columns([3, 1])
+metric = (
+    left.segmented_control(
+        t("map.metric"),
+        METRICS,
+        default="declarations",
+        format_func=lambda m: t(f"map.metric.{m}"),
+        key="map_metric",
+    )
+    or "declarations"
+)
+with_density = right.toggle(t("map.density"), value=False, key="map_density")
+
+shapes = city_shapes(str(config.boundary_file) if config.boundary_file else None)
+by = "ward" if chosen.district_code else "district"
+figures = data.areas(
+    config.database_url, chosen.first_day, chosen.last_day, config.timezone, wards, by
+)
+areas = shapes.wards if by == "ward" else shapes.districts
+if chosen.district_code:
+    areas = areas[areas["district_code"] == chosen.district_code]
+elif wards is not None:
+    areas = areas[areas["code"].isin(figures["code"])]
+shown = figures.assign(
+    declarations_text=figures["declarations"].map("{:,}".format),
+    at_risk_text=figures["at_risk"].map("{:,}".format),
+    risk_rate_text=figures["risk_rate"].map("{:.2%}".format),
+    cases_text=figures["cases"].map("{:,}".format),
+)
+fig, bounds, colours = choropleth(
+    areas[["code", "name", "geometry"]],
+    shown.drop(columns=["name"]),
+    metric,
+    [
+        ("declarations_text", t("column.declarations")),
+        ("at_risk_text", t("column.at_risk")),
+        ("risk_rate_text", t("column.rate")),
+        ("cases_text", t("column.cases")),
+    ],
+    config.map,
+    highlight=chosen.ward_code,
+)
+if with_density:
+    points = data.density(
+        config.database_url, chosen.first_day, chosen.last_day, config.timezone, wards
+    )
+    add_density(fig, points, config.map)
+
+clicked = st_folium(
+    fig,
+    height=560,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+    key=f"map_{by}_{chosen.district_code}_{metric}_{with_density}",
+)
+feature = (clicked or {}).get("last_active_drawing") or {}
+code = (feature.get("properties") or {}).get("code")
+if code and by == "district" and code != chosen.district_code:
+    request_area(code)
+elif code and by == "ward" and code != chosen.ward_code:
+    request_area(chosen.district_code, code)
+
+fmt = "{:.2%}" if metric == "risk_rate" else "{:,.0f}"
+legend = " ".join(
+    f'<span style="background:{colour};padding:2px 10px;margin-right:4px;'
+    f'border:1px solid #999">&nbsp;</span>≤ {fmt.format(bound)}'
+    for bound, colour in zip(bounds, colours, strict=True)
+)
+st.markdown(
+    f"**{t('map.legend')}** ({t(f'map.metric.{metric}')}): {legend}", unsafe_allow_html=True
+)
+st.caption(t(f"map.shapes.{shapes.source}"))
+if not config.map.tiles:
+    st.caption(t("map.no_tiles"))
+if by == "district":
+    st.caption(t("map.click"))

@@ -85,3 +85,12 @@ def inside_hcmc(lat: float, lon: float) -> bool:
         HCMC_BOUNDS["min_lat"] <= lat <= HCMC_BOUNDS["max_lat"]
         and HCMC_BOUNDS["min_lon"] <= lon <= HCMC_BOUNDS["max_lon"]
     )
+
+
+def area_label(district_code: str | None, ward_code: str | None = None) -> str | None:
+    """'Phường Bến Nghé, Quận 1' / 'Quận 1' / None for the whole city."""
+    districts = {d.code: d.name for d in hcmc_districts()}
+    wards = {w.code: w.name for w in hcmc_wards()}
+    if ward_code and ward_code in wards:
+        return f"{wards[ward_code]}, {districts.get(district_code or '', '')}".rstrip(", ")
+    return districts.get(district_code or "")

@@ -90,6 +90,95 @@ LABELS: dict[str, tuple[str, str]] = {
     "role.ward_officer": ("Cán bộ phường/xã", "Ward officer"),
     "role.epidemiologist": ("Dịch tễ", "Epidemiologist"),
     "role.venue_staff": ("Nhân viên đơn vị", "Venue staff"),
+    # overview
+    "kpi.day": ("Ngày", "Day"),
+    "kpi.so_far": (
+        "Hôm nay, tính đến {time}: mọi ngày được so sánh trong cùng khoảng giờ (trước {hour}).",
+        "Today so far ({time}): every day is compared over the same hours (before {hour}).",
+    ),
+    "kpi.declarations": ("Lượt khai báo", "Declarations"),
+    "kpi.declarations.help": (
+        "Số lượt khai báo (quét mã, khai hộ, tại chốt, khai trước, nhập từ hệ thống khác) có "
+        "giờ vào trong ngày, trong khu vực đã chọn. So với hôm trước; "
+        "trung bình 7 ngày trước: {avg}.",
+        "Check-ins (scanned, on behalf, at a checkpoint, in advance, imported) whose time in falls "
+        "on the day, in the chosen area. Against the day before; 7-day average before: {avg}.",
+    ),
+    "kpi.at_risk": ("Khai báo có nguy cơ", "At-risk declarations"),
+    "kpi.at_risk.help": (
+        "Khai báo có triệu chứng hoặc yếu tố dịch tễ (nguy cơ trung bình hoặc cao). "
+        "Tỉ lệ trên tổng lượt khai báo. Trung bình 7 ngày trước: {avg}.",
+        "Declarations with a symptom or an exposure (medium or high risk), and their share of "
+        "all declarations. 7-day average before: {avg}.",
+    ),
+    "kpi.rate": ("Tỉ lệ nguy cơ", "Risk rate"),
+    "kpi.new_cases": ("Ca mới", "New cases"),
+    "kpi.new_cases.help": (
+        "Ca nghi ngờ hoặc xác định được ghi nhận trong ngày (theo nơi ở của người bệnh).",
+        "Suspected or confirmed cases registered on the day (by the person's home ward).",
+    ),
+    "kpi.contacts_traced": ("Người tiếp xúc đã truy vết", "Contacts traced"),
+    "kpi.contacts_traced.help": (
+        "Số người F1/F2 được truy vết trong ngày (theo nơi ở).",
+        "People found as F1/F2 by traces run on the day (by home ward).",
+    ),
+    "kpi.units": (
+        "Đơn vị triển khai (y tế / cơ quan, DN)",
+        "Units deployed (health / state, firms)",
+    ),
+    "kpi.units.help": (
+        "Đơn vị đã đăng ký mã QR và đang hoạt động: ngành y tế / cơ quan nhà nước và doanh nghiệp. "
+        "Thêm {public} địa điểm công cộng.",
+        "Registered, active units with a QR code: health sector / state agencies and enterprises. "
+        "Plus {public} public places.",
+    ),
+    "kpi.active_units": ("Đơn vị có khai báo", "Units active"),
+    "kpi.active_units.help": (
+        "Đơn vị có ít nhất một lượt khai báo trong ngày.",
+        "Units with at least one declaration on the day.",
+    ),
+    "overview.trend": ("Diễn biến theo ngày", "By day"),
+    "overview.by_area": (
+        "Theo quận/huyện — bấm một dòng để lọc",
+        "By district — click a row to filter",
+    ),
+    "overview.by_ward": ("Theo phường/xã — bấm một dòng để lọc", "By ward — click a row to filter"),
+    "overview.report": ("Tải báo cáo ngày (HTML)", "Download the daily report (HTML)"),
+    "overview.see_risk": ("Xem danh sách ca nguy cơ", "Open the risk list"),
+    "overview.see_map": ("Xem trên bản đồ", "See on the map"),
+    "report.title": ("Báo cáo khai báo y tế", "Health declaration report"),
+    "report.generated": ("Lập lúc", "Generated at"),
+    "report.trend": ("Lượt khai báo theo ngày", "Declarations by day"),
+    "column.area": ("Khu vực", "Area"),
+    "column.declarations": ("Khai báo", "Declarations"),
+    "column.at_risk": ("Nguy cơ", "At risk"),
+    "column.rate": ("Tỉ lệ", "Rate"),
+    "column.cases": ("Ca bệnh", "Cases"),
+    "column.active_units": ("Đơn vị có khai báo", "Active units"),
+    "area.city": ("Toàn thành phố", "Whole city"),
+    # map
+    "map.metric": ("Chỉ số", "Metric"),
+    "map.metric.declarations": ("Lượt khai báo", "Declarations"),
+    "map.metric.at_risk": ("Khai báo có nguy cơ", "At-risk declarations"),
+    "map.metric.risk_rate": ("Tỉ lệ nguy cơ", "Risk rate"),
+    "map.metric.cases": ("Ca bệnh", "Cases"),
+    "map.density": ("Lớp mật độ khai báo", "Check-in density layer"),
+    "map.shapes.boundary_file": (
+        "Ranh giới quận/huyện: tệp ranh giới đã cấu hình. Ranh giới phường là ô Voronoi ước lượng "
+        "quanh tâm phường, cắt theo quận.",
+        "District boundaries: the configured boundary file. Ward shapes are approximate Voronoi "
+        "cells around ward centres, clipped to their district.",
+    ),
+    "map.shapes.voronoi": (
+        "Ranh giới ước lượng: ô Voronoi quanh tâm các phường (chưa cấu hình tệp ranh giới).",
+        "Approximate shapes: Voronoi cells around ward centres (no boundary file configured).",
+    ),
+    "map.click": ("Bấm vào một quận để xem các phường.", "Click a district to see its wards."),
+    "map.legend": ("Chú giải", "Legend"),
+    "map.no_tiles": (
+        "Không dùng bản đồ nền (chạy không cần Internet).",
+        "No basemap (works offline).",
+    ),
     "common.coming": (
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",

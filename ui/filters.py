@@ -88,6 +88,10 @@ def sidebar_filters(
         st.session_state[KEYS["dates"]] = (last.first_day, last.last_day)
         st.session_state[KEYS["district"]] = last.district_code or district_choices[0]
         st.session_state[KEYS["ward"]] = last.ward_code or ALL
+    pending = st.session_state.pop("filter_pending", None)
+    if pending is not None:  # a click on a map or a table chose an area
+        st.session_state[KEYS["district"]] = pending[0] or ALL
+        st.session_state[KEYS["ward"]] = pending[1] or ALL
     for warning in st.session_state.get("filter_warnings", []):
         st.sidebar.warning(warning)
 
@@ -137,6 +141,13 @@ def sidebar_filters(
     current = Filter(first, last, district_code, ward_code)
     _write_to_url(current)
     return current
+
+
+def request_area(district_code: str | None, ward_code: str | None = None) -> None:
+    """Choose an area from a page (a clicked district): applied before the next run draws the
+    filters, since a drawn widget's value cannot change in the same run."""
+    st.session_state["filter_pending"] = (district_code, ward_code)
+    st.rerun()
 
 
 def _range(chosen: object, today: date) -> tuple[date, date]:

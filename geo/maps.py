@@ -1,0 +1,179 @@
+"""Folium maps that draw without the internet.
+
+By default Leaflet comes from the app itself (static/vendor/, installed from the npm registry by
+scripts/fetch-map-assets and served by Streamlit's static file serving) and there is no tile
+layer; settings.map.assets = "cdn" and settings.map.tiles restore the usual online behaviour.
+Any asset this module does not know how to serve locally is an error, not a silent CDN call.
+Labels reach Leaflet as HTML, so every name is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from folium.plugins import HeatMap
+
+from config.settings import MapSettings
+from geo.admin_units import hcmc_districts, hcmc_wards
+from geo.boundaries import Shapes, build_shapes
+
+VENDOR = "/app/static/vendor"
+LOCAL_ASSETS = {
+    "leaflet": f"{VENDOR}/leaflet/leaflet.js",
+    "leaflet_css": f"{VENDOR}/leaflet/leaflet.css",
+    "leaflet-heat.js": f"{VENDOR}/leaflet-heat/leaflet-heat.js",
+}
+# Folium's defaults for markers and popups styling; the maps here use none of them.
+NOT_NEEDED = {
+    "jquery",
+    "bootstrap",
+    "awesome_markers",
+    "bootstrap_css",
+    "glyphicons_css",
+    "awesome_markers_font_css",
+    "awesome_markers_css",
+    "awesome_rotate_css",
+}
+CITY_CENTRE = (10.80, 106.70)
+# Sequential reds, light to dark (ColorBrewer Reds, 5 classes).
+PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+EMPTY_COLOUR = "#f0f0f0"
+
+
+class MapAssetError(RuntimeError):
+    """A map element needs a script or style that is not served locally."""
+
+
+def _elements(root: folium.Element) -> Iterable[folium.Element]:
+    yield root
+    for child in getattr(root, "_children", {}).values():
+        yield from _elements(child)
+
+
+def localise_assets(fig: folium.Map, settings: MapSettings, base_path: str = "") -> folium.Map:
+    """Point every element's scripts and styles at the app's own copies."""
+    if settings.assets == "cdn":
+        return fig
+    for element in _elements(fig):
+        for attribute in ("default_js", "default_css"):
+            assets = getattr(element, attribute, None)
+            if not assets:
+                continue
+            local = []
+            for name, url in assets:
+                if name in LOCAL_ASSETS:
+                    local.append((name, base_path + LOCAL_ASSETS[name]))
+                elif name not in NOT_NEEDED:
+                    raise MapAssetError(f"{type(element).__name__} needs {name} from {url}")
+            setattr(element, attribute, local)
+    return fig
+
+
+def new_map(
+    settings: MapSettings, location: tuple[float, float] = CITY_CENTRE, zoom: int = 10
+) -> folium.Map:
+    if settings.tiles:
+        return folium.Map(
+            location=location,
+            zoom_start=zoom,
+            tiles=settings.tiles,
+            attr=settings.tiles_attribution or " ",
+            control_scale=True,
+        )
+    return folium.Map(location=location, zoom_start=zoom, tiles=None, control_scale=True)
+
+
+@lru_cache(maxsize=4)
+def city_shapes(boundary_file: str | None) -> Shapes:
+    """District and ward shapes for maps, built once per process."""
+    districts = pd.DataFrame([d.__dict__ for d in hcmc_districts()])
+    wards = pd.DataFrame([w.__dict__ for w in hcmc_wards()])
+    return build_shapes(districts, wards, Path(boundary_file) if boundary_file else None)
+
+
+def classes(values: pd.Series) -> tuple[list[float], list[str]]:
+    """Upper bounds of up to five quantile classes, and their colours."""
+    positive = values[values > 0]
+    if positive.empty:
+        return [], []
+    bounds = sorted(set(np.quantile(positive, [0.2, 0.4, 0.6, 0.8, 1.0]).round(6).tolist()))
+    return bounds, list(PALETTE[-len(bounds) :])
+
+
+def colour_for(value: float, bounds: list[float], colours: list[str]) -> str:
+    if value <= 0 or not bounds:
+        return EMPTY_COLOUR
+    for bound, colour in zip(bounds, colours, strict=True):
+        if value <= bound:
+            return colour
+    return colours[-1]
+
+
+def choropleth(
+    shapes: gpd.GeoDataFrame,
+    figures: pd.DataFrame,
+    metric: str,
+    tooltip_fields: list[tuple[str, str]],
+    settings: MapSettings,
+    highlight: str | None = None,
+    base_path: str = "",
+) -> tuple[folium.Map, list[float], list[str]]:
+    """Areas (code, name, geometry) coloured by figures[metric], joined on code.
+
+    tooltip_fields: (column, label) pairs shown on hover; values are formatted by the caller
+    into string columns. Returns the map and the legend's class bounds and colours.
+    """
+    frame = shapes.merge(figures, on="code", how="left", suffixes=("", "_figures"))
+    frame[metric] = frame[metric].fillna(0)
+    bounds, colours = classes(frame[metric])
+    frame["fill"] = [colour_for(v, bounds, colours) for v in frame[metric]]
+    for column, _ in tooltip_fields:
+        frame[column] = frame[column].fillna("0").astype(str).map(html.escape)
+    frame["name"] = frame["name"].astype(str).map(html.escape)
+    keep = ["code", "name", "fill", *[c for c, _ in tooltip_fields if c != "name"], "geometry"]
+    frame = gpd.GeoDataFrame(frame[list(dict.fromkeys(keep))], crs=shapes.crs)
+
+    minx, miny, maxx, maxy = frame.total_bounds
+    fig = new_map(settings, ((miny + maxy) / 2, (minx + maxx) / 2))
+    folium.GeoJson(
+        frame.to_json(),
+        name="areas",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "color": "#222" if feature["properties"]["code"] == highlight else "#666",
+            "weight": 3 if feature["properties"]["code"] == highlight else 0.8,
+            "fillOpacity": 0.8,
+        },
+        highlight_function=lambda _feature: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", *[c for c, _ in tooltip_fields if c != "name"]],
+            aliases=["", *[label for c, label in tooltip_fields if c != "name"]],
+            sticky=True,
+        ),
+    ).add_to(fig)
+    fig.fit_bounds([[miny, minx], [maxy, maxx]])
+    return localise_assets(fig, settings, base_path), bounds, colours
+
+
+def add_density(
+    fig: folium.Map, points: pd.DataFrame, settings: MapSettings, base_path: str = ""
+) -> None:
+    """A heat layer of check-ins at venues (lat, lon, weight)."""
+    if points.empty:
+        return
+    top = float(points["weight"].max()) or 1.0
+    HeatMap(
+        points[["lat", "lon", "weight"]].assign(weight=points["weight"] / top).values.tolist(),
+        name="density",
+        radius=14,
+        blur=18,
+        min_opacity=0.3,
+    ).add_to(fig)
+    localise_assets(fig, settings, base_path)

@@ -1,0 +1,344 @@
+"""Daily KPIs, trends and the per-district table. Check-in figures come from the hourly ward
+rollup (never a scan of check-ins); local days are sums of UTC hours (Asia/Ho_Chi_Minh has a
+fixed offset), so a day's figure is exact.
+
+Every function takes the connection, the days, the wards the caller may read (None: the whole
+city; see queries.area.allowed_wards) and returns plain values or DataFrames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, select, true
+
+from db.dialect import epoch
+from db.schema import (
+    case_record,
+    district,
+    person,
+    traced_contact,
+    venue,
+    venue_hour,
+    ward,
+    ward_hour,
+)
+from queries.area import area_clause
+from rules.local_time import local_range_bounds
+
+SECTOR_GROUPS = {
+    "health": "health",
+    "government": "state",
+    "enterprise": "state",
+    "public": "public",
+}
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    declarations: int
+    at_risk: int
+    high_risk: int
+    new_cases: int
+    contacts_traced: int
+    active_units: int
+
+    @property
+    def risk_rate(self) -> float:
+        return self.at_risk / self.declarations if self.declarations else 0.0
+
+
+@dataclass(frozen=True)
+class Kpis:
+    today: DayFigures
+    yesterday: DayFigures
+    week_average: dict[str, float]  # the seven days before `today`
+    units_by_sector: dict[str, int]  # health, state (agencies and enterprises), public
+
+
+def _offset_seconds(zone: ZoneInfo, day: date) -> int:
+    offset = datetime.combine(day, time(12), tzinfo=zone).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def _local_day(column: object, offset: int) -> object:
+    """The local day of a UTC instant column, as days since 1970-01-01 (integer SQL)."""
+    return (epoch(column) + offset) // 86_400
+
+
+def _before_hour(column: object, offset: int, hour: int | None) -> object:
+    """Only the part of each local day before `hour` o'clock (all of it when hour is None)."""
+    if hour is None:
+        return true()
+    return (epoch(column) + offset) % 86_400 < hour * 3600
+
+
+def daily_series(
+    connection: Connection,
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+    wards: frozenset[str] | None,
+    before_hour: int | None = None,
+) -> pd.DataFrame:
+    """Per local day: declarations, at_risk, high_risk, new_cases, contacts_traced,
+    active_units. Every day of the range has a row (zeros where nothing happened).
+
+    before_hour counts only each day's hours before that local hour, so that a day still
+    under way compares with the same hours of the days before it.
+    """
+    start, end = local_range_bounds(first, last, zone)
+    offset = _offset_seconds(zone, first)
+    day = _local_day(ward_hour.c.hour_start, offset).label("day")
+    checkins = connection.execute(
+        select(
+            day,
+            func.sum(ward_hour.c.checkins),
+            func.sum(ward_hour.c.at_risk),
+            func.sum(ward_hour.c.high_risk),
+        )
+        .where(
+            ward_hour.c.hour_start >= start,
+            ward_hour.c.hour_start < end,
+            area_clause(ward_hour.c.ward_code, wards),
+            _before_hour(ward_hour.c.hour_start, offset, before_hour),
+        )
+        .group_by(day)
+    ).all()
+    venue_day = _local_day(venue_hour.c.hour_start, offset).label("day")
+    active = connection.execute(
+        select(venue_day, func.count(func.distinct(venue_hour.c.venue_id)))
+        .select_from(venue_hour.join(venue, venue.c.id == venue_hour.c.venue_id))
+        .where(
+            venue_hour.c.hour_start >= start,
+            venue_hour.c.hour_start < end,
+            area_clause(venue.c.ward_code, wards),
+            _before_hour(venue_hour.c.hour_start, offset, before_hour),
+        )
+        .group_by(venue_day)
+    ).all()
+    cases = _per_day(
+        connection, case_record.c.created_at, case_record.c.person_id, (start, end, offset),
+        wards, and_(case_record.c.status != "cleared",
+                    _before_hour(case_record.c.created_at, offset, before_hour)),
+    )  # fmt: skip
+    contacts = _per_day(
+        connection, traced_contact.c.traced_at, traced_contact.c.person_id, (start, end, offset),
+        wards, _before_hour(traced_contact.c.traced_at, offset, before_hour), distinct=True,
+    )  # fmt: skip
+
+    epoch_day0 = date(1970, 1, 1)
+    frame = pd.DataFrame(
+        {"day": [first + timedelta(days=i) for i in range((last - first).days + 1)]}
+    )
+    index = {d: i for i, d in enumerate(frame["day"])}
+    for column in (
+        "declarations",
+        "at_risk",
+        "high_risk",
+        "new_cases",
+        "contacts_traced",
+        "active_units",
+    ):
+        frame[column] = 0
+    for number, total, risky, high in checkins:
+        row = index.get(epoch_day0 + timedelta(days=int(number)))
+        if row is not None:
+            frame.loc[row, ["declarations", "at_risk", "high_risk"]] = [
+                int(total),
+                int(risky),
+                int(high),
+            ]
+    for column, rows in (
+        ("active_units", active),
+        ("new_cases", cases),
+        ("contacts_traced", contacts),
+    ):
+        for number, count in rows:
+            row = index.get(epoch_day0 + timedelta(days=int(number)))
+            if row is not None:
+                frame.loc[row, column] = int(count)
+    frame["risk_rate"] = (
+        frame["at_risk"] / frame["declarations"].where(frame["declarations"] > 0)
+    ).fillna(0.0)
+    return frame
+
+
+def _per_day(
+    connection: Connection,
+    instant: object,
+    person_id: object,
+    window: tuple[datetime, datetime, int],
+    wards: frozenset[str] | None,
+    condition: object,
+    distinct: bool = False,
+) -> list:
+    start, end, offset = window
+    day = _local_day(instant, offset).label("day")
+    counted = func.count(func.distinct(person_id)) if distinct else func.count()
+    query = (
+        select(day, counted)
+        .select_from(instant.table.join(person, person.c.id == person_id))  # type: ignore[attr-defined]
+        .where(instant >= start, instant < end)  # type: ignore[operator]
+        .group_by(day)
+    )
+    if wards is not None:
+        query = query.where(area_clause(person.c.home_ward_code, wards))
+    if condition is not None:
+        query = query.where(condition)
+    return connection.execute(query).all()
+
+
+def units_by_sector(
+    connection: Connection, day: date, wards: frozenset[str] | None
+) -> dict[str, int]:
+    """Registered, active units by 'health', 'state' (agencies and enterprises) and 'public'."""
+    rows = connection.execute(
+        select(venue.c.sector, func.count())
+        .where(
+            venue.c.active.is_(True),
+            venue.c.registered_on <= day,
+            area_clause(venue.c.ward_code, wards),
+        )
+        .group_by(venue.c.sector)
+    ).all()
+    counts = {"health": 0, "state": 0, "public": 0}
+    for sector, count in rows:
+        counts[SECTOR_GROUPS[sector]] += int(count)
+    return counts
+
+
+def daily_kpis(
+    connection: Connection,
+    day: date,
+    zone: ZoneInfo,
+    wards: frozenset[str] | None,
+    before_hour: int | None = None,
+) -> Kpis:
+    """The day's figures, the day before, and the average of the seven days before; with
+    before_hour (a day under way), every day counts only its hours before that hour."""
+    series = daily_series(connection, day - timedelta(days=7), day, zone, wards, before_hour)
+    figures = [
+        DayFigures(
+            day=row.day,
+            declarations=int(row.declarations),
+            at_risk=int(row.at_risk),
+            high_risk=int(row.high_risk),
+            new_cases=int(row.new_cases),
+            contacts_traced=int(row.contacts_traced),
+            active_units=int(row.active_units),
+        )
+        for row in series.itertuples()
+    ]
+    week = series.iloc[:7]
+    average = {
+        column: float(week[column].mean())
+        for column in (
+            "declarations",
+            "at_risk",
+            "high_risk",
+            "new_cases",
+            "contacts_traced",
+            "active_units",
+        )
+    }
+    total = float(week["declarations"].sum())
+    average["risk_rate"] = float(week["at_risk"].sum()) / total if total else 0.0
+    return Kpis(figures[-1], figures[-2], average, units_by_sector(connection, day, wards))
+
+
+def area_table(
+    connection: Connection,
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+    wards: frozenset[str] | None,
+    by: str = "district",
+) -> pd.DataFrame:
+    """Per district (by="district") or per ward (by="ward"): code, name, declarations,
+    at_risk, risk_rate, cases (open, by home ward, registered in the range), active_units."""
+    if by not in ("district", "ward"):
+        raise ValueError(f"by must be 'district' or 'ward', not {by!r}")
+    start, end = local_range_bounds(first, last, zone)
+    one_district = by == "ward"
+    key = ward.c.code if one_district else ward.c.district_code
+    name = ward.c.name if one_district else district.c.name
+    joined = ward_hour.join(ward, ward.c.code == ward_hour.c.ward_code).join(
+        district, district.c.code == ward.c.district_code
+    )
+    rows = connection.execute(
+        select(key, name, func.sum(ward_hour.c.checkins), func.sum(ward_hour.c.at_risk))
+        .select_from(joined)
+        .where(
+            ward_hour.c.hour_start >= start,
+            ward_hour.c.hour_start < end,
+            area_clause(ward_hour.c.ward_code, wards),
+        )
+        .group_by(key, name)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["code", "name", "declarations", "at_risk"])
+    cases = connection.execute(
+        select(
+            (person.c.home_ward_code if one_district else ward.c.district_code),
+            func.count(),
+        )
+        .select_from(
+            case_record.join(person, person.c.id == case_record.c.person_id).join(
+                ward, ward.c.code == person.c.home_ward_code
+            )
+        )
+        .where(
+            case_record.c.created_at >= start,
+            case_record.c.created_at < end,
+            case_record.c.status != "cleared",
+            area_clause(person.c.home_ward_code, wards),
+        )
+        .group_by(person.c.home_ward_code if one_district else ward.c.district_code)
+    ).all()
+    venue_key = venue.c.ward_code if one_district else ward.c.district_code
+    active = connection.execute(
+        select(venue_key, func.count(func.distinct(venue_hour.c.venue_id)))
+        .select_from(
+            venue_hour.join(venue, venue.c.id == venue_hour.c.venue_id).join(
+                ward, ward.c.code == venue.c.ward_code
+            )
+        )
+        .where(
+            venue_hour.c.hour_start >= start,
+            venue_hour.c.hour_start < end,
+            area_clause(venue.c.ward_code, wards),
+        )
+        .group_by(venue_key)
+    ).all()
+    frame["cases"] = frame["code"].map(dict(cases)).fillna(0).astype(int)
+    frame["active_units"] = frame["code"].map(dict(active)).fillna(0).astype(int)
+    frame["declarations"] = frame["declarations"].astype(int)
+    frame["at_risk"] = frame["at_risk"].astype(int)
+    frame["risk_rate"] = (
+        frame["at_risk"] / frame["declarations"].where(frame["declarations"] > 0)
+    ).fillna(0.0)
+    return frame.sort_values("declarations", ascending=False).reset_index(drop=True)
+
+
+def _single_district(connection: Connection, wards: frozenset[str]) -> bool:
+    districts = connection.scalar(
+        select(func.count(func.distinct(ward.c.district_code))).where(
+            ward.c.code.in_(sorted(wards))
+        )
+    )
+    return districts == 1
+
+
+def case_counts(connection: Connection, wards: frozenset[str] | None) -> dict[str, int]:
+    """Open cases (suspected, confirmed) by status in the area, by the person's home ward."""
+    query = (
+        select(case_record.c.status, func.count())
+        .select_from(case_record.join(person, person.c.id == case_record.c.person_id))
+        .where(case_record.c.status != "cleared", area_clause(person.c.home_ward_code, wards))
+        .group_by(case_record.c.status)
+    )
+    return {status: int(count) for status, count in connection.execute(query)}

@@ -1,0 +1,89 @@
+"""Dashboard pages under AppTest on the demo city: figures equal counts from raw rows."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from config.settings import get_settings
+from db.engine import make_engine
+from db.schema import checkin, venue, ward
+from rules.access import Scope
+from rules.local_time import local_day_bounds
+from tests.conftest import REPO
+
+SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def open_page(monkeypatch, demo_url):
+    monkeypatch.setenv("KBYT_DATABASE_URL", demo_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+
+    def open_(page, params=None, scope=Scope("admin", "admin")):
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        app.session_state["scope"] = scope
+        for name, value in (params or {}).items():
+            app.query_params[name] = value
+        app.run()
+        if page != "overview":
+            app.switch_page(f"app_pages/{page}.py")
+            app.run()
+        assert not app.exception, app.exception
+        return app
+
+    yield open_
+    get_settings.cache_clear()
+
+
+def raw_count(url, day, district=None, risky=False):
+    start, end = local_day_bounds(day, SAIGON)
+    query = (
+        select(func.count())
+        .select_from(
+            checkin.join(venue, venue.c.id == checkin.c.venue_id).join(
+                ward, ward.c.code == venue.c.ward_code
+            )
+        )
+        .where(checkin.c.checked_in_at >= start, checkin.c.checked_in_at < end)
+    )
+    if district:
+        query = query.where(ward.c.district_code == district)
+    if risky:
+        query = query.where(checkin.c.risk_level > 0)
+    with make_engine(url).connect() as connection:
+        return connection.scalar(query)
+
+
+def test_overview_tiles_equal_raw_counts_for_a_past_day(open_page, demo_url):
+    yesterday = datetime.now(UTC).astimezone(SAIGON).date() - timedelta(days=1)
+    app = open_page(
+        "overview",
+        {"from": (yesterday - timedelta(days=2)).isoformat(), "to": yesterday.isoformat()},
+    )
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["Lượt khai báo"] == f"{raw_count(demo_url, yesterday):,}"
+    risky = raw_count(demo_url, yesterday, risky=True)
+    assert tiles["Khai báo có nguy cơ"].startswith(f"{risky:,} (")
+    assert tiles["Đơn vị triển khai (y tế / cơ quan, DN)"] == "6,272 / 3,422"
+    assert [b.label for b in app.get("download_button")] == ["Tải báo cáo ngày (HTML)"]
+
+
+def test_overview_for_a_district(open_page, demo_url):
+    yesterday = datetime.now(UTC).astimezone(SAIGON).date() - timedelta(days=1)
+    app = open_page(
+        "overview", {"from": yesterday.isoformat(), "to": yesterday.isoformat(), "district": "764"}
+    )
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["Lượt khai báo"] == f"{raw_count(demo_url, yesterday, '764'):,}"
+    assert any(h.value.startswith("Theo phường/xã") for h in app.main.subheader)
+
+
+def test_the_map_page_draws_for_the_city_and_a_district(open_page):
+    city = open_page("map")
+    district = open_page("map", {"district": "769"})
+    assert "Voronoi" in city.caption[0].value
+    assert not district.exception
