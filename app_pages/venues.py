@@ -1,10 +1,157 @@
-"""Venues page."""
+"""Venues: find one, see its timeline with at-risk check-ins and case visits, and look up who
+checked in between two times (personal data per role, audited, paged, exportable)."""
 
+from datetime import datetime, time, timedelta
+
+import plotly.graph_objects as go
 import streamlit as st
 
+from queries.audit import record
+from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
+from reports.tables import to_csv_bytes
 from ui.context import page_context
-from ui.runtime import t
+from ui.formatting import channel_names, local_times, risk_names
+from ui.runtime import engine, settings, t
+
+PAGE_SIZE = 100
 
 st.title(t("page.venues"))
 context = page_context("venues")
-st.info(t("common.coming", issue="issue [C]"))
+config = settings()
+zone, scope, wards, chosen = config.zone, context.scope, context.wards, context.filter
+
+text = st.text_input(t("venues.search"), key="venues_search", max_chars=100)
+with engine().connect() as connection:
+    found = search_venues(connection, text, wards, scope)
+if found.empty:
+    st.info(t("venues.none"))
+    st.stop()
+picked = st.dataframe(
+    found.drop(columns=["id", "active"]).rename(
+        columns={
+            "name": t("column.name"),
+            "kind": t("column.kind"),
+            "ward": t("column.ward"),
+            "district": t("column.district"),
+        }
+    ),
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="venues_table",
+    height=220,
+)
+st.caption(t("venues.results", count=len(found)))
+rows = picked.selection.rows if picked else []
+venue_id = int(found.iloc[rows[0]]["id"]) if rows else st.session_state.get("venue_id")
+if rows:
+    st.session_state["venue_id"] = venue_id
+if venue_id is None:
+    st.stop()
+with engine().connect() as connection:
+    detail = venue_detail(connection, venue_id, wards, scope)
+if detail is None:
+    st.warning(t("venues.not_found"))
+    st.stop()
+
+st.header(detail.name)
+if not detail.active:
+    st.warning(t("venues.inactive"))
+facts = st.columns(4)
+facts[0].markdown(f"**{t('venues.address')}**  \n{detail.address}, {detail.district_name}")
+facts[1].markdown(f"**{t('venues.kind')}**  \n{detail.kind} · {detail.sector}")
+facts[2].markdown(f"**{t('venues.dwell')}**  \n{detail.dwell_minutes} min")
+facts[3].markdown(f"**{t('venues.registered')}**  \n{detail.registered_on:%d/%m/%Y}")
+
+st.subheader(t("venues.timeline"))
+start, end = chosen.bounds(zone)
+bucket = st.segmented_control(
+    t("venues.bucket"), (60, 15), default=60, format_func=lambda b: t(f"venues.bucket.{b}"),
+    key="venues_bucket",
+) or 60  # fmt: skip
+with engine().connect() as connection:
+    timeline = venue_timeline(connection, venue_id, start, end, bucket)
+if timeline.empty:
+    st.info(t("common.no_data"))
+else:
+    local = timeline["bucket"].dt.tz_convert(zone)
+    figure = go.Figure()
+    figure.add_bar(
+        x=local, y=timeline["checkins"], name=t("kpi.declarations"), marker_color="#90a4ae"
+    )
+    figure.add_bar(x=local, y=timeline["at_risk"], name=t("kpi.at_risk"), marker_color="#e53935")
+    figure.add_scatter(
+        x=local, y=timeline["case_visits"], name=t("venues.case_visits"), mode="markers",
+        marker={"symbol": "x", "size": 10, "color": "#000"},
+    )  # fmt: skip
+    figure.update_layout(
+        barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h"},
+    )  # fmt: skip
+    st.plotly_chart(figure, config={"displayModeBar": False})
+
+st.subheader(t("venues.who"))
+local_start = start.astimezone(zone)
+columns = st.columns(4)
+day_from = columns[0].date_input(
+    t("venues.from"), local_start.date(), format="DD/MM/YYYY", key="who_day_from"
+)
+time_from = columns[1].time_input(" ", time(0, 0), key="who_time_from", label_visibility="hidden")
+day_until = columns[2].date_input(
+    t("venues.until"), chosen.last_day, format="DD/MM/YYYY", key="who_day_until"
+)
+time_until = columns[3].time_input(
+    " ", time(23, 59), key="who_time_until", label_visibility="hidden"
+)
+since = datetime.combine(day_from, time_from, tzinfo=zone)
+until = datetime.combine(day_until, time_until, tzinfo=zone) + timedelta(minutes=1)
+page_number = (
+    int(st.number_input(t("venues.page"), min_value=1, value=1, step=1, key="who_page")) - 1
+)
+with engine().connect() as connection:
+    found_page = who_checked_in(connection, venue_id, since, until, scope, page_number, PAGE_SIZE)
+pages = max(1, -(-found_page.total // PAGE_SIZE))
+st.caption(t("venues.total", total=found_page.total, page=page_number + 1, pages=pages))
+shown = found_page.rows.assign(
+    checked_in_at=local_times(found_page.rows["checked_in_at"]),
+    checked_out_at=local_times(found_page.rows["checked_out_at"]),
+    channel=channel_names(found_page.rows["channel"]),
+    risk_level=risk_names(found_page.rows["risk_level"]),
+)
+st.dataframe(
+    shown.rename(columns={c: t(f"column.{c}") for c in shown.columns}),
+    hide_index=True,
+)
+if found_page.masked:
+    st.caption(t("venues.masked"))
+elif not found_page.rows.empty:
+    st.caption(t("venues.audited"))
+    seen = (venue_id, since, until, page_number)
+    if st.session_state.get("venues_audited") != seen:
+        with engine().begin() as connection:
+            record(
+                connection, scope.username, "view",
+                f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
+                row_count=len(found_page.rows),
+            )  # fmt: skip
+        st.session_state["venues_audited"] = seen
+
+    def export() -> bytes:
+        """Runs on click, on its own thread: the whole range, audited as an export."""
+        with engine().begin() as connection:
+            everything = who_checked_in(connection, venue_id, since, until, scope, 0, 100_000)
+            record(
+                connection, scope.username, "export",
+                f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
+                row_count=len(everything.rows),
+            )  # fmt: skip
+        rows = everything.rows.assign(
+            checked_in_at=local_times(everything.rows["checked_in_at"]),
+            checked_out_at=local_times(everything.rows["checked_out_at"]),
+        )
+        return to_csv_bytes(rows)
+
+    st.download_button(
+        t("venues.export"), export, file_name=f"{detail.venue_ref}-checkins.csv", mime="text/csv",
+        icon=":material/download:", on_click="ignore",
+    )  # fmt: skip

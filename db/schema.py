@@ -109,6 +109,8 @@ venue = Table(
     Column("token", String(32), nullable=False, unique=True),
     Column("venue_ref", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
+    # The name without accents or case (rules.text.search_key), kept by the write path.
+    Column("search_name", String(200), nullable=False, server_default="", index=True),
     Column("sector", String(20), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("address", String(300), nullable=False, server_default=""),

@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from db.dialect import hour_of, insert_for
 from db.schema import checkin, person, venue, venue_hour, ward_hour
+from rules.text import search_key
 
 CHECKIN_COLUMNS = (
     "person_id",
@@ -181,6 +182,8 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
             connection.scalars(select(venue.c.venue_ref).where(venue.c.venue_ref.in_(chunk)))
         )
     records = frame[list(VENUE_COLUMNS)].to_dict("records")
+    for record in records:
+        record["search_name"] = search_key(record["name"])
     created = [dict(r, token=new_venue_token()) for r in records if r["venue_ref"] not in existing]
     updated = [r for r in records if r["venue_ref"] in existing]
     if created:
@@ -189,7 +192,11 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
         statement = insert_for(connection, venue)
         statement = statement.on_conflict_do_update(
             index_elements=["venue_ref"],
-            set_={c: statement.excluded[c] for c in VENUE_COLUMNS if c != "venue_ref"},
+            set_={
+                c: statement.excluded[c]
+                for c in (*VENUE_COLUMNS, "search_name")
+                if c != "venue_ref"
+            },
         )
         # The token is only there to satisfy NOT NULL in VALUES; on conflict it is not updated.
         connection.execute(statement, [dict(r, token=new_venue_token()) for r in updated])

@@ -53,6 +53,15 @@ def create_postgres_database(template: str | None = None) -> str:
     name = f"kbyt_test_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     with _admin().connect() as connection:
         clause = f" TEMPLATE {template}" if template else ""
+        if template:
+            # A template must have no other sessions; pooled engines reconnect (pre-ping).
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": template},
+            )
         connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -171,3 +180,17 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     engine = make_engine(demo_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def demo_copy_url(demo_url: str, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the demo city, for tests that write (audit records, follow-ups…)."""
+    if demo_url.startswith("sqlite"):
+        path = tmp_path / "demo-copy.db"
+        source = make_url(demo_url).database
+        shutil.copy(source, path)
+        yield f"sqlite:///{path}"
+        return
+    url = create_postgres_database(template=make_url(demo_url).database)
+    yield url
+    drop_postgres_database(url)

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.engine import make_engine
-from db.schema import checkin, venue, ward
+from db.schema import audit_log, checkin, venue, ward
+from queries.area import wards_by_district
 from rules.access import Scope
 from rules.local_time import local_day_bounds
 from tests.conftest import REPO
@@ -87,3 +88,64 @@ def test_the_map_page_draws_for_the_city_and_a_district(open_page):
     district = open_page("map", {"district": "769"})
     assert "Voronoi" in city.caption[0].value
     assert not district.exception
+
+
+def venue_id_of(url, ref):
+    with make_engine(url).connect() as connection:
+        return connection.scalar(select(venue.c.id).where(venue.c.venue_ref == ref))
+
+
+def audit_rows(url):
+    with make_engine(url).connect() as connection:
+        return connection.execute(
+            select(audit_log.c.username, audit_log.c.action, audit_log.c.subject)
+        ).all()
+
+
+@pytest.fixture
+def open_copy(monkeypatch, demo_copy_url):
+    monkeypatch.setenv("KBYT_DATABASE_URL", demo_copy_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+
+    def open_(page, scope, session=None, params=None):
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        app.session_state["scope"] = scope
+        for name, value in (session or {}).items():
+            app.session_state[name] = value
+        for name, value in (params or {}).items():
+            app.query_params[name] = value
+        app.run()
+        app.switch_page(f"app_pages/{page}.py")
+        app.run()
+        assert not app.exception, app.exception
+        return app
+
+    yield open_, demo_copy_url
+    get_settings.cache_clear()
+
+
+def test_an_epidemiologist_sees_who_was_at_the_market_and_it_is_audited(open_copy):
+    open_, url = open_copy
+    market = venue_id_of(url, "CDM-BD")
+    app = open_("venues", Scope("epi", "epidemiologist"), {"venue_id": market})
+    assert app.header[0].value == "Chợ đầu mối nông sản thực phẩm Bình Điền"
+    names = app.dataframe[-1].value
+    assert len(names) > 0 and not names.iloc[0, 2].endswith(".")  # real names, not initials
+    assert [(u, a) for u, a, _ in audit_rows(url)] == [("epi", "view")]
+    assert audit_rows(url)[0][2].startswith("check-ins at CDM-BD ")
+
+
+def test_a_district_officer_cannot_open_a_venue_of_another_district(open_copy):
+    open_, url = open_copy
+    market = venue_id_of(url, "CDM-BD")  # Quận 8
+    officer = Scope(
+        "officer.govap",
+        "district_officer",
+        frozenset(wards_by_district()["764"]),
+        None,
+        "764",
+    )
+    app = open_("venues", officer, {"venue_id": market})
+    assert "ngoài phạm vi" in app.warning[0].value
+    assert audit_rows(url) == []

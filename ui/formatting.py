@@ -1,0 +1,27 @@
+"""Showing stored values: UTC instants in the configured zone, codes as words."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.runtime import settings, t
+
+
+def local_times(values: pd.Series) -> pd.Series:
+    """Aware UTC datetimes (or NaT/None) as local 'dd/mm HH:MM' strings."""
+    zone = settings().zone
+
+    def show(value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            return ""
+        return value.astimezone(zone).strftime("%d/%m %H:%M")  # type: ignore[attr-defined]
+
+    return values.map(show)
+
+
+def risk_names(levels: pd.Series) -> pd.Series:
+    return levels.map(lambda level: t(f"risk.level.{int(level)}"))
+
+
+def channel_names(channels: pd.Series) -> pd.Series:
+    return channels.map(lambda channel: t(f"channel.{channel}"))
