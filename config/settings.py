@@ -164,6 +164,9 @@ class Settings(BaseSettings):
         "báo ngay cho trạm y tế phường và không cho vào khu vực chung.",
         description="What staff do when a risky person arrives (a venue may set its own)",
     )
+    wall_refresh_seconds: int = Field(
+        60, ge=10, le=3600, description="How often the command-centre wall screen refreshes"
+    )
     small_count_threshold: int = Field(
         5, ge=1, le=100, description="Counts below this are shown as '<N' on public screens"
     )

@@ -25,3 +25,8 @@ def risk_names(levels: pd.Series) -> pd.Series:
 
 def channel_names(channels: pd.Series) -> pd.Series:
     return channels.map(lambda channel: t(f"channel.{channel}"))
+
+
+def reason_text(reasons: str) -> str:
+    """'symptom:fever;exposure:case_contact' -> 'sốt, tiếp xúc ca bệnh trong 14 ngày'."""
+    return ", ".join(t(f"reason.{code}") for code in reasons.split(";") if code)

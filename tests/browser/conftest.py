@@ -135,6 +135,7 @@ ACCOUNTS = {
     "admin": ("e2e.admin", "admin", None, None),
     "command_centre": ("e2e.command", "command_centre", None, None),
     "district_officer": ("e2e.govap", "district_officer", "764", None),
+    "leadership": ("e2e.leader", "leadership", None, None),
     "epidemiologist": ("e2e.epi", "epidemiologist", None, None),
 }
 PASSWORD = "e2e password, long enough"
