@@ -58,7 +58,7 @@ def create_postgres_database(template: str | None = None) -> str:
             connection.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    "WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"
                 ),
                 {"name": template},
             )
