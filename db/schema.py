@@ -175,6 +175,13 @@ Index(
 )
 # A case's own visits.
 Index("ix_checkin_person_time", checkin.c.person_id, checkin.c.checked_in_at)
+# Retention: whether a person still has check-ins declared for others.
+Index(
+    "ix_checkin_declared_by",
+    checkin.c.declared_by_person_id,
+    postgresql_where=checkin.c.declared_by_person_id.is_not(None),
+    sqlite_where=checkin.c.declared_by_person_id.is_not(None),
+)
 # Risk lists: at-risk declarations by time, small because most rows are risk 0.
 Index(
     "ix_checkin_risky_time",

@@ -4,6 +4,7 @@ on the very first start, fill it with a demo city while showing progress."""
 from __future__ import annotations
 
 import fcntl
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -16,12 +17,26 @@ from db.migrate import current_revision, head_revision
 from db.schema import venue
 from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
+from queries.audit import record
+from queries.retention import purge
 from ui.runtime import t
 
 
 @st.cache_resource(show_spinner=False)
 def _migrated(database_url: str, _engine: Engine) -> bool:
     init_db(_engine)
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def _purged_on_start(database_url: str, _engine: Engine, retention_days: int) -> bool:
+    """The retention purge, once per process, when settings.purge_on_start asks for it."""
+    with _engine.begin() as connection:
+        report = purge(connection, datetime.now(UTC), retention_days)
+        record(
+            connection, "app start", "purge", f"check-ins before {report.cutoff.isoformat()}",
+            row_count=report.checkins,
+        )  # fmt: skip
     return True
 
 
@@ -38,10 +53,12 @@ def ensure_ready(settings: Settings, engine: Engine) -> None:
             if current != head:
                 st.error(t("setup.schema_old", current=current or "—", head=head))
                 st.stop()
-            return
-        _migrated(settings.database_url, engine)
-        if settings.demo.seed_on_first_start and not _has_venues(engine):
-            _seed_once(settings, engine)
+        else:
+            _migrated(settings.database_url, engine)
+            if settings.demo.seed_on_first_start and not _has_venues(engine):
+                _seed_once(settings, engine)
+        if settings.purge_on_start:
+            _purged_on_start(settings.database_url, engine, settings.retention_days)
     except OperationalError as error:
         st.error(t("setup.db_error", error=str(error.orig)))
         st.stop()
