@@ -48,7 +48,7 @@ PAGES = {
     "sign_in": ("sign_in.py", ":material/login:", "admin"),
 }
 # Pages that read check-ins by area and time show the shared filters.
-FILTERED = {"overview", "map", "venues", "risk", "trace"}
+FILTERED = {"overview", "map", "venues", "risk"}
 
 
 @st.cache_data(ttl=3600, show_spinner=False)

@@ -1,10 +1,177 @@
-"""Trace page."""
+"""The trace panel for epidemiologists: pick a case, state the purpose, see the case's visits on
+a map and a timeline and its F1 (at once) and F2 (as they come) contacts; click a place to see
+who was there, click a contact to trace them in turn. The state is in the URL (?case=…&depth=…
+&trail=…) so a trace can be shared; the purpose is asked again, and every trace and export is
+written to the audit log with the case."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import streamlit as st
 
+from queries.audit import record
+from queries.cases import search_cases
+from queries.trace import (
+    TraceRules,
+    case_window,
+    latest_case,
+    record_contacts,
+    trace,
+)
+from rules.markdown import plain
 from ui.context import page_context
-from ui.runtime import t
+from ui.runtime import engine, settings, t
+from ui.trace_panel.picker import case_picker
+from ui.trace_panel.views import contacts_section, visits_section
+
+MIN_PURPOSE = 10
 
 st.title(t("page.trace"))
 context = page_context("trace")
-st.info(t("common.coming", issue="issue [D]"))
+scope, config = context.scope, settings()
+zone = config.zone
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+
+
+def number_param(name: str) -> int | None:
+    value = st.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+# --- choose a case -------------------------------------------------------------------------
+case_id = number_param("case")
+arriving_person = number_param("person")
+if case_id is None and arriving_person is not None:  # from the risk list
+    with engine().connect() as connection:
+        found_case = latest_case(connection, arriving_person)
+    if found_case is not None:
+        st.query_params["case"] = str(found_case.id)
+        del st.query_params["person"]
+        st.rerun()
+
+if case_id is None:
+    case_picker(scope)
+
+# --- the case and the trace's parameters ---------------------------------------------------
+with engine().connect() as connection:
+    cases = search_cases(connection, str(case_id))
+if cases.empty:
+    st.error(t("trace.no_cases"))
+    st.stop()
+case = cases.iloc[0]
+st.subheader(t("trace.case", case_id=case_id, name=plain(case["full_name"])))
+
+depth = 2 if st.query_params.get("depth") == "2" else 1
+left, right = st.columns([3, 1])
+purpose = left.text_input(t("trace.purpose"), key="trace_purpose", max_chars=300)
+chosen_depth = (
+    right.segmented_control(
+        t("trace.depth"),
+        (1, 2),
+        default=depth,
+        format_func=lambda d: t(f"trace.depth.{d}"),
+        key="trace_depth",
+    )
+    or depth
+)
+if chosen_depth != depth:
+    st.query_params["depth"] = str(chosen_depth)
+    depth = chosen_depth
+base_rules = TraceRules.from_settings(config.trace)
+with st.expander(t("trace.rules")):
+    columns = st.columns(3)
+    rules = replace(
+        base_rules,
+        buffer_minutes=int(
+            columns[0].number_input(t("trace.buffer"), 0, 1440, base_rules.buffer_minutes)
+        ),
+        min_overlap_minutes=int(
+            columns[1].number_input(t("trace.min_overlap"), 1, 1440, base_rules.min_overlap_minutes)
+        ),
+        lookback_days=int(
+            columns[2].number_input(t("trace.lookback"), 1, 60, base_rules.lookback_days)
+        ),
+    )
+
+trail = [int(p) for p in st.query_params.get("trail", "").split(",") if p.isdigit()][:10]
+# A trace runs "until now"; following its contacts must use that same moment, not a later one.
+moments: dict = st.session_state.setdefault("trace_now", {})
+now = moments.setdefault(case_id, datetime.now(UTC).replace(microsecond=0))
+since, until = case_window(case, rules, now, zone)
+traces: dict = st.session_state.setdefault("traces", {})
+# Each person followed in turn is traced from when they were first exposed in the trace before.
+index_person, index_since, names = int(case["person_id"]), since, [case["full_name"]]
+for followed in trail:
+    parent = traces.get((case_id, index_person, index_since, until, depth, rules))
+    contact = (
+        next((c for c in parent.contacts if c.person_id == followed), None) if parent else None
+    )
+    if contact is None:
+        trail = trail[: len(names) - 1]
+        break
+    index_person, index_since = followed, contact.first_exposure
+    names.append(contact.full_name)
+
+# The breadcrumb: the case, then each person traced in turn; a click goes back.
+if trail:
+    crumbs = st.columns(len(names) + 1)
+    crumbs[0].markdown(f"**{t('trace.breadcrumb')}:**")
+    for position, name in enumerate(names):
+        if position < len(names) - 1 and crumbs[position + 1].button(
+            f"{'F' + str(position) if position else t('trace.the_case')}: {name}",
+            key=f"crumb_{position}",
+        ):
+            st.query_params["trail"] = ",".join(map(str, trail[:position]))
+            st.rerun()
+        elif position == len(names) - 1:
+            crumbs[position + 1].markdown(f"→ **{plain(name)}**")
+
+key = (case_id, index_person, index_since, until, depth, rules)
+result = traces.get(key)
+if result is None:
+    if len(purpose.strip()) < MIN_PURPOSE:
+        st.info(t("trace.purpose_missing"))
+        st.stop()
+    if not st.button(t("trace.run"), type="primary", key="trace_run") and not trail:
+        st.stop()
+    bar = st.progress(0.0, text=t("trace.progress", message="F1"))
+    with engine().connect() as connection:
+        first = trace(connection, index_person, index_since, until, rules, depth=1)
+    traces[(case_id, index_person, index_since, until, 1, rules)] = first
+    if depth == 2:
+        with engine().connect() as connection:
+            result = trace(
+                connection,
+                index_person,
+                index_since,
+                until,
+                rules,
+                depth=2,
+                progress=lambda f, m: bar.progress(
+                    min(f, 1.0), text=t("trace.progress", message=m)
+                ),
+            )
+    else:
+        result = first
+    bar.empty()
+    traces[key] = result
+    with engine().begin() as connection:
+        record(
+            connection,
+            scope.username,
+            "trace",
+            f"person {index_person} depth {depth} {since:%Y-%m-%d}..{until:%Y-%m-%d}",
+            case_id=case_id,
+            purpose=purpose.strip(),
+            row_count=len(result.contacts),
+        )
+        if not trail:
+            record_contacts(connection, case_id, result)
+
+st.caption(t("trace.window", since=local(result.since), until=local(result.until)))
+
+visits_section(result, rules, index_person, case_id, purpose, scope, local)
+contacts_section(result, trail, index_person, case_id, purpose, scope)

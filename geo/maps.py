@@ -135,7 +135,8 @@ def choropleth(
     bounds, colours = classes(frame[metric])
     frame["fill"] = [colour_for(v, bounds, colours) for v in frame[metric]]
     for column, _ in tooltip_fields:
-        frame[column] = frame[column].fillna("0").astype(str).map(html.escape)
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "0")
+        frame[column] = frame[column].astype(str).map(html.escape)
     frame["name"] = frame["name"].astype(str).map(html.escape)
     keep = ["code", "name", "fill", *[c for c, _ in tooltip_fields if c != "name"], "geometry"]
     frame = gpd.GeoDataFrame(frame[list(dict.fromkeys(keep))], crs=shapes.crs)
@@ -177,3 +178,44 @@ def add_density(
         min_opacity=0.3,
     ).add_to(fig)
     localise_assets(fig, settings, base_path)
+
+
+def visits_map(
+    visits: pd.DataFrame, settings: MapSettings, selected: str | None = None, base_path: str = ""
+) -> folium.Map:
+    """A case's visits (columns: venue_ref, venue_name, lat, lon, label) numbered in time
+    order, joined by its path. Vector markers only: Leaflet's image markers would need assets."""
+    centre = (
+        (float(visits["lat"].mean()), float(visits["lon"].mean())) if len(visits) else CITY_CENTRE
+    )
+    fig = new_map(settings, centre, zoom=12)
+    if len(visits) > 1:
+        folium.PolyLine(
+            visits[["lat", "lon"]].values.tolist(), color="#c62828", weight=2, opacity=0.7,
+            dash_array="6 6",
+        ).add_to(fig)  # fmt: skip
+    for number, row in enumerate(visits.itertuples(), start=1):
+        chosen = row.venue_ref == selected
+        tooltip = f"{number}. {html.escape(str(row.venue_name))}<br>{html.escape(str(row.label))}"
+        folium.CircleMarker(
+            (row.lat, row.lon), radius=14 if chosen else 11, color="#000" if chosen else "#b71c1c",
+            weight=3 if chosen else 1, fill=True, fill_color="#e53935", fill_opacity=0.9,
+            tooltip=tooltip,
+        ).add_to(fig)  # fmt: skip
+        folium.Marker(
+            (row.lat, row.lon),
+            icon=folium.DivIcon(
+                html=f'<div style="font:bold 12px sans-serif;color:#fff;text-align:center;'
+                f'width:22px;margin:-8px 0 0 -11px">{number}</div>'
+            ),
+            tooltip=tooltip,
+        ).add_to(fig)
+    if len(visits):
+        fig.fit_bounds(
+            [
+                [visits["lat"].min(), visits["lon"].min()],
+                [visits["lat"].max(), visits["lon"].max()],
+            ],
+            max_zoom=15,
+        )
+    return localise_assets(fig, settings, base_path)

@@ -301,6 +301,341 @@ LABELS: dict[str, tuple[str, str]] = {
         "Số nhỏ hơn {n} được hiển thị là “<{n}” để bảo vệ danh tính.",
         "Counts below {n} show as “<{n}” to protect identities.",
     ),
+    # declaration
+    "declare.bad_token": (
+        "Mã QR không hợp lệ. Hãy quét lại mã dán tại địa điểm, hoặc hỏi nhân viên.",
+        "This QR code is not valid. Scan the code posted at the venue again, or ask the staff.",
+    ),
+    "declare.inactive": (
+        "Địa điểm này đã ngừng nhận khai báo qua mã QR. Hãy hỏi nhân viên tại cửa.",
+        "This venue no longer takes declarations by QR code. Ask the staff at the door.",
+    ),
+    "declare.no_token": (
+        "Quét mã QR dán tại địa điểm để khai báo. Xem hướng dẫn để biết cách khai hộ hoặc khai trước.",
+        "Scan the QR code posted at the venue to declare. See the guide for declaring for others or in advance.",
+    ),
+    "declare.at": ("Khai báo tại", "Declaring at"),
+    "declare.mode.self": ("Cho bản thân", "For myself"),
+    "declare.mode.proxy": ("Khai hộ người thân", "For someone else"),
+    "declare.mode.advance": ("Khai trước khi đến", "Before arriving"),
+    "declare.mode.staff": ("Khai tại chốt", "At the checkpoint"),
+    "declare.mode.confirm": ("Xác nhận mã khai trước", "Confirm an advance code"),
+    "declare.full_name": ("Họ và tên", "Full name"),
+    "declare.phone": ("Số điện thoại", "Phone"),
+    "declare.id_number": ("Số CCCD/CMND (không bắt buộc)", "ID number (optional)"),
+    "declare.birth_year": ("Năm sinh (không bắt buộc)", "Birth year (optional)"),
+    "declare.home_ward": ("Nơi ở: phường/xã (không bắt buộc)", "Home ward (optional)"),
+    "declare.symptoms": (
+        "Trong 14 ngày qua, có triệu chứng nào sau đây?",
+        "In the last 14 days, any of these symptoms?",
+    ),
+    "declare.exposures": ("Yếu tố dịch tễ", "Exposures"),
+    "symptom.fever": ("Sốt", "Fever"),
+    "symptom.cough": ("Ho", "Cough"),
+    "symptom.sore_throat": ("Đau họng", "Sore throat"),
+    "symptom.shortness_of_breath": ("Khó thở", "Shortness of breath"),
+    "symptom.loss_of_taste_smell": ("Mất vị giác hoặc khứu giác", "Loss of taste or smell"),
+    "symptom.fatigue": ("Mệt mỏi", "Fatigue"),
+    "exposure.case_contact": (
+        "Tiếp xúc với ca bệnh trong 14 ngày",
+        "Contact with a case in 14 days",
+    ),
+    "exposure.lockdown_area": ("Đến từ vùng đang phong tỏa", "Coming from a locked-down area"),
+    "exposure.travel_abroad": ("Đi nước ngoài về trong 14 ngày", "Back from abroad in 14 days"),
+    "declare.declarer": ("Người khai (bạn)", "You (the declarer)"),
+    "declare.dependants": ("Số người được khai hộ", "Number of people you declare for"),
+    "declare.dependant": ("Người thứ {n}", "Person {n}"),
+    "declare.dependant_phone": (
+        "Số điện thoại của người này (để trống nếu dùng số của bạn)",
+        "This person's phone (empty: yours)",
+    ),
+    "declare.send": ("Gửi khai báo", "Send the declaration"),
+    "declare.next": ("Khai người tiếp theo", "Next person"),
+    "declare.fix": ("Vui lòng sửa các mục được đánh dấu.", "Please correct the marked fields."),
+    "declare.done": ("Đã khai báo lúc {time}", "Declared at {time}"),
+    "declare.risk.0": ("Không có yếu tố nguy cơ. Mời vào.", "No risk factor. Please go in."),
+    "declare.risk.1": ("Có yếu tố nguy cơ: {reasons}.", "Risk factors: {reasons}."),
+    "declare.risk.2": ("NGUY CƠ CAO: {reasons}.", "HIGH RISK: {reasons}."),
+    "declare.alert": (
+        "CẢNH BÁO: người này {reasons}. Nhân viên thực hiện ngay quy trình dưới đây.",
+        "ALERT: this person is {reasons}. Staff follow the procedure below at once.",
+    ),
+    "declare.procedure": ("Quy trình của đơn vị", "The unit's procedure"),
+    "declare.checkout": ("Báo rời khỏi địa điểm", "Check out"),
+    "declare.checkout_link": (
+        "Giữ đường dẫn này để báo rời đi sau: {link}",
+        "Keep this link to check out later: {link}",
+    ),
+    "declare.again": ("Khai báo mới", "New declaration"),
+    "declare.checked_out": ("Đã ghi nhận giờ ra. Cảm ơn bạn!", "Time out recorded. Thank you!"),
+    "declare.checkout_failed": (
+        "Không ghi nhận được giờ ra (mã không hợp lệ, đã báo ra, hoặc quá 24 giờ).",
+        "Could not record the time out (invalid code, already checked out, or over 24 hours).",
+    ),
+    "declare.advance_code": ("Mã khai trước của bạn", "Your advance code"),
+    "declare.advance_help": (
+        "Đưa mã này (hoặc mã QR) cho nhân viên khi đến. Mã có hiệu lực 24 giờ.",
+        "Show this code (or the QR) to the staff when you arrive. It is valid for 24 hours.",
+    ),
+    "declare.code": ("Mã khai trước", "Advance code"),
+    "declare.confirm": ("Xác nhận đã đến", "Confirm arrival"),
+    "declare.kiosk_venue": ("Địa điểm", "Venue"),
+    "declare.no_venue": (
+        "Tài khoản chưa được gắn với địa điểm nào.",
+        "No venue is attached to this account.",
+    ),
+    "advance.error.unknown": ("Không tìm thấy mã này.", "No such code."),
+    "advance.error.other_venue": (
+        "Mã này dành cho địa điểm khác.",
+        "This code is for another venue.",
+    ),
+    "advance.error.used": ("Mã này đã được xác nhận.", "This code was confirmed already."),
+    "advance.error.expired": ("Mã đã hết hạn (quá 24 giờ).", "The code has expired (24 hours)."),
+    "form.error.full_name": (
+        "Nhập họ và tên (ít nhất 2 ký tự, có chữ cái).",
+        "Enter the full name (2+ characters, with letters).",
+    ),
+    "form.error.phone": (
+        "Số điện thoại không hợp lệ; ví dụ 0903 123 456 hoặc +84 903 123 456.",
+        "Not a valid phone number; e.g. 0903 123 456 or +84 903 123 456.",
+    ),
+    "form.error.id_number": (
+        "Số CCCD có 12 chữ số (CMND cũ: 9).",
+        "An ID number has 12 digits (old ones: 9).",
+    ),
+    "form.error.birth_year": ("Năm sinh không hợp lệ.", "Not a valid birth year."),
+    "form.error.ward": ("Phường/xã không có trong danh mục.", "Not a ward of the city."),
+    "form.error.answers": ("Câu trả lời không hợp lệ.", "Invalid answers."),
+    "form.error.venue_name": (
+        "Nhập tên địa điểm (ít nhất 3 ký tự).",
+        "Enter the venue's name (3+ characters).",
+    ),
+    "form.error.sector": ("Chọn khối.", "Choose a sector."),
+    "form.error.kind": ("Chọn loại địa điểm.", "Choose a kind of venue."),
+    "form.error.address": ("Địa chỉ không hợp lệ.", "Not a valid address."),
+    "form.error.coordinates": (
+        "Tọa độ phải nằm trong TP.HCM.",
+        "The coordinates must be inside the city.",
+    ),
+    "form.error.dwell": (
+        "Thời gian lưu lại từ 1 đến 1440 phút.",
+        "Dwell time is 1 to 1440 minutes.",
+    ),
+    # administration
+    "admin.tab.venues": ("Địa điểm & mã QR", "Venues & QR codes"),
+    "admin.tab.imports": ("Nhập dữ liệu", "Imports"),
+    "admin.tab.users": ("Tài khoản", "Accounts"),
+    "admin.tab.audit": ("Nhật ký truy cập", "Audit log"),
+    "admin.tab.retention": ("Lưu trữ", "Retention"),
+    "admin.venue.new": ("Đăng ký địa điểm mới", "Register a new venue"),
+    "admin.venue.edit": ("Sửa địa điểm đã chọn", "Edit the chosen venue"),
+    "admin.venue.name": ("Tên địa điểm", "Venue name"),
+    "admin.venue.sector": ("Khối", "Sector"),
+    "admin.venue.kind": ("Loại", "Kind"),
+    "admin.venue.ward": ("Phường/Xã", "Ward"),
+    "admin.venue.address": ("Địa chỉ", "Address"),
+    "admin.venue.lat": ("Vĩ độ", "Latitude"),
+    "admin.venue.lon": ("Kinh độ", "Longitude"),
+    "admin.venue.dwell": ("Thời gian lưu lại mặc định (phút)", "Default dwell (minutes)"),
+    "admin.venue.procedure": (
+        "Quy trình khi có người nguy cơ (để trống: quy trình chung)",
+        "Procedure for risky arrivals (empty: the city's)",
+    ),
+    "admin.venue.save": ("Lưu", "Save"),
+    "admin.venue.created": ("Đã đăng ký {name} ({ref}).", "Registered {name} ({ref})."),
+    "admin.venue.saved": ("Đã lưu.", "Saved."),
+    "admin.venue.deactivate": ("Ngừng hoạt động", "Deactivate"),
+    "admin.venue.activate": ("Hoạt động lại", "Reactivate"),
+    "admin.venue.pick": (
+        "Tìm và chọn một địa điểm để sửa hoặc in mã QR.",
+        "Find and pick a venue to edit or print its QR code.",
+    ),
+    "admin.qr.png": ("Mã QR (PNG)", "QR code (PNG)"),
+    "admin.qr.svg": ("Mã QR (SVG)", "QR code (SVG)"),
+    "admin.qr.pdf": ("Áp phích A4 (PDF)", "A4 poster (PDF)"),
+    "admin.qr.bulk": (
+        "Áp phích cho mọi địa điểm của một quận (PDF)",
+        "Posters for every venue of a district (PDF)",
+    ),
+    "admin.qr.bulk_download": (
+        "Tải áp phích của {district} ({count} địa điểm)",
+        "Download the posters of {district} ({count} venues)",
+    ),
+    "sector.health": ("Y tế", "Health"),
+    "sector.government": ("Cơ quan nhà nước", "State agency"),
+    "sector.enterprise": ("Doanh nghiệp", "Enterprise"),
+    "sector.public": ("Nơi công cộng", "Public place"),
+    "admin.users.create": ("Tạo tài khoản", "Create an account"),
+    "admin.users.role": ("Vai trò", "Role"),
+    "admin.users.district": ("Quận/Huyện (cán bộ quận)", "District (district officers)"),
+    "admin.users.ward": ("Phường/Xã (cán bộ phường)", "Ward (ward officers)"),
+    "admin.users.venue": (
+        "Mã địa điểm venue_ref (nhân viên đơn vị)",
+        "Venue reference (venue staff)",
+    ),
+    "admin.users.created": ("Đã tạo tài khoản {username}.", "Created {username}."),
+    "admin.users.deactivate": ("Khóa tài khoản", "Deactivate account"),
+    "admin.users.deactivated": ("Đã khóa {username}.", "Deactivated {username}."),
+    "admin.audit.user": ("Người dùng", "User"),
+    "admin.audit.action": ("Hành động", "Action"),
+    "admin.audit.count": (
+        "{count} bản ghi (mới nhất trước, tối đa 500).",
+        "{count} records (newest first, at most 500).",
+    ),
+    "admin.retention.setting": (
+        "Khai báo cũ hơn {days} ngày được xóa; số liệu tổng hợp theo giờ được giữ lại.",
+        "Check-ins older than {days} days are deleted; the hourly rollups are kept.",
+    ),
+    "admin.retention.confirm": (
+        "Tôi hiểu việc xóa không thể hoàn tác",
+        "I understand deleting cannot be undone",
+    ),
+    "admin.retention.run": ("Xóa dữ liệu quá hạn ngay", "Purge now"),
+    "admin.retention.done": (
+        "Đã xóa {checkins:,} lượt khai báo và {people:,} người không còn liên quan.",
+        "Deleted {checkins:,} check-ins and {people:,} people no longer referred to.",
+    ),
+    "column.username": ("Tài khoản", "Username"),
+    "column.role": ("Vai trò", "Role"),
+    "column.district_code": ("Quận", "District"),
+    "column.ward_code": ("Phường", "Ward"),
+    "column.venue_id": ("Địa điểm", "Venue"),
+    "column.active": ("Hoạt động", "Active"),
+    "column.last_login_at": ("Đăng nhập gần nhất", "Last sign-in"),
+    "column.action": ("Hành động", "Action"),
+    "column.subject": ("Nội dung", "What"),
+    "column.case_id": ("Ca", "Case"),
+    "column.purpose": ("Mục đích", "Purpose"),
+    "column.row_count": ("Số dòng", "Rows"),
+    # guide
+    "guide.residents": ("Cho người dân", "For residents"),
+    "guide.units": ("Cho đơn vị", "For venues"),
+    "guide.residents.body": (
+        """**Khai báo khi đến**
+1. Mở camera hoặc Zalo và quét mã QR dán ở cửa.
+2. Chọn **Cho bản thân**, nhập họ tên và số điện thoại, đánh dấu triệu chứng hoặc yếu tố dịch tễ nếu có.
+3. Bấm **Gửi khai báo** và đưa màn hình xác nhận cho nhân viên.
+4. Khi rời đi, bấm **Báo rời khỏi địa điểm** (hoặc mở lại đường dẫn báo rời đi trong 24 giờ).
+
+**Khai hộ người không có điện thoại thông minh** (ông bà, trẻ nhỏ, hàng xóm)
+- Chọn **Khai hộ người thân**, nhập thông tin của bạn, chọn số người và điền cho từng người. Mỗi người có lượt khai báo riêng; nếu họ không có điện thoại, hệ thống dùng số của bạn.
+
+**Khai trước khi đến** (tránh xếp hàng ở chốt)
+- Chọn **Khai trước khi đến**, gửi khai báo và giữ mã (8 ký tự hoặc mã QR). Khi đến, đưa mã cho nhân viên; mã có hiệu lực 24 giờ.
+
+Thông tin của bạn chỉ dùng để truy vết khi có ca bệnh, được xóa sau {days} ngày và mọi lượt xem đều được ghi nhật ký.""",
+        """**Declaring when you arrive**
+1. Open the camera or Zalo and scan the QR code at the door.
+2. Choose **For myself**, enter your name and phone, tick any symptom or exposure.
+3. Press **Send the declaration** and show the confirmation to the staff.
+4. When you leave, press **Check out** (or open the check-out link within 24 hours).
+
+**For someone without a smartphone** (grandparents, children, neighbours)
+- Choose **For someone else**, enter your details, the number of people and each person's answers. Each gets a check-in of their own; without a phone, yours is used.
+
+**Before arriving** (no queue at the checkpoint)
+- Choose **Before arriving**, send it and keep the code (8 characters or the QR). Show it to the staff when you arrive; it is valid for 24 hours.
+
+Your details are used only to trace contacts of a case, are deleted after {days} days, and every view of them is logged.""",
+    ),
+    "guide.units.body": (
+        """**In áp phích mã QR**
+- Quản trị viên (hoặc nhân viên đơn vị ở trang **Địa điểm**) tải **Áp phích A4 (PDF)** và dán ở mọi lối vào. Mã chứa một khóa bí mật của địa điểm, không đoán được; khi địa điểm ngừng hoạt động, mã cũ báo rõ cho người quét.
+
+**Khai tại chốt (kiosk)**
+- Nhân viên đăng nhập, mở **Khai báo y tế**: trang tự chuyển sang chế độ **Khai tại chốt** cho địa điểm của bạn. Nhập từng người, bấm gửi; biểu mẫu trống lại cho người tiếp theo.
+- Người đã khai trước: chọn **Xác nhận mã khai trước** và nhập mã; giờ vào là lúc xác nhận.
+
+**Khi có người nguy cơ**
+- Màn hình xác nhận hiện màu vàng (nguy cơ trung bình) hoặc đỏ (nguy cơ cao) kèm lý do, và **Quy trình của đơn vị**.
+- Màn hình **CẢNH BÁO** nghĩa là người này đang là ca bệnh hoặc người tiếp xúc đã truy vết: thực hiện ngay quy trình; trung tâm điều hành được báo tự động.
+- Quy trình chung: {procedure}""",
+        """**Printing the QR poster**
+- An administrator (or venue staff on the **Venues** page) downloads the **A4 poster (PDF)** and puts it at every entrance. The code carries the venue's secret, unguessable token; once a venue is deactivated, its old code says so to whoever scans it.
+
+**Running the checkpoint kiosk**
+- Staff sign in and open **Health declaration**: the page switches to **At the checkpoint** for your venue. Enter each person and send; the form empties for the next one.
+- People who declared in advance: choose **Confirm an advance code** and type the code; the time in is the moment of confirmation.
+
+**When a risky person arrives**
+- The confirmation turns amber (medium risk) or red (high risk) with the reasons, and shows **The unit's procedure**.
+- An **ALERT** means the person is an open case or a traced contact: follow the procedure at once; the command centre is told automatically.
+- The city's procedure: {procedure}""",
+    ),
+    # trace panel
+    "trace.find": (
+        "Tìm ca bệnh (mã ca, số điện thoại hoặc họ tên)",
+        "Find a case (case id, phone or name)",
+    ),
+    "trace.pick": ("Chọn một ca để truy vết.", "Pick a case to trace."),
+    "trace.no_cases": ("Không có ca bệnh nào khớp.", "No case matches."),
+    "trace.register": ("Ghi nhận ca bệnh mới", "Register a new case"),
+    "trace.status": ("Phân loại", "Status"),
+    "trace.status.suspected": ("Nghi ngờ", "Suspected"),
+    "trace.status.confirmed": ("Xác định", "Confirmed"),
+    "trace.status.cleared": ("Đã loại trừ", "Cleared"),
+    "trace.onset": ("Ngày khởi phát", "Onset date"),
+    "trace.test_date": ("Ngày xét nghiệm", "Test date"),
+    "trace.isolated": ("Đã cách ly", "Isolated"),
+    "trace.isolated_at": ("Cách ly lúc", "Isolated at"),
+    "trace.no_dates": (
+        "Ca bệnh cần ngày khởi phát hoặc ngày xét nghiệm.",
+        "A case needs an onset or a test date.",
+    ),
+    "trace.registered": ("Đã ghi nhận ca số {case_id}.", "Registered case {case_id}."),
+    "trace.person_not_found": ("Không tìm thấy người này: {reason}", "No such person: {reason}"),
+    "trace.case": ("Ca số {case_id}: {name}", "Case {case_id}: {name}"),
+    "trace.purpose": (
+        "Mục đích truy vết (bắt buộc, được ghi nhật ký)",
+        "Purpose of this trace (required, audited)",
+    ),
+    "trace.purpose_missing": (
+        "Nêu mục đích truy vết (ít nhất 10 ký tự): mọi lần truy vết gắn với một ca bệnh và một mục đích.",
+        "State the purpose (10+ characters): every trace is bound to a case and a purpose.",
+    ),
+    "trace.depth": ("Mức truy vết", "Depth"),
+    "trace.depth.1": ("F1", "F1"),
+    "trace.depth.2": ("F1 và F2", "F1 and F2"),
+    "trace.rules": (
+        "Tham số (mặc định theo cấu hình)",
+        "Parameters (defaults from the configuration)",
+    ),
+    "trace.buffer": (
+        "Khoảng đệm quanh lượt của ca (phút)",
+        "Buffer around the case's visits (minutes)",
+    ),
+    "trace.min_overlap": ("Thời gian trùng tối thiểu (phút)", "Minimum overlap (minutes)"),
+    "trace.lookback": ("Số ngày truy ngược", "Look-back days"),
+    "trace.run": ("Truy vết", "Trace"),
+    "trace.window": ("Khoảng truy vết: {since} → {until}", "Window: {since} → {until}"),
+    "trace.progress": ("Đang truy vết {message}…", "Tracing {message}…"),
+    "trace.visits": ("Các địa điểm ca đã đến ({count})", "Places the case visited ({count})"),
+    "trace.no_visits": (
+        "Không có lượt khai báo nào trong khoảng truy vết.",
+        "No check-in in the window.",
+    ),
+    "trace.contacts": ("Người tiếp xúc: {f1:,} F1, {f2:,} F2", "Contacts: {f1:,} F1, {f2:,} F2"),
+    "trace.f2_pending": ("Đang tính F2…", "Computing F2…"),
+    "trace.pick_visit": (
+        "Chọn một địa điểm để xem ai có mặt.",
+        "Pick a place to see who was there.",
+    ),
+    "trace.present": ("Có mặt tại {venue} ({count} người)", "Present at {venue} ({count} people)"),
+    "trace.the_case": ("Ca bệnh", "The case"),
+    "trace.follow": ("Truy vết tiếp người này", "Trace this person in turn"),
+    "trace.back": ("Quay lại", "Back"),
+    "trace.breadcrumb": ("Đường truy vết", "Trail"),
+    "trace.export_csv": ("Tải danh sách tiếp xúc (CSV)", "Download contacts (CSV)"),
+    "trace.export_xlsx": ("Tải danh sách tiếp xúc (XLSX)", "Download contacts (XLSX)"),
+    "trace.page": ("Trang danh sách", "List page"),
+    "column.level": ("Mức", "Level"),
+    "column.first_exposure": ("Tiếp xúc đầu", "First exposure"),
+    "column.overlap_minutes": ("Phút trùng", "Minutes"),
+    "column.venues": ("Địa điểm", "Places"),
+    "column.via": ("Qua", "Via"),
+    "column.start": ("Từ", "From"),
+    "column.end": ("Đến", "Until"),
+    "column.venue_ref": ("Mã", "Ref"),
     "common.coming": (
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",

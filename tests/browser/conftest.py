@@ -142,20 +142,23 @@ PASSWORD = "e2e password, long enough"
 
 
 @pytest.fixture(scope="session")
-def browser_demo_url(sqlite_demo_url: str) -> str:
-    """The SQLite demo city with one account per persona the browser tests play."""
+def browser_demo_url(sqlite_demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A private copy of the SQLite demo city with one account per persona: the browser tests
+    sign in (audited) and declare, and the shared demo must stay as built."""
+    from sqlalchemy.engine import make_url
+
     from db.engine import make_engine
     from queries.users import create_user
 
-    engine = make_engine(sqlite_demo_url)
+    path = tmp_path_factory.mktemp("browser") / "city.db"
+    shutil.copy(make_url(sqlite_demo_url).database, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
     with engine.begin() as connection:
         for username, role, district, ward in ACCOUNTS.values():
-            try:
-                create_user(connection, username, PASSWORD, role, district, ward)
-            except ValueError:
-                pass  # created by an earlier module of this run
+            create_user(connection, username, PASSWORD, role, district, ward)
     engine.dispose()
-    return sqlite_demo_url
+    return url
 
 
 def sign_in(page: Page, base_url: str, role: str, query: str = "") -> Page:

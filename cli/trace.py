@@ -1,0 +1,252 @@
+"""add-case and trace."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from cli._common import iso_instant
+from config.settings import Settings
+from db.engine import make_engine
+from queries.audit import record
+from queries.trace import (
+    AmbiguousPerson,
+    Contact,
+    PersonRef,
+    TraceResult,
+    TraceRules,
+    case_window,
+    find_person,
+    latest_case,
+    register_case,
+    trace,
+)
+from rules.exposure import lookback_window
+
+
+class CommandError(Exception):
+    """A problem the operator can fix; printed as one line."""
+
+
+def iso_date(text: str) -> date:
+    """A calendar date YYYY-MM-DD (argparse type)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).isoformat()
+
+
+def _person(connection: Connection, args: argparse.Namespace) -> PersonRef:
+    try:
+        return find_person(connection, args.phone, args.name)
+    except AmbiguousPerson as error:
+        raise CommandError(
+            f"{len(error.names)} people share the phone {error.phone}: "
+            f"{', '.join(error.names)}; give --name"
+        ) from None
+    except (LookupError, ValueError) as error:  # unknown person, malformed phone
+        raise CommandError(str(error)) from None
+
+
+def _run(command: str, work: Callable[[Connection], int], settings: Settings) -> int:
+    """Run work(connection) in one transaction; operator errors become one line, status 2."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            return work(connection)
+    except CommandError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        print(f"{command}: database error: {reason}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+# --- add-case -------------------------------------------------------------------------------
+
+
+def cmd_add_case(args: argparse.Namespace, settings: Settings) -> int:
+    if args.onset is None and args.test_date is None:
+        print("add-case: give --onset or --test-date", file=sys.stderr)
+        return 2
+    rules = TraceRules.from_settings(settings.trace)
+    status = "confirmed" if args.confirmed else "suspected"
+
+    def work(connection: Connection) -> int:
+        who = _person(connection, args)
+        try:
+            case_id = register_case(
+                connection, who.id, status, args.onset, args.test_date, args.isolated_at,
+                created_by="cli", note=args.note,
+            )  # fmt: skip
+        except (ValueError, LookupError) as error:
+            raise CommandError(str(error)) from None
+        since, _ = lookback_window(
+            args.onset, args.test_date, args.isolated_at, datetime.now(UTC),
+            rules.lookback_days, settings.zone,
+        )  # fmt: skip
+        print(
+            f"Case {case_id}: {who.full_name} ({who.phone}), {status}; "
+            f"its visits count from {_local(since, settings.zone)}."
+        )
+        return 0
+
+    return _run("add-case", work, settings)
+
+
+# --- trace ----------------------------------------------------------------------------------
+
+
+def _window(
+    connection: Connection,
+    args: argparse.Namespace,
+    who: PersonRef,
+    rules: TraceRules,
+    zone: ZoneInfo,
+) -> tuple[datetime, datetime, Any]:
+    now = datetime.now(UTC)
+    case = latest_case(connection, who.id)
+    if args.since is not None:
+        since, until = args.since, now
+    elif case is not None:
+        since, until = case_window(case, rules, now, zone)
+    else:
+        raise CommandError(
+            f"no case recorded for {who.full_name} ({who.phone}); "
+            "record one with add-case or give --since"
+        )
+    until = args.until or until
+    if until <= since:
+        raise CommandError(f"--until must be after the start of the window ({since.isoformat()})")
+    return since, until, case
+
+
+def _contact_json(contact: Contact, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "phone": contact.phone,
+        "full_name": contact.full_name,
+        "level": contact.level,
+        "first_exposure": _local(contact.first_exposure, zone),
+        "overlap_minutes": contact.overlap_minutes,
+        "venues": list(contact.venues),
+        "via": [
+            {
+                "through": step.through_name,
+                "through_phone": step.through_phone,
+                "venue_ref": step.venue_ref,
+                "at": _local(step.at, zone),
+            }
+            for step in contact.via
+        ],
+    }
+
+
+def trace_json(who: PersonRef, case: Any, result: TraceResult, zone: ZoneInfo) -> dict[str, Any]:
+    """The --json document: the case and its window, its visits, its contacts."""
+    return {
+        "case": {
+            "case_id": None if case is None else case.id,
+            "status": None if case is None else case.status,
+            "phone": who.phone,
+            "full_name": who.full_name,
+            "since": _local(result.since, zone),
+            "until": _local(result.until, zone),
+            "depth": result.depth,
+        },
+        "visits": [
+            {
+                "venue_ref": visit.venue_ref,
+                "venue_name": visit.venue_name,
+                "start": _local(visit.start, zone),
+                "end": _local(visit.end, zone),
+            }
+            for visit in result.visits
+        ],
+        "contacts": [_contact_json(contact, zone) for contact in result.contacts],
+    }
+
+
+def _print_text(who: PersonRef, result: TraceResult, zone: ZoneInfo) -> None:
+    def hm(instant: datetime) -> str:
+        return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    print(
+        f"{who.full_name} ({who.phone}), {hm(result.since)} – {hm(result.until)}: "
+        f"{len(result.visits)} visits, {len(result.level(1))} F1, {len(result.level(2))} F2"
+    )
+    for visit in result.visits:
+        print(f"  visit {hm(visit.start)} – {hm(visit.end)}  {visit.venue_ref}  {visit.venue_name}")
+    for c in result.contacts:
+        path = " → ".join(f"{s.through_name} at {s.venue_ref}" for s in c.via)
+        print(
+            f"  F{c.level} {c.phone} {c.full_name}: from {hm(c.first_exposure)}, "
+            f"{c.overlap_minutes} min at {', '.join(c.venues)} (via {path})"
+        )
+
+
+def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
+    rules = TraceRules.from_settings(settings.trace)
+    zone = settings.zone
+
+    def work(connection: Connection) -> int:
+        who = _person(connection, args)
+        since, until, case = _window(connection, args, who, rules, zone)
+        result = trace(connection, who.id, since, until, rules, depth=args.depth)
+        # Every trace is bound to a case and a purpose, and recorded (DESIGN §6), here too.
+        record(
+            connection, f"manage.py ({getpass.getuser()})", "trace",
+            f"person {who.id} depth {args.depth} {since:%Y-%m-%d}..{until:%Y-%m-%d}",
+            case_id=getattr(case, "id", None), purpose=args.purpose or "(none given)",
+            row_count=len(result.contacts),
+        )  # fmt: skip
+        if not args.purpose:
+            print("trace: no --purpose given; the trace is recorded without one", file=sys.stderr)
+        if args.json:
+            print(json.dumps(trace_json(who, case, result, zone), ensure_ascii=False, indent=2))
+        else:
+            _print_text(who, result, zone)
+        return 0
+
+    return _run("trace", work, settings)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    add = commands.add_parser("add-case", help="record a suspected or confirmed case")
+    add.add_argument("--phone", required=True, help="the person's phone, any Vietnamese form")
+    add.add_argument("--name", help="the person's full name, when several share the phone")
+    add.add_argument("--onset", type=iso_date, help="symptom onset, YYYY-MM-DD")
+    add.add_argument("--test-date", type=iso_date, help="positive test, YYYY-MM-DD")
+    add.add_argument("--isolated-at", type=iso_instant, help="ISO 8601 with offset")
+    add.add_argument("--confirmed", action="store_true", help="confirmed (default: suspected)")
+    add.add_argument("--note", default="", help="free text")
+    add.set_defaults(run=cmd_add_case)
+
+    tracer = commands.add_parser("trace", help="a person's visits and contacts (F1, F2)")
+    tracer.add_argument("--phone", required=True, help="the person's phone, any Vietnamese form")
+    tracer.add_argument("--name", help="the person's full name, when several share the phone")
+    tracer.add_argument(
+        "--since", type=iso_instant, help="ISO 8601 with offset (default: the case's window)"
+    )
+    tracer.add_argument(
+        "--until", type=iso_instant, help="ISO 8601 with offset (default: isolation or now)"
+    )
+    tracer.add_argument("--depth", type=int, choices=(1, 2), default=1, help="1: F1, 2: F1 and F2")
+    tracer.add_argument("--json", action="store_true", help="print JSON")
+    tracer.add_argument("--purpose", help="why this trace is run (written to the audit log)")
+    tracer.set_defaults(run=cmd_trace)

@@ -1,0 +1,103 @@
+"""The trace panel under AppTest on the demo city: a trace needs a case and a purpose, runs F1
+and F2, is audited with its case, stores the contacts, and can follow a contact in turn."""
+
+import pytest
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from config.settings import get_settings
+from db.engine import make_engine
+from db.schema import audit_log, case_record, person, traced_contact, venue
+from rules.access import Scope
+from tests.conftest import REPO
+
+EPI = Scope("epi", "epidemiologist")
+PURPOSE = "Cụm chợ Bình Điền: tìm người tiếp xúc"
+
+
+@pytest.fixture
+def trace_page(monkeypatch, demo_copy_url):
+    monkeypatch.setenv("KBYT_DATABASE_URL", demo_copy_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    engine = make_engine(demo_copy_url)
+    with engine.connect() as connection:
+        market = connection.scalar(select(venue.c.id).where(venue.c.venue_ref == "CDM-BD"))
+        # The wholesale-market trader: the first demo case.
+        case_id = connection.scalar(select(func.min(case_record.c.id)))
+
+    def open_(params):
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        app.session_state["scope"] = EPI
+        for name, value in params.items():
+            app.query_params[name] = value
+        app.run()
+        app.switch_page("app_pages/trace.py")
+        app.run()
+        assert not app.exception, app.exception
+        return app
+
+    yield open_, engine, case_id, market
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def audit(engine):
+    with engine.connect() as connection:
+        return connection.execute(
+            select(
+                audit_log.c.username, audit_log.c.action, audit_log.c.case_id, audit_log.c.purpose
+            )
+        ).all()
+
+
+def test_no_trace_without_a_stated_purpose(trace_page):
+    open_, engine, case_id, _ = trace_page
+    app = open_({"case": str(case_id)})
+    assert app.info[0].value.startswith("Nêu mục đích truy vết")
+    app.text_input(key="trace_purpose").input("xem thử").run()  # too short to mean anything
+    assert [b for b in app.button if b.key == "trace_run"] == []
+    assert audit(engine) == []
+
+
+def test_a_trace_shows_visits_and_contacts_and_is_audited_with_its_case(trace_page):
+    open_, engine, case_id, _ = trace_page
+    app = open_({"case": str(case_id), "depth": "2"})
+    app.text_input(key="trace_purpose").input(PURPOSE).run()
+    app.button(key="trace_run").click().run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    assert headings[0].startswith(f"Ca số {case_id}: ")
+    assert any(h.startswith("Các địa điểm ca đã đến (") for h in headings)
+    contacts_heading = next(h for h in headings if h.startswith("Người tiếp xúc: "))
+    f1 = int(contacts_heading.split(": ")[1].split(" F1")[0].replace(",", ""))
+    assert f1 > 0
+    assert audit(engine) == [("epi", "trace", case_id, PURPOSE)]
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(traced_contact.c.level, func.count())
+            .where(traced_contact.c.case_id == case_id)
+            .group_by(traced_contact.c.level)
+        ).all()
+    assert dict(stored)[1] == f1 and dict(stored).get(2, 0) > 0
+
+
+def test_following_a_contact_in_turn_shifts_the_levels(trace_page):
+    open_, engine, case_id, _ = trace_page
+    app = open_({"case": str(case_id)})
+    app.text_input(key="trace_purpose").input(PURPOSE).run()
+    app.button(key="trace_run").click().run()
+    first_contact = app.dataframe[-1].value.iloc[0]
+    with engine.connect() as connection:
+        contact_id = connection.scalar(
+            select(person.c.id).where(
+                person.c.full_name == first_contact.iloc[1], person.c.phone == first_contact.iloc[2]
+            )
+        )
+    app.query_params["trail"] = str(contact_id)
+    app.run()
+    assert not app.exception
+    assert any(b.label.startswith("Ca bệnh: ") for b in app.button)  # the breadcrumb back
+    levels = set(app.dataframe[-1].value.iloc[:, 0]) if len(app.dataframe[-1].value) else {"F2"}
+    assert levels <= {"F2"}
+    assert [a for _, a, _, _ in audit(engine)] == ["trace", "trace"]

@@ -1,0 +1,82 @@
+"""Choosing the case to trace, or registering a new one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from queries.audit import record
+from queries.cases import search_cases
+from queries.trace import PersonNotFound, find_person, register_case
+from rules.access import Scope
+from rules.markdown import plain
+from rules.phone import PhoneError
+from ui.formatting import local_times
+from ui.runtime import engine, t
+
+
+def case_picker(scope: Scope) -> None:
+    """Search and pick a case (written to the URL), or register one; the page stops after."""
+    text = st.text_input(t("trace.find"), key="trace_find", max_chars=60)
+    with engine().connect() as connection:
+        cases = search_cases(connection, text)
+    if cases.empty:
+        st.info(t("trace.no_cases"))
+    else:
+        shown = cases.assign(
+            status=cases["status"].map(lambda s: t(f"trace.status.{s}")),
+            isolated_at=local_times(cases["isolated_at"]),
+        ).drop(columns=["person_id"])
+        picked = st.dataframe(
+            shown,
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="cases_table",
+        )
+        st.caption(t("trace.pick"))
+        if picked and picked.selection.rows:
+            st.query_params["case"] = str(int(cases.iloc[picked.selection.rows[0]]["case_id"]))
+            st.rerun()
+    with st.expander(t("trace.register")), st.form("register_case"):
+        phone = st.text_input(t("declare.phone"), max_chars=20)
+        name = st.text_input(t("declare.full_name"), max_chars=120)
+        status = st.selectbox(
+            t("trace.status"),
+            ("confirmed", "suspected"),
+            format_func=lambda s: t(f"trace.status.{s}"),
+        )
+        onset = st.date_input(t("trace.onset"), value=None, format="DD/MM/YYYY")
+        tested = st.date_input(t("trace.test_date"), value=None, format="DD/MM/YYYY")
+        isolated = st.checkbox(t("trace.isolated"))
+        sent = st.form_submit_button(t("trace.register"), type="primary")
+    if sent:
+        try:
+            with engine().begin() as connection:
+                person = find_person(connection, phone, name.strip() or None)
+                new_case = register_case(
+                    connection,
+                    person.id,
+                    status,
+                    onset,
+                    tested,
+                    datetime.now(UTC) if isolated else None,
+                    scope.username,
+                )
+                record(
+                    connection,
+                    scope.username,
+                    "edit",
+                    f"registered case {new_case}",
+                    case_id=new_case,
+                )
+        except (PersonNotFound, PhoneError, LookupError) as error:
+            st.error(t("trace.person_not_found", reason=plain(str(error))))
+        except ValueError:
+            st.error(t("trace.no_dates"))
+        else:
+            st.success(t("trace.registered", case_id=new_case))
+            st.query_params["case"] = str(new_case)
+            st.rerun()
+    st.stop()
