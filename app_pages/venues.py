@@ -8,7 +8,9 @@ import streamlit as st
 
 from queries.audit import record
 from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
+from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
+from rules.markdown import plain
 from ui.context import page_context
 from ui.formatting import channel_names, local_times, risk_names
 from ui.runtime import engine, settings, t
@@ -54,14 +56,32 @@ if detail is None:
     st.warning(t("venues.not_found"))
     st.stop()
 
-st.header(detail.name)
+st.header(plain(detail.name))
 if not detail.active:
     st.warning(t("venues.inactive"))
 facts = st.columns(4)
-facts[0].markdown(f"**{t('venues.address')}**  \n{detail.address}, {detail.district_name}")
+facts[0].markdown(f"**{t('venues.address')}**  \n{plain(detail.address)}, {detail.district_name}")
 facts[1].markdown(f"**{t('venues.kind')}**  \n{detail.kind} · {detail.sector}")
 facts[2].markdown(f"**{t('venues.dwell')}**  \n{detail.dwell_minutes} min")
 facts[3].markdown(f"**{t('venues.registered')}**  \n{detail.registered_on:%d/%m/%Y}")
+url = declaration_url(config.public_base_url, detail.token)
+qr_downloads = st.columns(3)
+qr_downloads[0].download_button(
+    t("admin.qr.png"), qr_png(url), f"{detail.venue_ref}.png", "image/png", key="venue_qr_png"
+)
+
+
+def poster() -> bytes:
+    return posters_pdf(
+        [PosterVenue(detail.name, f"{detail.address}", detail.token, detail.venue_ref)],
+        config.public_base_url,
+    )
+
+
+qr_downloads[1].download_button(
+    t("venues.poster"), poster, f"{detail.venue_ref}.pdf", "application/pdf",
+    key="venue_poster", on_click="ignore",
+)  # fmt: skip
 
 st.subheader(t("venues.timeline"))
 start, end = chosen.bounds(zone)

@@ -10,6 +10,7 @@ name: ``KBYT_`` plus the field name, nested groups joined by ``__`` (for example
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -152,6 +153,11 @@ class Settings(BaseSettings):
     risk: RiskRules = Field(default_factory=RiskRules)
     map: MapSettings = Field(default_factory=MapSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
+    secret_key: str = Field(
+        "",
+        description="Key for check-out codes; empty: generated once into data/secret.key "
+        "(set it explicitly when several app servers share one database)",
+    )
     sso_enabled: bool = Field(
         False,
         description="Offer the city's OpenID Connect sign-in (st.login; [auth] in secrets.toml)",
@@ -256,6 +262,18 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(_readable(error)) from None
     except ValueError as error:  # a malformed TOML file or env JSON
         raise ConfigError(f"Invalid configuration: {error}") from None
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The configured secret, or one generated on first use and kept in data/secret.key."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = DEFAULT_SQLITE_PATH.parent / "secret.key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip().encode()
 
 
 @lru_cache(maxsize=1)

@@ -636,6 +636,25 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "column.start": ("Từ", "From"),
     "column.end": ("Đến", "Until"),
     "column.venue_ref": ("Mã", "Ref"),
+    "admin.import.kind": ("Loại tệp", "Kind of file"),
+    "admin.import.kind.checkins": ("Lượt khai báo", "Check-ins"),
+    "admin.import.kind.venues": ("Địa điểm", "Venues"),
+    "admin.import.file": ("Tệp CSV hoặc JSONL (UTF-8)", "CSV or JSONL file (UTF-8)"),
+    "admin.import.source": ("Hệ thống nguồn (ví dụ: moh, city)", "Source system (e.g. moh, city)"),
+    "admin.import.run": ("Nhập", "Import"),
+    "admin.import.help": (
+        "Định dạng: xem docs/import-format.md. Dòng lỗi bị loại kèm số dòng và lý do; mọi dòng hợp lệ được giữ; nhập lại cùng tệp không tạo bản ghi trùng.",
+        "Format: see docs/import-format.md. Bad rows are rejected with their line and reason; every valid row is kept; importing the same file again adds nothing.",
+    ),
+    "admin.import.errors": (
+        "Các dòng bị loại (tối đa 1.000 dòng đầu)",
+        "Rejected rows (first 1,000)",
+    ),
+    "admin.import.report": ("Tải báo cáo lỗi (CSV)", "Download the error report (CSV)"),
+    "admin.import.stopped": (
+        "Dừng giữa chừng: {reason}. Các phần trước đã được lưu; nhập lại tệp để tiếp tục.",
+        "Stopped part-way: {reason}. Earlier parts are saved; import the file again to resume.",
+    ),
     "common.coming": (
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",

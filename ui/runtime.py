@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from config.settings import Settings, get_settings
+from config.settings import Settings, get_settings, secret_key
 from db.engine import make_engine
 from i18n.labels import LANGUAGES, label
 
@@ -31,3 +31,8 @@ def language() -> str:
 def t(key: str, **values: object) -> str:
     """The interface text for key in the session's language."""
     return label(key, language(), **values)
+
+
+def checkout_key() -> bytes:
+    """The key that signs check-out codes (see config.settings.secret_key)."""
+    return secret_key(settings())

@@ -1,0 +1,97 @@
+"""What an import tells its caller: counts, rejected rows with line and reason, errors."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ingest.cells import neutralise
+
+KEPT_ERRORS = 1_000  # rejected rows kept in memory for display; the error file has them all
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (header, encoding, size, format); one line."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # 1-based line of the file where the record starts (CSV header = line 1)
+    reason: str
+    raw: str  # the record as read, for the person who fixes the file
+
+
+@dataclass
+class ImportReport:
+    kind: str  # "check-ins" or "venues"
+    read: int = 0  # data records (blank lines are not records)
+    imported: int = 0  # rows written: new check-ins, or venues created or updated
+    already_present: int = 0  # check-ins whose (source, external_id) was already stored
+    rejected: int = 0
+    created: int = 0  # venues only
+    updated: int = 0  # venues only
+    errors: list[RowError] = field(default_factory=list)  # the first KEPT_ERRORS, by line
+    error_report: Path | None = None
+    seconds: float = 0.0
+    # Where the time went: reading and splitting, validation, database writes.
+    timings: dict[str, float] = field(
+        default_factory=lambda: {"read": 0.0, "validate": 0.0, "write": 0.0}
+    )
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        if self.kind == "venues":
+            done = f"{self.created:,} created, {self.updated:,} updated"
+        else:
+            done = f"{self.imported:,} imported, {self.already_present:,} already imported"
+        noun = self.kind if self.read != 1 else self.kind.removesuffix("s")
+        text = f"{self.read:,} {noun} read: {done}, {self.rejected:,} rejected"
+        if self.rejected and self.error_report is not None:
+            text += f" (line and reason of each in {self.error_report})"
+        return text + "."
+
+
+class ImportInterrupted(Exception):
+    """The import stopped part-way (a database error, an interruption). Every chunk before
+    the failing one is committed; the failing one left nothing. Importing the same file
+    again is safe: rows already imported are skipped."""
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class ErrorSink:
+    """Collects rejected rows: all of them into the error report file (CSV: line,reason,raw),
+    the first KEPT_ERRORS into the report."""
+
+    def __init__(self, report: ImportReport, path: Path | None) -> None:
+        self.report = report
+        self._file: TextIO | None = None
+        if path is not None:
+            self._file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["line", "reason", "raw"])
+            report.error_report = path
+
+    def add(self, errors: list[RowError]) -> None:
+        errors = sorted(errors, key=lambda e: e.line)
+        self.report.rejected += len(errors)
+        room = KEPT_ERRORS - len(self.report.errors)
+        self.report.errors.extend(errors[: max(room, 0)])
+        if self._file is not None:
+            # The raw text comes from an untrusted file and the report is opened in
+            # spreadsheets: neutralise it like any export.
+            self._writer.writerows(
+                (e.line, neutralise(e.reason), neutralise(e.raw)) for e in errors
+            )
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

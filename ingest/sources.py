@@ -1,0 +1,468 @@
+"""Reading import files: CSV or JSONL, UTF-8, streamed in chunks of records with line numbers.
+
+Opening a source checks the file as a whole (size, encoding, format, header) before anything
+is read further, so that such problems stop an import before it writes. Records that cannot be
+split into the expected columns are rejected here with their line; values are checked later.
+Memory stays bounded: lines are read with a length limit, records a chunk at a time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from ingest.cells import restore
+from ingest.report import ImportFileError, RowError
+
+DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: about 15 million check-in rows
+MAX_LINE_CHARS = 64 * 1024  # a longer line is not a record of ours
+HEAD_BYTES = 64 * 1024  # looked at to decide encoding and format
+RAW_SHOWN = 500  # characters of a rejected record kept for the error report
+
+Source = str | os.PathLike | BinaryIO | TextIO
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a file may have; the required ones must be in a CSV header."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+@dataclass
+class Chunk:
+    lines: list[int]  # the line each record starts on
+    values: dict[str, list[str]]  # column -> cell text per record ('' when empty or absent)
+    raw: list  # each record as read (CSV fields or a JSONL line): see raw_text()
+    absent: dict[str, list[int]]  # JSONL: positions of records without the column
+    rejected: list[RowError] = field(default_factory=list)  # could not be split into columns
+    fraction: float = 0.0  # of the input read so far (0 when its size is unknown)
+
+
+class _Counted(io.RawIOBase):
+    """The head already read, then the rest of the stream; counts bytes against the limit."""
+
+    def __init__(self, head: bytes, stream: BinaryIO, limit: int, label: str) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+        self._limit = limit
+        self._label = label
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if len(self._head):
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+        else:
+            data = self._stream.read(len(buffer))
+            n = len(data)
+            buffer[:n] = data
+        self.count += n
+        if self.count > self._limit:
+            raise ImportFileError(
+                f"{self._label} is larger than the limit of {self._limit:,} bytes; the chunks "
+                "read before it were imported; split the file (importing again skips them)"
+            )
+        return n
+
+
+class RecordReader:
+    """An open import file. Construct it (file-level checks), then iterate chunks()."""
+
+    def __init__(
+        self,
+        source: Source,
+        columns: Columns,
+        *,
+        encoding: str | None = None,
+        file_format: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.columns = columns
+        self._owned: BinaryIO | None = None
+        self.label = _label(source)
+        self.size: int | None = None
+        self._counter: _Counted | None = None
+        text = self._open_text(source, encoding, max_bytes)
+        self._text = text
+        self._line = 0
+        self._too_long: set[int] = set()
+        self.format = file_format or self._detect_format()
+        if self.format not in ("csv", "jsonl"):
+            raise ImportFileError(f"unknown format {self.format!r}; expected csv or jsonl")
+        self._lines = self._physical_lines()
+        self._header: list[str] = []
+        if self.format == "csv":
+            self._csv = csv.reader(self._lines)
+            self._header = self._read_header()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _open_text(self, source: Source, encoding: str | None, max_bytes: int) -> TextIO:
+        if isinstance(source, io.TextIOBase):
+            return source  # type: ignore[return-value]  # already text: nothing to decode
+        if isinstance(source, str | os.PathLike):
+            path = Path(source)
+            try:
+                self.size = path.stat().st_size
+                stream: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in close()
+            except OSError as error:
+                raise ImportFileError(f"cannot read {path}: {error.strerror}") from None
+            self._owned = stream
+        else:
+            stream = source  # type: ignore[assignment]
+            self.size = _stream_size(stream)
+        if self.size is not None and self.size > max_bytes:
+            self.close()
+            raise ImportFileError(
+                f"{self.label} has {self.size:,} bytes, more than the limit of "
+                f"{max_bytes:,}; split the file"
+            )
+        head = stream.read(HEAD_BYTES)
+        if not head.strip():
+            self.close()
+            raise ImportFileError(f"{self.label} is empty")
+        encoding = self._choose_encoding(head, encoding)
+        self._counter = _Counted(head, stream, max_bytes, self.label)
+        # surrogateescape: a bad byte further down stays visible (as a lone surrogate) instead
+        # of stopping the import or becoming a replacement character; the value checks then
+        # reject its row, naming the column.
+        return io.TextIOWrapper(
+            io.BufferedReader(self._counter, 256 * 1024),
+            encoding=encoding,
+            errors="surrogateescape",
+            newline="",
+        )
+
+    def _choose_encoding(self, head: bytes, encoding: str | None) -> str:
+        if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            self.close()
+            raise ImportFileError(
+                f"{self.label} is a spreadsheet workbook, not a text file: "
+                "save it as 'CSV UTF-8 (comma delimited)'"
+            )
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"  # Excel's "Unicode text"; its BOM says which byte order
+        if encoding is not None:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                self.close()
+                raise ImportFileError(f"unknown encoding {encoding!r}") from None
+            if codecs.lookup(encoding).name != "utf-8":
+                return encoding
+        if b"\x00" in head:
+            self.close()
+            raise ImportFileError(f"{self.label} is a binary file, not CSV or JSONL text")
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError as error:
+            self.close()
+            raise ImportFileError(
+                f"{self.label} is not UTF-8 (byte 0x{head[error.start]:02X} at offset "
+                f"{error.start:,}): save it as 'CSV UTF-8', or name its encoding "
+                "(cp1258 for Windows Vietnamese, latin-1, …)"
+            ) from None
+        return "utf-8-sig"  # a UTF-8 byte-order mark (Excel writes one) is not data
+
+    def _detect_format(self) -> str:
+        suffix = Path(self.label).suffix.lower()
+        if suffix in (".csv", ".txt"):
+            return "csv"
+        if suffix in (".jsonl", ".ndjson"):
+            return "jsonl"
+        if suffix in (".xlsx", ".xls", ".ods"):
+            raise ImportFileError(f"{self.label} is a spreadsheet: save it as 'CSV UTF-8'")
+        first = self._peek_first_character()
+        if first == "[":
+            raise ImportFileError(
+                f"{self.label} is a JSON array: give one JSON object per line (JSONL)"
+            )
+        return "jsonl" if first == "{" else "csv"
+
+    def _peek_first_character(self) -> str:
+        buffer = getattr(self._text, "buffer", None)
+        if buffer is None:  # a text stream of the caller's
+            if not self._text.seekable():
+                return ""
+            start = self._text.tell()
+            head = self._text.read(HEAD_BYTES)
+            self._text.seek(start)
+        else:
+            head = buffer.peek(HEAD_BYTES).decode("utf-8", "ignore")
+        return head.lstrip("\ufeff \t\r\n")[:1]
+
+    def _read_header(self) -> list[str]:
+        try:
+            fields = next(self._csv)
+            while not any(f.strip() for f in fields):  # blank lines before the header
+                fields = next(self._csv)
+        except StopIteration:
+            raise ImportFileError(f"{self.label} has no header line") from None
+        except csv.Error as error:
+            raise ImportFileError(f"{self.label}: unreadable header ({error})") from None
+        header = [f.strip().lstrip("\ufeff").strip().lower() for f in fields]
+        named = [h for h in header if h]
+        if len(named) == 1 and (";" in named[0] or "\t" in named[0]):
+            raise ImportFileError(
+                f"{self.label}: the header is one column {fields[0][:80]!r}; "
+                "columns must be separated by commas"
+            )
+        repeated = sorted({h for h in named if named.count(h) > 1})
+        if repeated:
+            raise ImportFileError(f"{self.label}: column(s) {', '.join(repeated)} repeated")
+        unknown = [h for h in named if h not in self.columns.all]
+        missing = [c for c in self.columns.required if c not in named]
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(f"missing column(s) {', '.join(missing)}")
+            if unknown:
+                problems.append(f"unknown column(s) {', '.join(unknown)}")
+            expected = f"The header must have {','.join(self.columns.required)}"
+            if self.columns.optional:
+                expected += f" and may have {','.join(self.columns.optional)}"
+            raise ImportFileError(f"{self.label}: {'; '.join(problems)}. {expected}")
+        return header
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _physical_lines(self) -> Iterator[str]:
+        """Lines with a length limit, so one huge line cannot fill the memory. A line cut
+        short is marked, the rest of it skipped. Undecodable bytes (kept as lone surrogates by
+        surrogateescape) are left to the value checks, which name the column."""
+        readline = self._text.readline
+        for line in iter(partial(readline, MAX_LINE_CHARS), ""):
+            self._line += 1
+            if len(line) == MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+                self._too_long.add(self._line)
+                rest = line
+                while rest and not rest.endswith(("\n", "\r")):
+                    rest = readline(MAX_LINE_CHARS)
+                line = line[:RAW_SHOWN] + "\n"
+            yield line
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """Records in chunks of at most size (rejected ones ride along with their chunk)."""
+        if self.format == "csv":
+            yield from self._csv_chunks(size)
+        else:
+            yield from self._jsonl_chunks(size)
+
+    def _fraction(self) -> float:
+        if not self.size or self._counter is None:
+            return 0.0
+        return min(self._counter.count / self.size, 1.0)
+
+    def _too_long_in(self, first: int, last: int) -> bool:
+        hit = [n for n in range(first, last + 1) if n in self._too_long]
+        self._too_long.difference_update(hit)
+        return bool(hit)
+
+    def _csv_chunks(self, size: int) -> Iterator[Chunk]:
+        reader = self._csv
+        width = len(self._header)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        rejected: list[RowError] = []
+        previous = reader.line_num
+        while True:
+            try:
+                # The common record (one line, all columns, a key in the first) costs a few
+                # comparisons; anything else goes to _odd_record.
+                for fields in reader:
+                    end = reader.line_num
+                    if (
+                        len(fields) == width
+                        and end == previous + 1
+                        and fields[0]
+                        and not self._too_long
+                    ):
+                        rows.append(fields)
+                        lines.append(end)
+                    else:
+                        self._odd_record(fields, previous + 1, end, rows, lines, rejected)
+                    previous = end
+                    if len(rows) >= size:
+                        yield self._csv_chunk(rows, lines, rejected)
+                        rows, lines, rejected = [], [], []
+                break
+            except csv.Error as error:  # the reader goes on with the next line
+                rejected.append(RowError(previous + 1, f"unreadable CSV ({error})", ""))
+                previous = reader.line_num
+        if rows or rejected:
+            chunk = self._csv_chunk(rows, lines, rejected)
+            chunk.fraction = 1.0
+            yield chunk
+
+    def _odd_record(
+        self,
+        fields: list[str],
+        first: int,
+        end: int,
+        rows: list[list[str]],
+        lines: list[int],
+        rejected: list[RowError],
+    ) -> None:
+        too_long = bool(self._too_long) and self._too_long_in(first, end)
+        if not any(fields):
+            return  # a blank line, or a row of empty cells (spreadsheets add them)
+        if too_long:
+            problem = f"line longer than {MAX_LINE_CHARS:,} characters"
+        elif len(fields) != len(self._header):
+            problem = f"wrong column count: {len(fields)} fields, expected {len(self._header)}"
+        else:
+            rows.append(fields)
+            lines.append(first)
+            return
+        if end > first:
+            problem += f" (the record spans lines {first}–{end}: a quote left open?)"
+        rejected.append(RowError(first, problem, _csv_text(fields)))
+
+    def _csv_chunk(
+        self, rows: list[list[str]], lines: list[int], rejected: list[RowError]
+    ) -> Chunk:
+        values: dict[str, list[str]] = {}
+        for name in self.columns.all:
+            if name in self._header:
+                cells = list(map(itemgetter(self._header.index(name)), rows))
+                values[name] = _restored(cells)
+            else:
+                values[name] = [""] * len(rows)
+        return Chunk(lines, values, rows, {}, rejected, self._fraction())
+
+    def _jsonl_chunks(self, size: int) -> Iterator[Chunk]:
+        chunk = self._new_jsonl_chunk()
+        for item in self._jsonl_records():
+            if isinstance(item, RowError):
+                chunk.rejected.append(item)
+                continue
+            line, cells, raw, absent = item
+            for name in absent:
+                chunk.absent.setdefault(name, []).append(len(chunk.lines))
+            chunk.lines.append(line)
+            chunk.raw.append(raw)
+            for name, value in zip(self.columns.all, cells, strict=True):
+                chunk.values[name].append(value)
+            if len(chunk.lines) >= size:
+                chunk.fraction = self._fraction()
+                yield chunk
+                chunk = self._new_jsonl_chunk()
+        if chunk.lines or chunk.rejected:
+            chunk.fraction = 1.0
+            yield chunk
+
+    def _new_jsonl_chunk(self) -> Chunk:
+        return Chunk([], {name: [] for name in self.columns.all}, [], {})
+
+    def _jsonl_records(self) -> Iterator[RowError | tuple[int, list[str], str, tuple]]:
+        known = set(self.columns.all)
+        for text in self._lines:
+            number = self._line
+            if not text.strip():
+                continue
+            raw = text.strip()[:RAW_SHOWN]
+            if self._too_long and self._too_long_in(number, number):
+                yield RowError(number, f"line longer than {MAX_LINE_CHARS:,} characters", raw)
+                continue
+            try:
+                record = json.loads(text)
+            except ValueError as error:
+                yield RowError(number, f"not valid JSON ({error})", raw)
+                continue
+            if not isinstance(record, dict):
+                yield RowError(number, "not a JSON object", raw)
+                continue
+            unknown = sorted(set(record) - known)
+            if unknown:
+                yield RowError(number, f"unknown field(s) {', '.join(unknown)}", raw)
+                continue
+            try:
+                cells = [_json_cell(name, record.get(name)) for name in self.columns.all]
+            except ValueError as error:
+                yield RowError(number, str(error), raw)
+                continue
+            absent = tuple(name for name in self.columns.all if name not in record)
+            yield number, cells, raw, absent
+
+    def close(self) -> None:
+        if self._owned is not None:
+            self._owned.close()
+            self._owned = None
+
+    def __enter__(self) -> RecordReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _json_cell(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"field {name} is true/false; expected text or a number")
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ";".join(value)  # symptoms and exposures may come as lists
+    raise ValueError(f"field {name} must be text or a number")
+
+
+def _restored(cells: list[str]) -> list[str]:
+    """restore() over a column; most columns have no apostrophe at all, so look first."""
+    if "'" not in "".join(cells):
+        return cells
+    return [restore(cell) for cell in cells]
+
+
+def raw_text(raw: object) -> str:
+    """A record as read (CSV fields or a JSONL line), as text for the error report."""
+    return raw if isinstance(raw, str) else _csv_text(raw)  # type: ignore[arg-type]
+
+
+def _csv_text(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()[:RAW_SHOWN]
+
+
+def _stream_size(stream: BinaryIO) -> int | None:
+    size = getattr(stream, "size", None)  # Streamlit's UploadedFile
+    if isinstance(size, int):
+        return size
+    try:
+        if stream.seekable():
+            here = stream.tell()
+            end = stream.seek(0, io.SEEK_END)
+            stream.seek(here)
+            return end - here
+    except (OSError, AttributeError):
+        pass
+    return None
+
+
+def _label(source: Source) -> str:
+    if isinstance(source, str | os.PathLike):
+        return str(source)
+    return str(getattr(source, "name", "") or "the file")

@@ -1,0 +1,87 @@
+"""The administration page under AppTest: the venue registry, QR posters, accounts, audit."""
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from config.settings import get_settings
+from db.schema import app_user, audit_log, venue
+from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png, qr_svg
+from rules.access import Scope
+from tests.conftest import REPO
+
+ADMIN = Scope("root", "admin")
+
+
+@pytest.fixture
+def admin_page(monkeypatch, database_url, engine):
+    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+
+    def open_():
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        app.session_state["scope"] = ADMIN
+        app.run()
+        app.switch_page("app_pages/admin.py")
+        app.run()
+        assert not app.exception, app.exception
+        return app
+
+    yield open_
+    get_settings.cache_clear()
+
+
+def test_registering_a_venue_validates_then_stores_it_with_a_token(admin_page, engine):
+    app = admin_page()
+    name = next(w for w in app.text_input if w.label == "Tên địa điểm")
+    name.input("X")
+    next(b for b in app.button if b.label == "Lưu").click().run()
+    assert any(e.value.startswith("Nhập tên địa điểm") for e in app.error)
+    with engine.connect() as connection:
+        assert connection.execute(select(venue)).all() == []
+
+    name = next(w for w in app.text_input if w.label == "Tên địa điểm")
+    name.input("Chợ Tân Định <b>mới</b>")
+    next(b for b in app.button if b.label == "Lưu").click().run()
+    assert not app.exception
+    # Shown as typed: the markup is escaped, not rendered.
+    assert app.success[0].value.startswith(r"Đã đăng ký Chợ Tân Định \<b\>mới\</b\> (KBYT-")
+    with engine.connect() as connection:
+        stored = connection.execute(select(venue)).one()
+        audited = connection.execute(select(audit_log.c.username, audit_log.c.action)).all()
+    assert stored.name == "Chợ Tân Định <b>mới</b>" and len(stored.token) >= 22
+    assert stored.search_name == "cho tan dinh <b>moi</b>"
+    assert audited == [("root", "edit")]
+
+
+def test_creating_an_account_from_the_page(admin_page, engine):
+    app = admin_page()
+    username = next(w for w in app.text_input if w.label == "Tên đăng nhập")
+    password = next(w for w in app.text_input if w.label == "Mật khẩu")
+    username.input("Epi.Two")
+    password.input("short")
+    next(b for b in app.button if b.label == "Tạo tài khoản").click().run()
+    assert "at least 10 characters" in app.error[0].value
+    next(w for w in app.text_input if w.label == "Tên đăng nhập").input("Epi.Two")
+    next(w for w in app.text_input if w.label == "Mật khẩu").input("long enough password")
+    next(s for s in app.selectbox if s.label == "Vai trò").set_value("epidemiologist")
+    next(b for b in app.button if b.label == "Tạo tài khoản").click().run()
+    assert app.success[0].value == r"Đã tạo tài khoản epi\.two."
+    with engine.connect() as connection:
+        assert connection.execute(select(app_user.c.username, app_user.c.role)).all() == [
+            ("epi.two", "epidemiologist")
+        ]
+
+
+def test_qr_codes_and_posters_carry_the_token_not_the_id():
+    url = declaration_url("https://kbyt.example.vn/", "Tok_en-123")
+    assert url == "https://kbyt.example.vn/declare?v=Tok_en-123"
+    assert qr_png(url).startswith(b"\x89PNG")
+    assert b"<svg" in qr_svg(url)
+    pdf = posters_pdf(
+        [PosterVenue("Chợ Bến Thành", "Lê Lợi, Quận 1", "Tok_en-123", "CHO-BT")] * 3,
+        "https://kbyt.example.vn",
+    )
+    assert pdf.startswith(b"%PDF")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 3  # one page per venue

@@ -1,0 +1,97 @@
+"""Bulk import from other systems, from the admin page, with a progress bar and the rejected
+rows (line and reason) on screen and as a file. The work is ingest.imports'; this is its form."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from config.settings import get_settings
+from ingest.imports import import_checkins, import_venues
+from ingest.report import ImportFileError, ImportInterrupted
+from queries.audit import record
+from rules.access import Scope
+from rules.markdown import plain
+from ui.runtime import engine, t
+
+MAX_UPLOAD_MB = 200
+
+
+def imports_tab(scope: Scope) -> None:
+    st.caption(t("admin.import.help"))
+    kind = (
+        st.segmented_control(
+            t("admin.import.kind"),
+            ("checkins", "venues"),
+            default="checkins",
+            format_func=lambda k: t(f"admin.import.kind.{k}"),
+            key="import_kind",
+        )
+        or "checkins"
+    )
+    upload = st.file_uploader(
+        t("admin.import.file"), type=["csv", "jsonl", "json", "txt"], key="import_file"
+    )
+    source = "import"
+    if kind == "checkins":
+        source = st.text_input(
+            t("admin.import.source"), "import", max_chars=40, key="import_source"
+        )
+    if upload is None or not st.button(t("admin.import.run"), type="primary", key="import_run"):
+        return
+    bar = st.progress(0.0)
+    errors_file = Path(tempfile.mkdtemp()) / "errors.csv"
+    settings = get_settings()
+    try:
+        if kind == "checkins":
+            report = import_checkins(
+                engine(),
+                upload,
+                source=source.strip() or "import",
+                error_report=errors_file,
+                progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+                max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
+                high_risk_symptoms=settings.risk.high_risk_symptoms,
+            )
+        else:
+            report = import_venues(
+                engine(),
+                upload,
+                error_report=errors_file,
+                progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+                max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
+                dwell_minutes=settings.dwell_minutes,
+            )
+    except ImportFileError as error:
+        st.error(plain(str(error)))
+        return
+    except ImportInterrupted as error:
+        st.error(t("admin.import.stopped", reason=plain(str(error))))
+        report = error.report
+    with engine().begin() as connection:
+        record(
+            connection,
+            scope.username,
+            "import",
+            f"{kind} from {upload.name}",
+            row_count=report.imported,
+            detail=report.summary(),
+        )
+    bar.empty()
+    st.success(plain(report.summary()))
+    if report.errors:
+        st.markdown(f"**{t('admin.import.errors')}**")
+        st.dataframe(
+            pd.DataFrame(
+                [(e.line, e.reason, e.raw) for e in report.errors],
+                columns=["line", "reason", "raw"],
+            ),
+            hide_index=True,
+        )
+        if errors_file.is_file():
+            st.download_button(
+                t("admin.import.report"), errors_file.read_bytes(), "import-errors.csv", "text/csv"
+            )

@@ -1,0 +1,24 @@
+"""The retention setting and an explicit purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from queries.audit import record
+from queries.retention import purge
+from rules.access import Scope
+from ui.runtime import engine, settings, t
+
+
+def retention_tab(scope: Scope) -> None:
+    days = settings().retention_days
+    st.info(t("admin.retention.setting", days=days))
+    sure = st.checkbox(t("admin.retention.confirm"), key="purge_sure")
+    if st.button(t("admin.retention.run"), disabled=not sure, key="purge_now"):
+        with engine().begin() as connection:
+            report = purge(connection, datetime.now(UTC), days)
+            subject = f"check-ins before {report.cutoff.isoformat()}"
+            record(connection, scope.username, "purge", subject, row_count=report.checkins)
+        st.success(t("admin.retention.done", checkins=report.checkins, people=report.people))

@@ -1,0 +1,72 @@
+"""Accounts: list, create (with the role's area), deactivate. No default passwords."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from db.schema import venue
+from geo.admin_units import hcmc_districts, hcmc_wards
+from queries.audit import record
+from queries.users import create_user, list_users, set_active
+from rules.access import ROLES, AccessError, Scope
+from rules.markdown import plain
+from ui.formatting import local_times
+from ui.runtime import engine, t
+
+
+def users_tab(scope: Scope) -> None:
+    with engine().connect() as connection:
+        users = list_users(connection)
+    frame = pd.DataFrame(users)
+    if not frame.empty:
+        frame["role"] = frame["role"].map(lambda r: t(f"role.{r}"))
+        frame["last_login_at"] = local_times(frame["last_login_at"])
+        st.dataframe(
+            frame.rename(columns={c: t(f"column.{c}") for c in frame.columns}), hide_index=True
+        )
+
+    districts = {"": "—", **{d.code: d.name for d in hcmc_districts()}}
+    wards = {"": "—", **{w.code: w.name for w in hcmc_wards()}}
+    with st.form("create_user", clear_on_submit=True):
+        st.subheader(t("admin.users.create"))
+        username = st.text_input(t("auth.username"), max_chars=64)
+        role = st.selectbox(t("admin.users.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        district = st.selectbox(
+            t("admin.users.district"), list(districts), format_func=districts.get
+        )
+        ward = st.selectbox(t("admin.users.ward"), list(wards), format_func=wards.get)
+        venue_ref = st.text_input(t("admin.users.venue"), max_chars=64)
+        password = st.text_input(t("auth.password"), type="password", max_chars=200)
+        sent = st.form_submit_button(t("admin.users.create"), type="primary")
+    if sent:
+        try:
+            with engine().begin() as connection:
+                venue_id = None
+                if venue_ref.strip():
+                    venue_id = connection.scalar(
+                        select(venue.c.id).where(venue.c.venue_ref == venue_ref.strip())
+                    )
+                    if venue_id is None:
+                        raise AccessError(f"unknown venue_ref {venue_ref.strip()!r}")
+                create_user(
+                    connection, username, password, role, district or None, ward or None, venue_id
+                )
+                record(
+                    connection, scope.username, "edit", f"created {role} {username.strip().lower()}"
+                )
+        except AccessError as error:
+            st.error(plain(str(error)))
+        else:
+            st.success(t("admin.users.created", username=plain(username.strip().lower())))
+
+    active = [u["username"] for u in users if u["active"] and u["username"] != scope.username]
+    if active:
+        left, right = st.columns([3, 1])
+        chosen = left.selectbox(t("admin.users.deactivate"), active, key="deactivate_user")
+        if right.button(t("admin.users.deactivate"), key="deactivate_button"):
+            with engine().begin() as connection:
+                set_active(connection, chosen, False)
+                record(connection, scope.username, "edit", f"deactivated {chosen}")
+            st.success(t("admin.users.deactivated", username=chosen))

@@ -1,0 +1,152 @@
+"""The venue registry: register, edit, deactivate; QR codes and printable posters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from config.settings import SECTORS, VENUE_KINDS
+from geo.admin_units import hcmc_districts, hcmc_wards
+from ingest.forms import validate_venue
+from queries.audit import record
+from queries.venue_registry import poster_venues, register_venue, set_active, update_venue
+from queries.venues import search_venues, venue_detail
+from reports.qr_poster import PosterError, declaration_url, posters_pdf, qr_png, qr_svg
+from rules.access import Scope
+from rules.markdown import plain
+from ui.runtime import engine, settings, t
+
+
+def _ward_label(code: str) -> str:
+    districts = {d.code: d.name for d in hcmc_districts()}
+    ward = next(w for w in hcmc_wards() if w.code == code)
+    return f"{ward.name}, {districts[ward.district_code]}"
+
+
+def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str, str], str, bool]:
+    wards = [w.code for w in hcmc_wards()]
+    with st.form(key):
+        name = st.text_input(t("admin.venue.name"), getattr(current, "name", ""), max_chars=200)
+        left, right = st.columns(2)
+        sector = left.selectbox(
+            t("admin.venue.sector"), SECTORS, format_func=lambda s: t(f"sector.{s}"),
+            index=SECTORS.index(getattr(current, "sector", "public")),
+        )  # fmt: skip
+        kind = right.selectbox(
+            t("admin.venue.kind"),
+            VENUE_KINDS,
+            index=VENUE_KINDS.index(getattr(current, "kind", "other")),
+        )
+        ward_code = st.selectbox(
+            t("admin.venue.ward"), wards, format_func=_ward_label,
+            index=wards.index(getattr(current, "ward_code", wards[0])),
+        )  # fmt: skip
+        address = st.text_input(
+            t("admin.venue.address"), getattr(current, "address", ""), max_chars=300
+        )
+        left, right, dwell_column = st.columns(3)
+        lat = left.number_input(
+            t("admin.venue.lat"), value=getattr(current, "lat", 10.7769), format="%.6f"
+        )
+        lon = right.number_input(
+            t("admin.venue.lon"), value=getattr(current, "lon", 106.7009), format="%.6f"
+        )
+        dwell = dwell_column.number_input(
+            t("admin.venue.dwell"), 1, 1440,
+            int(getattr(current, "dwell_minutes", settings().dwell_minutes[kind])),
+        )  # fmt: skip
+        procedure = st.text_area(
+            t("admin.venue.procedure"), getattr(current, "procedure", ""), max_chars=2000
+        )
+        sent = st.form_submit_button(t("admin.venue.save"), type="primary")
+    clean, errors = validate_venue(name, sector, kind, ward_code, address, lat, lon, dwell)
+    return clean, errors, procedure, sent
+
+
+def venue_tab(scope: Scope) -> None:
+    with st.expander(t("admin.venue.new")):
+        clean, errors, procedure, sent = _venue_form("new_venue", None)
+        if sent:
+            if errors:
+                for key in dict.fromkeys(errors.values()):
+                    st.error(t(key))
+            else:
+                with engine().begin() as connection:
+                    venue_id = register_venue(connection, clean, date.today())
+                    update_venue(connection, venue_id, clean, procedure)
+                    detail = venue_detail(connection, venue_id, None, None)
+                    record(
+                        connection, scope.username, "edit", f"registered venue {detail.venue_ref}"
+                    )
+                st.success(t("admin.venue.created", name=plain(detail.name), ref=detail.venue_ref))
+
+    text = st.text_input(t("venues.search"), key="admin_venue_search", max_chars=100)
+    with engine().connect() as connection:
+        found = search_venues(connection, text, None, None, limit=30)
+    if found.empty:
+        st.info(t("venues.none"))
+    else:
+        labels = {row.id: f"{row.name} — {row.venue_ref}" for row in found.itertuples()}
+        chosen = st.selectbox(
+            t("admin.venue.pick"), list(labels), format_func=labels.get, key="admin_venue_id"
+        )
+        with engine().connect() as connection:
+            detail = venue_detail(connection, int(chosen), None, None)
+        url = declaration_url(settings().public_base_url, detail.token)
+        st.caption(url)
+        downloads = st.columns(4)
+        downloads[0].download_button(
+            t("admin.qr.png"), qr_png(url), f"{detail.venue_ref}.png", "image/png"
+        )
+        downloads[1].download_button(
+            t("admin.qr.svg"), qr_svg(url), f"{detail.venue_ref}.svg", "image/svg+xml"
+        )
+        try:
+            with engine().connect() as connection:
+                poster = posters_pdf(
+                    poster_venues(connection, venue_ids=[detail.id]), settings().public_base_url
+                )
+            downloads[2].download_button(
+                t("admin.qr.pdf"), poster, f"{detail.venue_ref}.pdf", "application/pdf"
+            )
+        except PosterError as error:
+            downloads[2].error(str(error))
+        toggle = "admin.venue.activate" if not detail.active else "admin.venue.deactivate"
+        if downloads[3].button(t(toggle), key="admin_venue_toggle"):
+            with engine().begin() as connection:
+                set_active(connection, detail.id, not detail.active)
+                record(connection, scope.username, "edit", f"{t(toggle)} {detail.venue_ref}")
+            st.rerun()
+        with st.expander(t("admin.venue.edit")):
+            clean, errors, procedure, sent = _venue_form(f"edit_venue_{detail.id}", detail)
+            if sent:
+                if errors:
+                    for key in dict.fromkeys(errors.values()):
+                        st.error(t(key))
+                else:
+                    with engine().begin() as connection:
+                        update_venue(connection, detail.id, clean, procedure)
+                        record(
+                            connection, scope.username, "edit", f"edited venue {detail.venue_ref}"
+                        )
+                    st.success(t("admin.venue.saved"))
+
+    st.subheader(t("admin.qr.bulk"))
+    districts = {d.code: d.name for d in hcmc_districts()}
+    district = st.selectbox(
+        t("filter.district"), list(districts), format_func=districts.get, key="admin_bulk"
+    )
+
+    def bulk() -> bytes:
+        with engine().connect() as connection:
+            return posters_pdf(
+                poster_venues(connection, district_code=district), settings().public_base_url
+            )
+
+    with engine().connect() as connection:
+        count = len(poster_venues(connection, district_code=district))
+    st.download_button(
+        t("admin.qr.bulk_download", district=districts[district], count=count), bulk,
+        f"kbyt-posters-{district}.pdf", "application/pdf", on_click="ignore",
+    )  # fmt: skip

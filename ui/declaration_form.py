@@ -1,0 +1,111 @@
+"""Widgets shared by the declaration flows: one person's fields, the health answers, and the
+confirmation screen (risk, reasons, the unit's procedure, check-out)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import streamlit as st
+
+from geo.admin_units import hcmc_districts, hcmc_wards
+from ingest.forms import Declarant, validate_declarant
+from queries.declarations import Confirmation, DeclarationVenue
+from rules.markdown import plain
+from rules.risk import EXPOSURES, SYMPTOMS
+from ui.formatting import reason_text
+from ui.runtime import settings, t
+
+NO_WARD = ""
+
+
+def _ward_label(code: str) -> str:
+    if code == NO_WARD:
+        return "—"
+    districts = {d.code: d.name for d in hcmc_districts()}
+    ward = next(w for w in hcmc_wards() if w.code == code)
+    return f"{ward.name}, {districts[ward.district_code]}"
+
+
+def person_fields(prefix: str, *, with_phone: bool = True, with_details: bool = True) -> dict:
+    """Name, phone and optional details of one person; returns the raw values."""
+    values = {
+        "full_name": st.text_input(t("declare.full_name"), key=f"{prefix}_name", max_chars=120)
+    }
+    if with_phone:
+        values["phone"] = st.text_input(
+            t("declare.phone"), key=f"{prefix}_phone", max_chars=20, placeholder="0903 123 456"
+        )
+    if with_details:
+        values["id_number"] = st.text_input(
+            t("declare.id_number"), key=f"{prefix}_id", max_chars=20
+        )
+        values["birth_year"] = st.number_input(
+            t("declare.birth_year"), min_value=1900, max_value=date.today().year, value=None,
+            step=1, key=f"{prefix}_birth",
+        )  # fmt: skip
+        values["home_ward_code"] = st.selectbox(
+            t("declare.home_ward"), [NO_WARD, *[w.code for w in hcmc_wards()]],
+            format_func=_ward_label, key=f"{prefix}_ward",
+        )  # fmt: skip
+    return values
+
+
+def answers(prefix: str) -> dict:
+    """The health answers as symptom and exposure codes."""
+    st.markdown(f"**{t('declare.symptoms')}**")
+    symptoms = tuple(s for s in SYMPTOMS if st.checkbox(t(f"symptom.{s}"), key=f"{prefix}_s_{s}"))
+    st.markdown(f"**{t('declare.exposures')}**")
+    exposures = tuple(
+        e for e in EXPOSURES if st.checkbox(t(f"exposure.{e}"), key=f"{prefix}_e_{e}")
+    )
+    return {"symptoms": symptoms, "exposures": exposures}
+
+
+def check(raw: dict, phone_fallback: str = "") -> tuple[Declarant | None, dict[str, str]]:
+    birth = raw.get("birth_year")
+    return validate_declarant(
+        raw.get("full_name", ""),
+        raw.get("phone") or phone_fallback,
+        raw.get("id_number", ""),
+        int(birth) if birth is not None else None,
+        raw.get("home_ward_code") or None,
+        raw.get("symptoms", ()),
+        raw.get("exposures", ()),
+    )
+
+
+def show_errors(errors: dict[str, str], who: str = "") -> None:
+    for key in dict.fromkeys(errors.values()):
+        st.error(f"{who}{t(key)}")
+
+
+def submission_key(flow: str) -> str:
+    """One key per filled-in form, so that a double tap stores the declaration once."""
+    name = f"submission_{flow}"
+    if name not in st.session_state:
+        st.session_state[name] = uuid.uuid4().hex
+    return st.session_state[name]
+
+
+def new_submission(flow: str) -> None:
+    st.session_state.pop(f"submission_{flow}", None)
+
+
+def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> None:
+    """What the person shows at the door, and what staff must do when they are at risk."""
+    zone = settings().zone
+    for item in confirmations:
+        risk = item.risk
+        text = t(f"declare.risk.{risk.level}", reasons=reason_text(";".join(risk.reasons)))
+        box = (st.success, st.warning, st.error)[risk.level]
+        when = item.checked_in_at.astimezone(zone).strftime("%H:%M %d/%m")
+        box(f"**{plain(item.full_name)}** — {t('declare.done', time=when)}\n\n{text}")
+        if risk.alert:
+            alert_reasons = ";".join(
+                r for r in risk.reasons if r in ("open_case", "traced_contact")
+            )
+            st.error(t("declare.alert", reasons=reason_text(alert_reasons)))
+    if any(item.risk.level > 0 for item in confirmations):
+        st.markdown(f"**{t('declare.procedure')}**")
+        st.info(plain(venue.procedure) if venue.procedure else settings().default_procedure)
