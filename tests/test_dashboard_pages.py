@@ -149,3 +149,12 @@ def test_a_district_officer_cannot_open_a_venue_of_another_district(open_copy):
     app = open_("venues", officer, {"venue_id": market})
     assert "ngoài phạm vi" in app.warning[0].value
     assert audit_rows(url) == []
+
+
+@pytest.mark.parametrize(
+    "page", ["overview", "map", "venues", "risk", "trace", "wall", "declare", "guide", "admin"]
+)
+def test_every_page_renders_on_the_demo_city(open_page, page):
+    app = open_page(page)
+    assert app.title[0].value
+    assert not app.exception

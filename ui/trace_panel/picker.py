@@ -36,8 +36,20 @@ def case_picker(scope: Scope) -> None:
             key="cases_table",
         )
         st.caption(t("trace.pick"))
+        chosen = None
         if picked and picked.selection.rows:
-            st.query_params["case"] = str(int(cases.iloc[picked.selection.rows[0]]["case_id"]))
+            chosen = int(cases.iloc[picked.selection.rows[0]]["case_id"])
+        # The same choice without a mouse: a list and a button.
+        labels = {
+            int(row.case_id): f"{row.case_id} · {row.full_name} · {row.phone}"
+            for row in cases.itertuples()
+        }
+        left, right = st.columns([4, 1])
+        listed = left.selectbox(t("trace.open_case"), list(labels), format_func=labels.get)
+        if right.button(t("trace.open"), key="trace_open"):
+            chosen = listed
+        if chosen is not None:
+            st.query_params["case"] = str(chosen)
             st.rerun()
     with st.expander(t("trace.register")), st.form("register_case"):
         phone = st.text_input(t("declare.phone"), max_chars=20)

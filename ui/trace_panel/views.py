@@ -80,6 +80,13 @@ def visits_section(
             )
             if chosen and chosen.selection.rows:
                 st.session_state["trace_visit"] = visits.iloc[chosen.selection.rows[0]]["venue_ref"]
+            places = dict(zip(visits["venue_ref"], visits["venue_name"], strict=True))
+            place = st.selectbox(
+                t("trace.place"), [None, *places], format_func=lambda r: places.get(r, "—"),
+                key=f"trace_place_{index_person}",
+            )  # fmt: skip
+            if place is not None:
+                st.session_state["trace_visit"] = place
         timeline = px.timeline(
             visits.assign(
                 start=visits["start"].dt.tz_convert(zone), end=visits["end"].dt.tz_convert(zone)
@@ -200,11 +207,22 @@ def contacts_section(
         selection_mode="single-row",
         key=f"contacts_{index_person}",
     )
+    follow = None
     if picked and picked.selection.rows:
         follow = int(window.iloc[picked.selection.rows[0]]["person_id"])
-        if st.button(t("trace.follow"), key="trace_follow"):
-            st.query_params["trail"] = ",".join(map(str, [*trail, follow]))
-            st.rerun()
+    names = {
+        int(row.person_id): f"{row.level} · {row.full_name} · {row.phone}"
+        for row in window.head(200).itertuples()
+    }
+    left, right = st.columns([4, 1])
+    listed = left.selectbox(
+        t("trace.follow_who"), [None, *names], format_func=lambda p: names.get(p, "—"),
+        key=f"trace_follow_who_{index_person}",
+    )  # fmt: skip
+    follow = follow or listed
+    if follow is not None and right.button(t("trace.follow"), key="trace_follow"):
+        st.query_params["trail"] = ",".join(map(str, [*trail, follow]))
+        st.rerun()
 
     def export(kind: str) -> bytes:
         """On click, on its own thread: the whole list, audited as an export of the case."""

@@ -1,0 +1,69 @@
+"""Which columns each role sees: names, phones and ID numbers only for roles with the right,
+table-driven over every role, on both databases."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from db.schema import venue
+from queries.risk import risk_list
+from queries.venues import who_checked_in
+from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from rules.access import PERSONAL_DATA_ROLES, ROLES, Scope
+
+LOCAL = timezone(timedelta(hours=7))
+START = datetime(2021, 8, 1, tzinfo=LOCAL)
+
+
+@pytest.fixture
+def one_declaration(engine):
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([dict(
+            venue_ref="M1", name="Chợ", sector="public", kind="market", address="", ward_code="26734",
+            lat=10.79, lon=106.69, dwell_minutes=60, registered_on=date(2021, 6, 1), active=True,
+        )]))  # fmt: skip
+        venue_id = connection.scalar(select(venue.c.id))
+        person_id = resolve_people(connection, pd.DataFrame({
+            "phone": ["+84903123456"], "full_name": ["Nguyễn Văn An"], "id_number": ["079201012345"],
+        }))[0]  # fmt: skip
+        write_checkins(connection, checkin_frame([dict(
+            person_id=person_id, venue_id=venue_id, checked_in_at=START + timedelta(hours=8),
+            channel="self", risk_level=1, risk_reasons="symptom:fever",
+        )]))  # fmt: skip
+    return venue_id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_personal_data_only_with_the_right(engine, one_declaration, role):
+    scope = Scope(f"u.{role}", role)
+    with engine.connect() as connection:
+        seen = who_checked_in(connection, one_declaration, START, START + timedelta(days=1), scope)
+        risky, _ = risk_list(connection, START, START + timedelta(days=1), None, scope)
+    row, listed = seen.rows.iloc[0], risky.iloc[0]
+    if role in PERSONAL_DATA_ROLES:
+        assert (row["full_name"], row["phone"], row["id_number"]) == (
+            "Nguyễn Văn An",
+            "+84903123456",
+            "079201012345",
+        )
+        assert (listed["full_name"], listed["phone"]) == ("Nguyễn Văn An", "+84903123456")
+    else:
+        assert (row["full_name"], row["phone"], row["id_number"]) == (
+            "N. V. A.",
+            "+84••••••456",
+            "•••••••••345",
+        )
+        assert (listed["full_name"], listed["phone"]) == ("N. V. A.", "+84••••••456")
+    assert seen.masked == (role not in PERSONAL_DATA_ROLES)
+
+
+def test_the_roles_with_personal_data_are_the_brief_s():
+    assert PERSONAL_DATA_ROLES == {
+        "admin",
+        "district_officer",
+        "ward_officer",
+        "epidemiologist",
+        "venue_staff",
+    }
