@@ -90,28 +90,21 @@ if shown:
     st.divider()
 
 if mode in ("self", "staff"):
-    with st.form(f"declare_{mode}", clear_on_submit=mode == "staff"):
-        raw = form.person_fields(mode, with_details=mode == "self")
-        raw.update(form.answers(mode))
-        sent = st.form_submit_button(t("declare.send"), type="primary", use_container_width=True)
-    if sent:
-        declarant, errors = form.check(raw)
-        if errors:
-            st.error(t("declare.fix"))
-            form.show_errors(errors)
-        else:
-            with engine().begin() as connection:
-                confirmations = declare(
-                    connection, venue.id, [declarant], mode, now(), form.submission_key(mode),
-                    checkout_key(), high_risk_symptoms=high_risk,
-                )  # fmt: skip
-            form.new_submission(mode)
-            st.session_state["declare_confirmations"] = confirmations
-            st.session_state["checkout_code"] = confirmations[0].checkout_code
-            st.session_state["checkout_link"] = (
-                f"{config.public_base_url.rstrip('/')}/declare?checkout={confirmations[0].checkout_code}"
-            )
-            st.rerun()
+    declarant = form.one_person(mode, with_details=mode == "self", clear=mode == "staff")
+    if declarant:
+        with engine().begin() as connection:
+            confirmations = declare(
+                connection, venue.id, [declarant], mode, now(), form.submission_key(mode),
+                checkout_key(), high_risk_symptoms=high_risk,
+            )  # fmt: skip
+        form.new_submission(mode)
+        code = confirmations[0].checkout_code
+        st.session_state["declare_confirmations"] = confirmations
+        st.session_state["checkout_code"] = code
+        st.session_state["checkout_link"] = (
+            f"{config.public_base_url.rstrip('/')}/declare?checkout={code}"
+        )
+        st.rerun()
 
 elif mode == "proxy":
     count = int(st.number_input(t("declare.dependants"), 1, 10, 1, key="proxy_count"))
@@ -149,20 +142,12 @@ elif mode == "proxy":
             st.rerun()
 
 elif mode == "advance":
-    with st.form("declare_advance"):
-        raw = form.person_fields("advance")
-        raw.update(form.answers("advance"))
-        sent = st.form_submit_button(t("declare.send"), type="primary", use_container_width=True)
-    if sent:
-        declarant, errors = form.check(raw)
-        if errors:
-            st.error(t("declare.fix"))
-            form.show_errors(errors)
-        else:
-            with engine().begin() as connection:
-                st.session_state["advance_code"] = declare_in_advance(
-                    connection, venue.id, declarant, now()
-                )
+    declarant = form.one_person("advance", with_details=True)
+    if declarant:
+        with engine().begin() as connection:
+            st.session_state["advance_code"] = declare_in_advance(
+                connection, venue.id, declarant, now()
+            )
     advance_code = st.session_state.get("advance_code")
     if advance_code:
         st.success(f"{t('declare.advance_code')}: **{advance_code[:4]}-{advance_code[4:]}**")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, and_, exists, select, update
+from sqlalchemy import Connection, Select, and_, exists, select, update
 
 from db.schema import (
     advance_declaration,
@@ -58,37 +58,29 @@ class Confirmation:
     checkout_code: str
 
 
+def _venue_for_declaration() -> Select:
+    return select(
+        venue.c.id,
+        venue.c.venue_ref,
+        venue.c.name,
+        venue.c.address,
+        venue.c.kind,
+        venue.c.active,
+        venue.c.procedure,
+    )
+
+
 def venue_for_token(connection: Connection, token: str) -> DeclarationVenue | None:
     """The venue behind a QR token; None for an unknown token (inactive ones are returned so
     the page can say so)."""
     if not token or len(token) > 64:
         return None
-    row = connection.execute(
-        select(
-            venue.c.id,
-            venue.c.venue_ref,
-            venue.c.name,
-            venue.c.address,
-            venue.c.kind,
-            venue.c.active,
-            venue.c.procedure,
-        ).where(venue.c.token == token)
-    ).one_or_none()
+    row = connection.execute(_venue_for_declaration().where(venue.c.token == token)).one_or_none()
     return DeclarationVenue(*row) if row else None
 
 
 def venue_by_id(connection: Connection, venue_id: int) -> DeclarationVenue | None:
-    row = connection.execute(
-        select(
-            venue.c.id,
-            venue.c.venue_ref,
-            venue.c.name,
-            venue.c.address,
-            venue.c.kind,
-            venue.c.active,
-            venue.c.procedure,
-        ).where(venue.c.id == venue_id)
-    ).one_or_none()
+    row = connection.execute(_venue_for_declaration().where(venue.c.id == venue_id)).one_or_none()
     return DeclarationVenue(*row) if row else None
 
 

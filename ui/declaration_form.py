@@ -109,3 +109,20 @@ def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> 
     if any(item.risk.level > 0 for item in confirmations):
         st.markdown(f"**{t('declare.procedure')}**")
         st.info(plain(venue.procedure) if venue.procedure else settings().default_procedure)
+
+
+def one_person(flow: str, *, with_details: bool, clear: bool = False) -> Declarant | None:
+    """The form for one person and their answers; the checked declarant once it is sent
+    without errors (the errors are shown otherwise)."""
+    with st.form(f"declare_{flow}", clear_on_submit=clear):
+        raw = person_fields(flow, with_details=with_details)
+        raw.update(answers(flow))
+        sent = st.form_submit_button(t("declare.send"), type="primary", use_container_width=True)
+    if not sent:
+        return None
+    declarant, errors = check(raw)
+    if errors:
+        st.error(t("declare.fix"))
+        show_errors(errors)
+        return None
+    return declarant
