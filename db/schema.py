@@ -68,18 +68,9 @@ class UtcInstant(TypeDecorator):
 
 
 CHANNELS = ("self", "proxy", "staff", "advance", "import")
-RISK_LEVELS = ("none", "medium", "high")  # stored as 0, 1, 2
 CASE_STATUSES = ("suspected", "confirmed", "cleared")
-FOLLOW_UP_STATUSES = ("new", "contacted", "tested", "isolated", "cleared")
-ROLES = (
-    "admin",
-    "command_centre",
-    "leadership",
-    "district_officer",
-    "ward_officer",
-    "epidemiologist",
-    "venue_staff",
-)
+# Roles and follow-up statuses are defined once, with their rules (rules.access, rules.follow_up);
+# the CHECK constraints below spell the same lists for the database.
 
 district = Table(
     "district",

@@ -3,14 +3,15 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import CheckConstraint, select
 
-from db.schema import app_user, audit_log
+from db.schema import app_user, audit_log, follow_up
 from queries.area import allowed_wards, wards_by_district
 from queries.audit import list_audit, record
 from queries.filters import Filter
 from queries.users import SignInError, authenticate, create_user, scope_of
-from rules.access import AccessError, Scope, mask_id_number, mask_name, mask_phone, narrow
+from rules.access import ROLES, AccessError, Scope, mask_id_number, mask_name, mask_phone, narrow
+from rules.follow_up import STATUSES
 
 DAY = Filter(datetime(2021, 8, 1).date(), datetime(2021, 8, 1).date())
 GO_VAP = frozenset(wards_by_district()["764"])
@@ -132,3 +133,16 @@ def test_audit_records_are_listed_newest_first(engine):
     assert list(epi["row_count"]) == [42, 0]
     assert epi.iloc[1]["purpose"] == "cluster at Bình Điền"
     assert count == 3
+
+
+def test_the_database_knows_the_same_roles_and_statuses_as_the_rules():
+    def allowed(table, name):
+        check = next(
+            c
+            for c in table.constraints
+            if isinstance(c, CheckConstraint) and str(c.name).endswith(name)
+        )
+        return set(str(check.sqltext).split("IN (")[1].rstrip(")").replace("'", "").split(","))
+
+    assert allowed(app_user, "role") == set(ROLES)
+    assert allowed(follow_up, "status") == set(STATUSES)
