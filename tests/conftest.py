@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from db.engine import make_engine
 from db.init import init_db
@@ -53,23 +55,42 @@ def create_postgres_database(template: str | None = None) -> str:
     name = f"kbyt_test_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     with _admin().connect() as connection:
         clause = f" TEMPLATE {template}" if template else ""
-        if template:
-            # A template must have no other sessions; pooled engines reconnect (pre-ping).
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"
-                ),
-                {"name": template},
-            )
-        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        for attempt in range(10):
+            if template:  # a template must have no other sessions
+                _end_sessions(connection, template)
+            try:
+                connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+                break
+            except OperationalError:  # "being accessed by other users": a moment later
+                if attempt == 9:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _end_sessions(connection: Connection, name: str) -> None:
+    """End our own sessions on a database (pooled engines reconnect). Not other roles': the
+    autovacuum worker is PostgreSQL's to stop, and WITH (FORCE) would need superuser for it."""
+    connection.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"
+        ),
+        {"name": name},
+    )
 
 
 def drop_postgres_database(url: str) -> None:
     name = make_url(url).database
     with _admin().connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for attempt in range(10):
+            _end_sessions(connection, name)
+            try:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                return
+            except OperationalError:  # "being accessed by other users": a moment later
+                time.sleep(0.5 * (attempt + 1))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 @pytest.fixture(scope="session")
