@@ -6,12 +6,10 @@ import argparse
 import getpass
 import sys
 
-from sqlalchemy import select
-
 from config.settings import Settings
 from db.engine import make_engine
-from db.schema import venue
 from queries.users import create_user, list_users, set_active
+from queries.venues import venue_id_for_ref
 from rules.access import ROLES, AccessError
 
 
@@ -33,9 +31,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
         with engine.begin() as connection:
             venue_id = None
             if args.venue:
-                venue_id = connection.scalar(
-                    select(venue.c.id).where(venue.c.venue_ref == args.venue)
-                )
+                venue_id = venue_id_for_ref(connection, args.venue)
                 if venue_id is None:
                     raise AccessError(f"unknown venue_ref {args.venue!r}")
             create_user(

@@ -229,3 +229,12 @@ def who_checked_in(
         frame["phone"] = frame["phone"].map(mask_phone)
         frame["id_number"] = frame["id_number"].map(mask_id_number)
     return PresencePage(frame, int(total), masked)
+
+
+def venue_id_for_ref(connection: Connection, venue_ref: str) -> int | None:
+    """The id of the venue with this reference (its id in the source system), or None."""
+    return connection.scalar(select(venue.c.id).where(venue.c.venue_ref == venue_ref.strip()))
+
+
+def has_venues(connection: Connection) -> bool:
+    return connection.scalar(select(func.count()).select_from(venue)) > 0

@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
 from db.init import init_db
 from db.migrate import current_revision, head_revision
-from db.schema import venue
 from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
 from queries.audit import record
 from queries.retention import purge
+from queries.venues import has_venues
 from ui.runtime import t
 
 
@@ -42,7 +42,7 @@ def _purged_on_start(database_url: str, _engine: Engine, retention_days: int) ->
 
 def _has_venues(engine: Engine) -> bool:
     with engine.connect() as connection:
-        return bool(connection.scalar(select(func.count()).select_from(venue)))
+        return has_venues(connection)
 
 
 def ensure_ready(settings: Settings, engine: Engine) -> None:

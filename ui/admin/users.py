@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
-from db.schema import venue
 from geo.admin_units import hcmc_districts, hcmc_wards
 from queries.audit import record
 from queries.users import create_user, list_users, set_active
+from queries.venues import venue_id_for_ref
 from rules.access import ROLES, AccessError, Scope
 from rules.markdown import plain
 from ui.formatting import local_times
@@ -45,9 +44,7 @@ def users_tab(scope: Scope) -> None:
             with engine().begin() as connection:
                 venue_id = None
                 if venue_ref.strip():
-                    venue_id = connection.scalar(
-                        select(venue.c.id).where(venue.c.venue_ref == venue_ref.strip())
-                    )
+                    venue_id = venue_id_for_ref(connection, venue_ref)
                     if venue_id is None:
                         raise AccessError(f"unknown venue_ref {venue_ref.strip()!r}")
                 create_user(
