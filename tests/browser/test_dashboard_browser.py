@@ -62,3 +62,20 @@ def test_a_leader_opens_the_overview_and_downloads_the_report(server, page, tmp_
     assert report.startswith("<!doctype html>")
     assert "Báo cáo khai báo y tế" in report and "Lượt khai báo" in report
     assert "<script" not in report and "http" not in report  # self-contained, forwardable
+
+
+def test_clicking_a_district_on_the_map_drills_down_to_its_wards(server, page):
+    sign_in(page, server.url, "admin")
+    go_to(page, "Bản đồ")
+    areas = map_frame(page).locator("path.leaflet-interactive")
+    expect(areas.first).to_be_visible(timeout=20_000)
+    assert areas.count() == 22
+    # The largest district (Củ Chi or Cần Giờ) is the easiest to hit in its middle.
+    sizes = [areas.nth(i).bounding_box() for i in range(areas.count())]
+    largest = max(range(len(sizes)), key=lambda i: sizes[i]["width"] * sizes[i]["height"])
+    areas.nth(largest).click()
+    page.wait_for_url("**district=7**", timeout=20_000)
+    wait_for_app_run(page)
+    expect(map_frame(page).locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
+    wards = map_frame(page).locator("path.leaflet-interactive").count()
+    assert 7 <= wards <= 34  # now the chosen district's wards
