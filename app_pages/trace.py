@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from queries.audit import record
-from queries.cases import search_cases
+from queries.cases import person_by_id, search_cases
 from queries.trace import (
     TraceRules,
     case_window,
@@ -53,7 +53,11 @@ if case_id is None and arriving_person is not None:  # from the risk list
         st.rerun()
 
 if case_id is None:
-    case_picker(scope)
+    arriving = None
+    if arriving_person is not None:
+        with engine().connect() as connection:
+            arriving = person_by_id(connection, arriving_person)
+    case_picker(scope, arriving)
 
 # --- the case and the trace's parameters ---------------------------------------------------
 with engine().connect() as connection:

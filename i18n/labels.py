@@ -569,6 +569,10 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     ),
     "trace.pick": ("Chọn một ca để truy vết.", "Pick a case to trace."),
     "trace.no_cases": ("Không có ca bệnh nào khớp.", "No case matches."),
+    "trace.not_a_case": (
+        "{name} chưa là ca bệnh. Ghi nhận ca (nghi ngờ hoặc xác định) để truy vết.",
+        "{name} is not a case yet. Register a case (suspected or confirmed) to trace.",
+    ),
     "trace.register": ("Ghi nhận ca bệnh mới", "Register a new case"),
     "trace.status": ("Phân loại", "Status"),
     "trace.status.suspected": ("Nghi ngờ", "Suspected"),

@@ -60,3 +60,11 @@ def search_cases(connection: Connection, text: str, limit: int = 50) -> pd.DataF
         if wanted in search_key(row[2])
     ][:limit]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def person_by_id(connection: Connection, person_id: int) -> tuple[str, str] | None:
+    """(full_name, phone) of a person, or None."""
+    row = connection.execute(
+        select(person.c.full_name, person.c.phone).where(person.c.id == person_id)
+    ).one_or_none()
+    return (row.full_name, row.phone) if row else None

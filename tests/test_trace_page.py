@@ -101,3 +101,18 @@ def test_following_a_contact_in_turn_shifts_the_levels(trace_page):
     levels = set(app.dataframe[-1].value.iloc[:, 0]) if len(app.dataframe[-1].value) else {"F2"}
     assert levels <= {"F2"}
     assert [a for _, a, _, _ in audit(engine)] == ["trace", "trace"]
+
+
+def test_someone_from_the_risk_list_who_is_not_a_case_can_be_registered_at_once(trace_page):
+    open_, engine, _, _ = trace_page
+    with engine.connect() as connection:
+        not_a_case = connection.execute(
+            select(person.c.id, person.c.full_name, person.c.phone)
+            .where(~person.c.id.in_(select(case_record.c.person_id)))
+            .limit(1)
+        ).one()
+    app = open_({"person": str(not_a_case.id)})
+    assert app.info[0].value.startswith(not_a_case.full_name.split()[0])
+    form_values = {w.label: w.value for w in app.text_input}
+    assert form_values["Số điện thoại"] == not_a_case.phone
+    assert form_values["Họ và tên"] == not_a_case.full_name

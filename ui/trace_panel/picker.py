@@ -16,8 +16,11 @@ from ui.formatting import local_times
 from ui.runtime import engine, t
 
 
-def case_picker(scope: Scope) -> None:
-    """Search and pick a case (written to the URL), or register one; the page stops after."""
+def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
+    """Search and pick a case (written to the URL), or register one; the page stops after.
+    person: (name, phone) of someone arriving from the risk list who is not a case yet."""
+    if person:
+        st.info(t("trace.not_a_case", name=plain(person[0])))
     text = st.text_input(t("trace.find"), key="trace_find", max_chars=60)
     with engine().connect() as connection:
         cases = search_cases(connection, text)
@@ -51,9 +54,9 @@ def case_picker(scope: Scope) -> None:
         if chosen is not None:
             st.query_params["case"] = str(chosen)
             st.rerun()
-    with st.expander(t("trace.register")), st.form("register_case"):
-        phone = st.text_input(t("declare.phone"), max_chars=20)
-        name = st.text_input(t("declare.full_name"), max_chars=120)
+    with st.expander(t("trace.register"), expanded=person is not None), st.form("register_case"):
+        phone = st.text_input(t("declare.phone"), person[1] if person else "", max_chars=20)
+        name = st.text_input(t("declare.full_name"), person[0] if person else "", max_chars=120)
         status = st.selectbox(
             t("trace.status"),
             ("confirmed", "suspected"),
