@@ -141,11 +141,20 @@ if result is None:
         st.stop()
     if not st.button(t("trace.run"), type="primary", key="trace_run") and not trail:
         st.stop()
-    bar = st.progress(0.0, text=t("trace.progress", message="F1"))
-    with engine().connect() as connection:
-        first = trace(connection, index_person, index_since, until, rules, depth=1)
-    traces[(case_id, index_person, index_since, until, 1, rules)] = first
+    first_key = (case_id, index_person, index_since, until, 1, rules)
+    first = traces.get(first_key)
+    if first is None:
+        with st.spinner(t("trace.progress", message="F1")), engine().connect() as connection:
+            first = trace(connection, index_person, index_since, until, rules, depth=1)
+        traces[first_key] = first
+    result = first
     if depth == 2:
+        # F1 is shown at once; F2 follows with its progress below, then the page redraws.
+        st.caption(t("trace.window", since=local(first.since), until=local(first.until)))
+        visits_section(first, rules, index_person, case_id, purpose, scope, local)
+        contacts_section(first, trail, index_person, case_id, purpose, scope)
+        st.subheader(t("trace.f2_pending"))
+        bar = st.progress(0.0, text=t("trace.progress", message="F2"))
         with engine().connect() as connection:
             result = trace(
                 connection,
@@ -158,9 +167,6 @@ if result is None:
                     min(f, 1.0), text=t("trace.progress", message=m)
                 ),
             )
-    else:
-        result = first
-    bar.empty()
     traces[key] = result
     with engine().begin() as connection:
         record(
@@ -174,6 +180,8 @@ if result is None:
         )
         if not trail:
             record_contacts(connection, case_id, result)
+    if depth == 2:
+        st.rerun()
 
 st.caption(t("trace.window", since=local(result.since), until=local(result.until)))
 
