@@ -33,47 +33,27 @@ today, yesterday, week = kpis.today, kpis.yesterday, kpis.week_average
 if under_way:
     st.caption(t("kpi.so_far", time=now.strftime("%H:%M"), hour=f"{now.hour + 1:02d}:00"))
 
-tiles = [*st.columns(3), *st.columns(3)]
-tiles[0].metric(
-    t("kpi.declarations"),
-    f"{today.declarations:,}",
-    f"{today.declarations - yesterday.declarations:+,}",
-    help=t("kpi.declarations.help", avg=f"{week['declarations']:,.0f}"),
-)
-tiles[1].metric(
-    t("kpi.at_risk"),
-    f"{today.at_risk:,} ({today.risk_rate:.1%})",
-    f"{today.at_risk - yesterday.at_risk:+,}",
-    delta_color="inverse",
-    help=t("kpi.at_risk.help", avg=f"{week['at_risk']:,.0f} ({week['risk_rate']:.1%})"),
-)
-tiles[2].metric(
-    t("kpi.new_cases"),
-    f"{today.new_cases:,}",
-    f"{today.new_cases - yesterday.new_cases:+,}",
-    delta_color="inverse",
-    help=t("kpi.new_cases.help"),
-)
-tiles[3].metric(
-    t("kpi.contacts_traced"),
-    f"{today.contacts_traced:,}",
-    f"{today.contacts_traced - yesterday.contacts_traced:+,}",
-    delta_color="off",
-    help=t("kpi.contacts_traced.help"),
-)
 units = kpis.units_by_sector
-tiles[4].metric(
-    t("kpi.units"),
-    f"{units['health']:,} / {units['state']:,}",
-    help=t("kpi.units.help", public=f"{units['public']:,}"),
-)
-tiles[5].metric(
-    t("kpi.active_units"),
-    f"{today.active_units:,}",
-    f"{today.active_units - yesterday.active_units:+,}",
-    delta_color="off",
-    help=t("kpi.active_units.help"),
-)
+# (label key, value, change against yesterday or None, delta colour, help)
+tiles = [
+    ("kpi.declarations", f"{today.declarations:,}", today.declarations - yesterday.declarations,
+     "normal", t("kpi.declarations.help", avg=f"{week['declarations']:,.0f}")),
+    ("kpi.at_risk", f"{today.at_risk:,} ({today.risk_rate:.1%})", today.at_risk - yesterday.at_risk,
+     "inverse", t("kpi.at_risk.help", avg=f"{week['at_risk']:,.0f} ({week['risk_rate']:.1%})")),
+    ("kpi.new_cases", f"{today.new_cases:,}", today.new_cases - yesterday.new_cases, "inverse",
+     t("kpi.new_cases.help")),
+    ("kpi.contacts_traced", f"{today.contacts_traced:,}",
+     today.contacts_traced - yesterday.contacts_traced, "off", t("kpi.contacts_traced.help")),
+    ("kpi.units", f"{units['health']:,} / {units['state']:,}", None, "off",
+     t("kpi.units.help", public=f"{units['public']:,}")),
+    ("kpi.active_units", f"{today.active_units:,}", today.active_units - yesterday.active_units,
+     "off", t("kpi.active_units.help")),
+]  # fmt: skip
+for column, (key, value, change, colour, explanation) in zip(
+    [*st.columns(3), *st.columns(3)], tiles, strict=True
+):
+    delta = None if change is None else f"{change:+,}"
+    column.metric(t(key), value, delta, delta_color=colour, help=explanation)
 links = st.columns(3)
 if context.scope and context.scope.allows_page("risk"):
     links[1].page_link("app_pages/risk.py", label=t("overview.see_risk"), icon=":material/list:")
