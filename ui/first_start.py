@@ -40,6 +40,11 @@ def _purged_on_start(database_url: str, _engine: Engine, retention_days: int) ->
     return True
 
 
+@st.cache_resource(show_spinner=False)
+def _seed_state(database_url: str) -> dict[str, bool]:
+    return {"done": False}
+
+
 def _has_venues(engine: Engine) -> bool:
     with engine.connect() as connection:
         return has_venues(connection)
@@ -55,8 +60,11 @@ def ensure_ready(settings: Settings, engine: Engine) -> None:
                 st.stop()
         else:
             _migrated(settings.database_url, engine)
-            if settings.demo.seed_on_first_start and not _has_venues(engine):
-                _seed_once(settings, engine)
+            seeded = _seed_state(settings.database_url)
+            if settings.demo.seed_on_first_start and not seeded["done"]:
+                if not _has_venues(engine):
+                    _seed_once(settings, engine)
+                seeded["done"] = True  # no need to count venues on every rerun any more
         if settings.purge_on_start:
             _purged_on_start(settings.database_url, engine, settings.retention_days)
     except OperationalError as error:
