@@ -130,9 +130,23 @@ person = Table(
     UniqueConstraint("phone", "full_name"),
 )
 
+# Import keys (source, external_id) compare byte by byte on PostgreSQL: COLLATE "C" is cheaper
+# to index than the database's linguistic collation, and identifiers need no linguistic order.
+ByteText40 = String(40).with_variant(String(40, collation="C"), "postgresql")
+ByteText80 = String(80).with_variant(String(80, collation="C"), "postgresql")
+
 # The fact table has no foreign keys: per-row referential checks cost ~45 % of load time at
 # city scale, and the write path already resolves every person and venue id inside the same
 # transaction. `manage.py check` (queries.integrity.orphan_checkins) verifies it.
+#
+# On PostgreSQL (migration 0005) this table is PARTITION BY RANGE (checked_in_at), one partition
+# per local day (db.partitions), and its primary key is (id, checked_in_at, venue_id): a key of
+# a partitioned table must hold the partition key, and venue_id lets it be distributed by venue
+# (docs/scaling.md); ids come from one sequence, so id alone is still unique. SQLite keeps one
+# table with id as its key. Imports are idempotent on (source, external_id) through
+# checkin_key below, not through a unique constraint here. follow_up.checkin_id's foreign key
+# exists on SQLite only (PostgreSQL cannot reference a partitioned table without a unique id):
+# retention clears the link itself.
 checkin = Table(
     "checkin",
     metadata,
@@ -147,9 +161,8 @@ checkin = Table(
     Column("exposures", String(100), nullable=False, server_default=""),  # ';'-separated
     Column("risk_level", SmallInteger, nullable=False, server_default="0"),
     Column("risk_reasons", String(400), nullable=False, server_default=""),
-    Column("source", String(40), nullable=False, server_default="kbyt"),
-    Column("external_id", String(80)),
-    UniqueConstraint("source", "external_id"),
+    Column("source", ByteText40, nullable=False, server_default="kbyt"),
+    Column("external_id", ByteText80),
     CheckConstraint(
         "checked_out_at IS NULL OR checked_out_at >= checked_in_at", name="out_after_in"
     ),
@@ -180,13 +193,35 @@ Index(
     postgresql_where=checkin.c.risk_level > 0,
     sqlite_where=checkin.c.risk_level > 0,
 )
+# A check-in by its import key (a declaration's confirmation); only imported rows have one.
+Index(
+    "ix_checkin_source_external_id",
+    checkin.c.source,
+    checkin.c.external_id,
+    postgresql_where=checkin.c.external_id.is_not(None),
+    sqlite_where=checkin.c.external_id.is_not(None),
+)
+
+# The import keys stored so far: one row per check-in with an external id. The write path
+# claims keys here (INSERT … ON CONFLICT DO NOTHING) before it writes the check-ins, which is
+# what keeps imports idempotent, concurrent ones included; retention deletes a key with its
+# check-in (checked_in_at says when).
+checkin_key = Table(
+    "checkin_key",
+    metadata,
+    Column("source", ByteText40, primary_key=True),
+    Column("external_id", ByteText80, primary_key=True),
+    Column("checked_in_at", UtcInstant, nullable=False),
+)
 
 # Hourly rollups, kept by every write path in the same transaction as the check-ins.
 # hour_start is a UTC instant on the hour; Asia/Ho_Chi_Minh days are exact sums of them.
+# No foreign keys (a check per new rollup row, and a lock on the venue's row): the write path
+# resolves each check-in's venue and ward in the same transaction and refuses unknown venues.
 ward_hour = Table(
     "ward_hour",
     metadata,
-    Column("ward_code", String(5), ForeignKey("ward.code"), primary_key=True),
+    Column("ward_code", String(5), primary_key=True),
     Column("hour_start", UtcInstant, primary_key=True),
     Column("checkins", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
@@ -197,13 +232,29 @@ Index("ix_ward_hour_hour", ward_hour.c.hour_start, ward_hour.c.ward_code)
 venue_hour = Table(
     "venue_hour",
     metadata,
-    Column("venue_id", BigInteger, ForeignKey("venue.id"), primary_key=True),
+    Column("venue_id", BigInteger, primary_key=True),
     Column("hour_start", UtcInstant, primary_key=True),
     Column("checkins", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
 )
 Index("ix_venue_hour_hour", venue_hour.c.hour_start, venue_hour.c.venue_id)
+
+# The same per venue and local day (Asia/Ho_Chi_Minh: day_start is local midnight, UTC+7, as a
+# UTC instant). Active units per day or per range are distinct venues, which hours cannot be
+# summed into: at city scale the hourly rollup holds about 130,000 venue-hours a day, this
+# one at most one row per venue and day. first_hour_start, the venue's first hour with a
+# check-in that day, answers "active before 10 o'clock" for a day still under way.
+venue_day = Table(
+    "venue_day",
+    metadata,
+    Column("day_start", UtcInstant, primary_key=True),
+    Column("venue_id", BigInteger, primary_key=True),
+    Column("checkins", Integer, nullable=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("high_risk", Integer, nullable=False),
+    Column("first_hour_start", UtcInstant, nullable=False),
+)
 
 case_record = Table(
     "case_record",

@@ -1,22 +1,28 @@
 """The one write path for people, venues and check-ins, used by declarations, imports and the
-demo city alike, so that the hourly rollups are always kept in the same transaction.
+demo city alike, so that the rollups (venue_hour, ward_hour, venue_day) are always kept in the
+same transaction.
 
-Batches go through a temporary staging table: COPY on PostgreSQL, executemany on SQLite, then
-set-based SQL moves the rows and updates the rollups. The caller owns the transaction: a batch is
-written entirely or not at all.
+Check-ins go straight into their table (COPY on PostgreSQL, executemany on SQLite) after their
+import keys are claimed in checkin_key (concurrent imports of the same file store each row
+once); the rollups are summed in Python from the same frame and added with one upsert each.
+People are resolved through a temporary staging table. The caller owns the transaction: a batch
+is written entirely or not at all.
+
+On PostgreSQL the check-in table is partitioned by local day (db.partitions): the partitions a
+batch needs are created first, in the same transaction.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import secrets
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     Integer,
@@ -25,15 +31,14 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    case,
     exists,
-    func,
     select,
-    true,
 )
+from sqlalchemy.exc import IntegrityError
 
-from db.dialect import hour_of, insert_for
-from db.schema import checkin, person, venue, venue_hour, ward_hour
+from db.dialect import insert_for
+from db.partitions import DAY_S, LOCAL_OFFSET_S, ensure_partitions
+from db.schema import person, venue
 from rules.text import search_key
 
 CHECKIN_COLUMNS = (
@@ -64,6 +69,9 @@ VENUE_COLUMNS = (
     "registered_on",
     "active",
 )
+# Text columns of checkin that are NOT NULL: an empty field means '' there.
+_CHECKIN_NOT_NULL_TEXT = ("channel", "symptoms", "exposures", "risk_reasons", "source")
+_COPY_READ_BYTES = 1 << 20
 
 
 def new_venue_token() -> str:
@@ -71,7 +79,7 @@ def new_venue_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-# --- staging -------------------------------------------------------------------------------
+# --- moving frames into tables ---------------------------------------------------------------
 
 
 def _stage(connection: Connection, name: str, columns: list[Column]) -> Table:
@@ -83,32 +91,81 @@ def _stage(connection: Connection, name: str, columns: list[Column]) -> Table:
     return table
 
 
+def _csv_bytes(frame: pd.DataFrame) -> pa.Buffer:
+    """The frame as CSV for COPY … (FORMAT csv): strings always quoted, so '' stays '' and an
+    empty unquoted field is NULL. Arrow's C++ writer: about five times DataFrame.to_csv."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+    return sink.getvalue()
+
+
+def _copy(
+    connection: Connection, table: str, frame: pd.DataFrame, not_null_text: Sequence[str] = ()
+) -> None:
+    """COPY the frame's rows into the table (PostgreSQL), columns by the frame's names."""
+    names = ", ".join(f'"{n}"' for n in frame.columns)
+    options = "FORMAT csv"
+    if not_null_text:
+        options += ", FORCE_NOT_NULL (" + ", ".join(f'"{n}"' for n in not_null_text) + ")"
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(
+            f"COPY {table} ({names}) FROM STDIN WITH ({options})",
+            pa.BufferReader(_csv_bytes(frame)),
+            size=_COPY_READ_BYTES,
+        )
+    finally:
+        cursor.close()
+
+
+def _records(frame: pd.DataFrame) -> list[tuple]:
+    """Rows as tuples of plain Python values, None for missing (for executemany)."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype.kind in "iub":
+            columns.append(series.to_numpy().tolist())
+        else:
+            columns.append(series.to_numpy(dtype=object, na_value=None).tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _insert_many(connection: Connection, table: str, frame: pd.DataFrame) -> None:
+    """executemany INSERT of the frame's rows (SQLite)."""
+    names = list(frame.columns)
+    marks = ", ".join("?" for _ in names)
+    # Names come from our own tables, never from input.
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+    connection.exec_driver_sql(sql, _records(frame))
+
+
 def _fill(connection: Connection, stage: Table, frame: pd.DataFrame) -> None:
     """Put the rows of frame (columns named as the stage's, 'line' included) into the stage."""
-    names = [c.name for c in stage.columns]
-    frame = frame[names]
+    frame = frame[[c.name for c in stage.columns]].copy()
+    for column in stage.columns:
+        if isinstance(column.type, Integer) and frame[column.name].dtype.kind not in "iu":
+            frame[column.name] = pd.array(frame[column.name], dtype="Int64")
     if connection.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL, na_rep="")
-        buffer.seek(0)
-        cursor = connection.connection.dbapi_connection.cursor()
-        quoted = ", ".join(f'"{n}"' for n in names)
-        # In CSV an empty unquoted field is NULL; for NOT NULL text columns it means ''.
         not_null_text = [
-            f'"{c.name}"' for c in stage.columns if isinstance(c.type, String) and not c.nullable
+            c.name for c in stage.columns if isinstance(c.type, String) and not c.nullable
         ]
-        options = "FORMAT csv" + (
-            f", FORCE_NOT_NULL ({', '.join(not_null_text)})" if not_null_text else ""
-        )
-        cursor.copy_expert(f"COPY {stage.name} ({quoted}) FROM STDIN WITH ({options})", buffer)
-        cursor.close()
+        _copy(connection, stage.name, frame, not_null_text)
         return
-    records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    placeholders = ", ".join("?" for _ in names)
-    # Names come from our own stage Table, never from input; the driver's executemany is the
-    # fastest path into SQLite.
-    sql = f"INSERT INTO {stage.name} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
-    connection.exec_driver_sql(sql, list(records))
+    _insert_many(connection, stage.name, frame)
+
+
+def _pg_array(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal of integers, or of text when the values are strings (one
+    parameter, parsed in one go; built with C-level string operations, not per item)."""
+    if not len(values):
+        return "{}"
+    if isinstance(values[0], str):
+        # NUL cannot occur in PostgreSQL text, so it can stand for the separator while the
+        # whole batch is escaped at once.
+        joined = "\0".join(values).replace("\\", "\\\\").replace('"', '\\"')
+        return '{"' + joined.replace("\0", '","') + '"}'
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 # --- people --------------------------------------------------------------------------------
@@ -120,11 +177,16 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
 
     Phones must already be normalised and names NFC: a person is (phone, full_name).
     """
-    frame = people.reset_index(drop=True).copy()
+    frame = people.reset_index(drop=True)
+    # Each person once, in order of first appearance (the batch's repeats are found here,
+    # not by a GROUP BY in the database); new people get ids in that order on both engines.
+    codes = frame.groupby(["phone", "full_name"], sort=False, dropna=False).ngroup().to_numpy()
+    first = ~frame.duplicated(["phone", "full_name"]).to_numpy()
+    unique = frame.loc[first].reset_index(drop=True)
     for column in PERSON_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    frame["line"] = np.arange(len(frame))
+        if column not in unique:
+            unique[column] = None
+    unique["line"] = np.arange(len(unique))
     stage = _stage(
         connection,
         "person_stage",
@@ -136,19 +198,14 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
             Column("home_ward_code", String(5)),
         ],
     )
-    _fill(connection, stage, frame)
-    new_people = (
-        select(*[stage.c[c] for c in PERSON_COLUMNS])
-        .where(
-            stage.c.line.in_(
-                select(func.min(stage.c.line)).group_by(stage.c.phone, stage.c.full_name)
-            ),
-            ~exists().where(
-                and_(person.c.phone == stage.c.phone, person.c.full_name == stage.c.full_name)
-            ),
-        )
-        .order_by(stage.c.line)
-    )  # ids follow the batch's order on both engines
+    _fill(connection, stage, unique)
+    if connection.dialect.name == "postgresql" and len(unique) > 1_000:
+        # Without statistics the planner takes a temporary table for a few thousand rows.
+        connection.exec_driver_sql(f"ANALYZE {stage.name}")
+    known = exists().where(
+        and_(person.c.phone == stage.c.phone, person.c.full_name == stage.c.full_name)
+    )
+    new_people = select(*[stage.c[c] for c in PERSON_COLUMNS]).where(~known).order_by(stage.c.line)
     connection.execute(person.insert().from_select(list(PERSON_COLUMNS), new_people))
     ids = connection.execute(
         select(stage.c.line, person.c.id)
@@ -157,11 +214,11 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
             and_(person.c.phone == stage.c.phone, person.c.full_name == stage.c.full_name),
         )
         .order_by(stage.c.line)
-    ).fetchall()
+    ).all()
     stage.drop(connection)
-    result = np.fromiter((row[1] for row in ids), dtype=np.int64, count=len(ids))
-    assert len(result) == len(frame), "every staged person resolves to exactly one id"
-    return result
+    found = np.fromiter((row[1] for row in ids), dtype=np.int64, count=len(ids))
+    assert len(found) == len(unique), "every staged person resolves to exactly one id"
+    return found[codes]
 
 
 # --- venues --------------------------------------------------------------------------------
@@ -206,27 +263,6 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
 # --- check-ins -----------------------------------------------------------------------------
 
 
-def _checkin_stage(connection: Connection) -> Table:
-    return _stage(
-        connection,
-        "checkin_stage",
-        [
-            Column("person_id", BigInteger, nullable=False),
-            Column("venue_id", BigInteger, nullable=False),
-            Column("checked_in_at", BigInteger, nullable=False),
-            Column("checked_out_at", BigInteger),
-            Column("channel", String(10), nullable=False),
-            Column("declared_by_person_id", BigInteger),
-            Column("symptoms", String(200), nullable=False),
-            Column("exposures", String(100), nullable=False),
-            Column("risk_level", SmallInteger, nullable=False),
-            Column("risk_reasons", String(400), nullable=False),
-            Column("source", String(40), nullable=False),
-            Column("external_id", String(80)),
-        ],
-    )
-
-
 def checkin_frame(rows: Sequence[dict]) -> pd.DataFrame:
     """A frame for write_checkins from dicts; instants as aware datetimes or epoch seconds."""
     frame = pd.DataFrame(list(rows))
@@ -246,6 +282,39 @@ def _to_epoch(value: object) -> int | None:
     return int(value)  # type: ignore[call-overload]
 
 
+_DEFAULTS: dict[str, object] = {
+    "checked_out_at": None,
+    "declared_by_person_id": None,
+    "symptoms": "",
+    "exposures": "",
+    "risk_level": 0,
+    "risk_reasons": "",
+    "source": "kbyt",
+    "external_id": None,
+}
+
+
+def _normalised(checkins: pd.DataFrame) -> pd.DataFrame:
+    """CHECKIN_COLUMNS in order, defaults filled, integer columns as integers."""
+    columns: dict[str, object] = {}
+    for name in CHECKIN_COLUMNS:
+        default = _DEFAULTS.get(name)
+        if name not in checkins:
+            columns[name] = pd.Series([default] * len(checkins), dtype=object)
+            continue
+        series = checkins[name].reset_index(drop=True)
+        if default is not None and series.hasnans:
+            series = series.fillna(default)
+        columns[name] = series
+    frame = pd.DataFrame(columns)
+    for name in ("person_id", "venue_id", "checked_in_at"):
+        frame[name] = frame[name].astype(np.int64)
+    for name in ("checked_out_at", "declared_by_person_id"):
+        frame[name] = frame[name].astype("Int64")
+    frame["risk_level"] = frame["risk_level"].astype(np.int16)
+    return frame
+
+
 def write_checkins(connection: Connection, checkins: pd.DataFrame) -> np.ndarray:
     """Insert check-ins and add them to the hourly rollups, in the caller's transaction.
 
@@ -254,75 +323,198 @@ def write_checkins(connection: Connection, checkins: pd.DataFrame) -> np.ndarray
     skipped: imports are idempotent. Returns the positions (0-based, in the frame) of the rows
     that were skipped as already present.
     """
-    frame = checkins.reset_index(drop=True).copy()
-    defaults: dict[str, object] = {
-        "checked_out_at": None,
-        "declared_by_person_id": None,
-        "symptoms": "",
-        "exposures": "",
-        "risk_level": 0,
-        "risk_reasons": "",
-        "source": "kbyt",
-        "external_id": None,
-    }
-    for column, value in defaults.items():
-        if column not in frame:
-            frame[column] = value
-        elif value is not None:
-            frame[column] = frame[column].fillna(value)
-    frame["line"] = np.arange(len(frame))
-    for column in ("checked_out_at", "declared_by_person_id"):
-        frame[column] = frame[column].astype("Int64")
-    frame["risk_level"] = frame["risk_level"].astype(np.int16)
-    stage = _checkin_stage(connection)
-    _fill(connection, stage, frame)
+    frame = _normalised(checkins)
+    skipped = _claim_keys(connection, frame)
+    if len(skipped):
+        frame = frame.drop(index=skipped).reset_index(drop=True)
+    if frame.empty:
+        return skipped
+    wards = _venue_wards(connection, frame["venue_id"].to_numpy())
+    if connection.dialect.name == "postgresql":
+        ensure_partitions(connection, frame["checked_in_at"].to_numpy())
+        _copy(connection, "checkin", frame, _CHECKIN_NOT_NULL_TEXT)
+    else:
+        _insert_many(connection, "checkin", frame)
+    _add_to_rollups(connection, frame, wards)
+    return skipped
 
-    has_key = stage.c.external_id.is_not(None)
-    already_stored = exists().where(
-        and_(checkin.c.source == stage.c.source, checkin.c.external_id == stage.c.external_id)
+
+def _claim_keys(connection: Connection, frame: pd.DataFrame) -> np.ndarray:
+    """Positions of rows to skip: a (source, external_id) repeated earlier in the batch, or
+    already stored. The others' keys are stored in checkin_key (rows without an external_id
+    have none)."""
+    keyed = frame["external_id"].notna().to_numpy()
+    if not keyed.any():
+        return np.empty(0, dtype=np.int64)
+    keys = frame.loc[keyed, ["source", "external_id", "checked_in_at"]].reset_index(drop=True)
+    keys["source"] = keys["source"].astype(str)
+    keys["external_id"] = keys["external_id"].astype(str)
+    repeated = keys.duplicated(["source", "external_id"], keep="first").to_numpy()
+    claims = keys.loc[~repeated].sort_values(["source", "external_id"])
+    present = _store_keys(
+        connection,
+        claims["source"].tolist(),
+        claims["external_id"].tolist(),
+        claims["checked_in_at"].tolist(),
     )
-    first_in_batch = (
-        select(func.min(stage.c.line)).where(has_key).group_by(stage.c.source, stage.c.external_id)
+    skip = repeated.copy()
+    skip[claims.index.to_numpy()[present]] = True
+    return np.flatnonzero(keyed)[skip].astype(np.int64)
+
+
+def _store_keys(
+    connection: Connection, sources: list[str], ids: list[str], times: list[int]
+) -> np.ndarray:
+    """Store the keys not stored yet; returns the positions (in the lists) of those that
+    were.
+
+    PostgreSQL first tries a plain INSERT of them all in a savepoint: new rows, the common
+    case, cost half of an upsert. When some key exists already (a file imported again, or
+    another import of the same file committing first), it falls back to INSERT … ON CONFLICT
+    DO NOTHING, which returns the keys it did not store. Keys go in the lists' sorted order,
+    so two imports racing on one file wait for each other instead of deadlocking. SQLite has
+    one writer at a time: look up, then insert the others."""
+    if connection.dialect.name == "postgresql":
+        params = {"sources": _pg_array(sources), "ids": _pg_array(ids), "times": _pg_array(times)}
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(
+                    "INSERT INTO checkin_key (source, external_id, checked_in_at) SELECT * FROM "
+                    "unnest(%(sources)s::text[], %(ids)s::text[], %(times)s::bigint[])",
+                    params,
+                )
+            return np.empty(0, dtype=np.int64)
+        except IntegrityError:
+            pass
+        present = connection.exec_driver_sql(
+            "WITH wanted AS MATERIALIZED ("
+            " SELECT * FROM unnest(%(sources)s::text[], %(ids)s::text[], %(times)s::bigint[])"
+            " WITH ORDINALITY AS w (source, external_id, checked_in_at, n)"
+            "), claimed AS ("
+            " INSERT INTO checkin_key (source, external_id, checked_in_at)"
+            " SELECT source, external_id, checked_in_at FROM wanted ORDER BY n"
+            " ON CONFLICT DO NOTHING RETURNING source, external_id"
+            ") SELECT n - 1 FROM wanted WHERE NOT EXISTS (SELECT FROM claimed c"
+            " WHERE c.source = wanted.source AND c.external_id = wanted.external_id)",
+            params,
+        ).scalars()
+        return np.sort(np.fromiter(present, dtype=np.int64))
+    rows = json.dumps(list(zip(sources, ids, strict=True)))
+    found = np.fromiter(
+        connection.exec_driver_sql(
+            "SELECT w.key FROM json_each(?) w JOIN checkin_key k"
+            " ON k.source = json_extract(w.value, '$[0]')"
+            " AND k.external_id = json_extract(w.value, '$[1]')",
+            (rows,),
+        ).scalars(),
+        dtype=np.int64,
     )
-    duplicate = and_(has_key, already_stored | ~stage.c.line.in_(first_in_batch))
-    skipped = connection.scalars(select(stage.c.line).where(duplicate).order_by(stage.c.line)).all()
-    if skipped:
-        connection.execute(stage.delete().where(stage.c.line.in_(skipped)))
-
-    columns = list(CHECKIN_COLUMNS)
-    connection.execute(
-        checkin.insert().from_select(
-            columns, select(*[stage.c[c] for c in columns]).order_by(stage.c.line)
+    new = np.ones(len(sources), dtype=bool)
+    new[found] = False
+    chosen = np.flatnonzero(new).tolist()
+    if chosen:
+        connection.exec_driver_sql(
+            "INSERT INTO checkin_key (source, external_id, checked_in_at) VALUES (?, ?, ?)",
+            [(sources[i], ids[i], times[i]) for i in chosen],
         )
+    return np.sort(found)
+
+
+def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str]:
+    """Ward of each venue of the batch; a check-in at an unknown venue fails the batch, as a
+    foreign key would (the rollups have none: this is where it is checked)."""
+    wanted = np.unique(venue_ids).tolist()
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT id, ward_code FROM venue WHERE id = ANY(%(ids)s::bigint[])",
+            {"ids": _pg_array(wanted)},
+        ).all()
+    else:
+        rows = connection.exec_driver_sql(
+            "SELECT id, ward_code FROM venue WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        ).all()
+    wards = {int(venue_id): ward for venue_id, ward in rows}
+    unknown = [v for v in wanted if v not in wards]
+    if unknown:
+        shown = ", ".join(map(str, unknown[:10])) + (" …" if len(unknown) > 10 else "")
+        raise ValueError(f"check-ins at {len(unknown)} unknown venue id(s): {shown}")
+    return wards
+
+
+def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int, str]) -> None:
+    """Add the batch's counts to venue_hour, ward_hour and venue_day: summed here, one upsert
+    each."""
+    risk = frame["risk_level"].to_numpy()
+    counts = (
+        pd.DataFrame(
+            {
+                "venue_id": frame["venue_id"].to_numpy(),
+                "hour_start": frame["checked_in_at"].to_numpy() // 3600 * 3600,
+                "checkins": np.ones(len(frame), dtype=np.int64),
+                "at_risk": (risk >= 1).astype(np.int64),
+                "high_risk": (risk >= 2).astype(np.int64),
+            }
+        )
+        .groupby(["venue_id", "hour_start"], sort=True)
+        .sum()
+        .reset_index()
     )
-    _add_to_rollups(connection, stage)
-    stage.drop(connection)
-    return np.asarray(skipped, dtype=np.int64)
+    figures = ["checkins", "at_risk", "high_risk"]
+    by_ward = (
+        counts.assign(ward_code=counts["venue_id"].map(wards))
+        .groupby(["ward_code", "hour_start"], sort=True)[figures]
+        .sum()
+        .reset_index()
+    )
+    local = counts["hour_start"].to_numpy() + LOCAL_OFFSET_S
+    by_day = (
+        counts.assign(
+            day_start=local // DAY_S * DAY_S - LOCAL_OFFSET_S,
+            first_hour_start=counts["hour_start"],
+        )
+        .groupby(["day_start", "venue_id"], sort=True)
+        .agg(
+            checkins=("checkins", "sum"),
+            at_risk=("at_risk", "sum"),
+            high_risk=("high_risk", "sum"),
+            first_hour_start=("first_hour_start", "min"),
+        )
+        .reset_index()
+    )
+    _upsert_counts(connection, "venue_hour", ("venue_id", "hour_start"), counts)
+    _upsert_counts(connection, "ward_hour", ("ward_code", "hour_start"), by_ward)
+    _upsert_counts(connection, "venue_day", ("day_start", "venue_id"), by_day)
 
 
-def _add_to_rollups(connection: Connection, stage: Table) -> None:
-    at_risk = func.sum(case((stage.c.risk_level >= 1, 1), else_=0))
-    high_risk = func.sum(case((stage.c.risk_level >= 2, 1), else_=0))
-    hour = hour_of(stage.c.checked_in_at)
-    joined = stage.join(venue, venue.c.id == stage.c.venue_id)
-    for rollup, key, key_column in (
-        (ward_hour, "ward_code", venue.c.ward_code),
-        (venue_hour, "venue_id", stage.c.venue_id),
-    ):
-        counts = (
-            select(key_column, hour, func.count(), at_risk, high_risk)
-            .select_from(joined)
-            .where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
-            .group_by(key_column, hour)
+_KEY_TYPES = {"venue_id": "bigint", "hour_start": "bigint", "day_start": "bigint"}
+
+
+def _upsert_counts(
+    connection: Connection, table: str, key: tuple[str, str], counts: pd.DataFrame
+) -> None:
+    """Add the counts to the rollup's rows (creating the missing ones); a first_hour_start
+    column keeps the earlier of the stored and the new hour."""
+    figures = ("checkins", "at_risk", "high_risk")
+    earliest = ("first_hour_start",) if "first_hour_start" in counts else ()
+    columns = [*key, *figures, *earliest]
+    smaller = "least" if connection.dialect.name == "postgresql" else "min"
+    updates = [f"{c} = {table}.{c} + excluded.{c}" for c in figures] + [
+        f"{c} = {smaller}({table}.{c}, excluded.{c})" for c in earliest
+    ]
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}"
+    # Table and column names are ours; the rows go as parameters.
+    if connection.dialect.name == "postgresql":
+        types = {**_KEY_TYPES, "ward_code": "text", "first_hour_start": "bigint"}
+        arrays = ", ".join(f"%({c})s::{types.get(c, 'int')}[]" for c in columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+            + conflict,
+            {c: _pg_array(counts[c].tolist()) for c in columns},
         )
-        statement = insert_for(connection, rollup).from_select(
-            [key, "hour_start", "checkins", "at_risk", "high_risk"], counts
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[key, "hour_start"],
-            set_={
-                name: rollup.c[name] + statement.excluded[name]
-                for name in ("checkins", "at_risk", "high_risk")
-            },
-        )
-        connection.execute(statement)
+        return
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) " + conflict,  # noqa: S608
+        _records(counts[columns]),
+    )

@@ -144,9 +144,23 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def postgresql_engine(templates: dict[str, str]) -> Iterator[Engine]:
+    """A migrated PostgreSQL database with geography, for what SQLite does not have."""
+    url = create_postgres_database(template=templates["postgresql"])
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(url)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked postgresql_only (what SQLite does not have, such as partitions) get only
+    the PostgreSQL empty database; postgresql_engine is their migrated one."""
+    only_postgresql = metafunc.definition.get_closest_marker("postgresql_only") is not None
+    engines = ["postgresql"] if only_postgresql else ENGINES
     if "empty_database_url" in metafunc.fixturenames:
-        metafunc.parametrize("empty_database_url", ENGINES, indirect=True)
+        metafunc.parametrize("empty_database_url", engines, indirect=True)
 
 
 DEMO_CHECKINS = 20_000

@@ -1,0 +1,221 @@
+"""The write path's fast paths keep its contract on both engines: text survives COPY's CSV
+exactly, import keys are claimed once whatever path finds them, rollups equal raw counts, and
+an unknown venue fails the batch as a foreign key would."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from db.schema import checkin, checkin_key, person, venue, venue_day, venue_hour, ward_hour
+from queries.integrity import rollup_mismatches
+from queries.writes import (
+    _pg_array,
+    checkin_frame,
+    resolve_people,
+    upsert_venues,
+    write_checkins,
+)
+
+AT = datetime(2021, 8, 2, 1, 0, tzinfo=UTC)
+AWKWARD = [
+    "",
+    "plain",
+    'a "quoted" word',
+    "comma, and; semicolon",
+    "back\\slash \\N",
+    "tab\tand\nnewline\r",
+    "{braces},NULL",
+    "Nguyễn Thị Ánh — ổn",
+    "NULL",
+]
+
+
+def two_venues(engine):
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([
+            dict(venue_ref=ref, name=ref, sector="public", kind="market", address="",
+                 ward_code=ward, lat=10.79, lon=106.69, dwell_minutes=60,
+                 registered_on=date(2021, 6, 1), active=True)
+            for ref, ward in (("A", "26734"), ("B", "26743"))
+        ]))  # fmt: skip
+        people = resolve_people(
+            connection,
+            pd.DataFrame({"phone": ["+84903000001", "+84903000002"], "full_name": ["An", "Bình"]}),
+        )
+        venues = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).all())
+    return venues, [int(p) for p in people]
+
+
+def test_text_columns_come_back_exactly_as_written_and_empty_is_not_null(engine):
+    venues, (an, _) = two_venues(engine)
+    rows = [
+        dict(person_id=an, venue_id=venues["A"], channel="import", checked_in_at=AT,
+             symptoms=text, exposures=text[:100], risk_reasons=text, source=f"src {text}"[:40],
+             external_id=text or None)
+        for text in AWKWARD
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        skipped = write_checkins(connection, checkin_frame(rows))
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(
+                checkin.c.symptoms, checkin.c.risk_reasons, checkin.c.source, checkin.c.external_id
+            ).order_by(checkin.c.id)
+        ).all()
+        keys = set(connection.execute(select(checkin_key.c.source, checkin_key.c.external_id)))
+    assert list(skipped) == []
+    assert [s.symptoms for s in stored] == AWKWARD
+    assert [s.risk_reasons for s in stored] == AWKWARD
+    assert [s.external_id for s in stored] == [None, *AWKWARD[1:]]
+    assert keys == {(f"src {t}"[:40], t) for t in AWKWARD[1:]}
+
+
+def test_a_pg_array_literal_escapes_what_postgresql_would_misread():
+    assert _pg_array([]) == "{}"
+    assert _pg_array([1, 22, -3]) == "{1,22,-3}"
+    assert _pg_array(['a"b', "c\\d", "e,f"]) == '{"a\\"b","c\\\\d","e,f"}'
+
+
+def test_keys_found_stored_by_an_earlier_batch_are_skipped_with_their_positions(engine):
+    venues, (an, binh) = two_venues(engine)
+
+    def rows(ids):
+        return checkin_frame([
+            dict(person_id=an if i % 2 else binh, venue_id=venues["A" if i % 3 else "B"],
+                 channel="import", checked_in_at=AT + timedelta(minutes=i), source="moh",
+                 external_id=f"M-{i}", risk_level=i % 3)
+            for i in ids
+        ])  # fmt: skip
+
+    with engine.begin() as connection:
+        assert list(write_checkins(connection, rows(range(0, 100, 2)))) == []
+    batch = rows(range(100)).set_axis(range(1000, 1100))  # any index: positions are 0-based
+    batch = pd.concat([batch, batch.iloc[[1, 3]]])  # and repeats within the batch
+    with engine.begin() as connection:
+        skipped = write_checkins(connection, batch)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(checkin))
+        keys = connection.scalar(select(func.count()).select_from(checkin_key))
+        assert rollup_mismatches(connection) == []
+        high = connection.scalar(select(func.sum(venue_hour.c.high_risk)))
+    assert list(skipped) == [*range(0, 100, 2), 100, 101]
+    assert count == keys == 100
+    assert high == sum(1 for i in range(100) if i % 3 == 2)
+
+
+def test_rows_without_a_key_are_never_skipped_and_rollups_follow_them(engine):
+    venues, (an, _) = two_venues(engine)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "person_id": an,
+            "venue_id": rng.choice([venues["A"], venues["B"]], 5_000),
+            "checked_in_at": int(AT.timestamp()) + rng.integers(0, 3 * 86_400, 5_000),
+            "channel": "self",
+            "risk_level": rng.choice([0, 0, 0, 1, 2], 5_000),
+        }
+    )
+    for _ in range(2):
+        with engine.begin() as connection:
+            assert list(write_checkins(connection, frame)) == []
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(checkin)) == 10_000
+        assert connection.scalar(select(func.sum(ward_hour.c.checkins))) == 10_000
+        assert connection.scalar(select(func.sum(ward_hour.c.at_risk))) == 2 * int(
+            (frame["risk_level"] > 0).sum()
+        )
+        assert rollup_mismatches(connection) == []
+
+
+def test_a_checkin_at_an_unknown_venue_fails_the_batch_and_writes_nothing(engine):
+    venues, (an, _) = two_venues(engine)
+    rows = [
+        dict(person_id=an, venue_id=venues["A"], channel="self", checked_in_at=AT,
+             source="moh", external_id="U-1"),
+        dict(person_id=an, venue_id=999_999, channel="self", checked_in_at=AT),
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="unknown venue id"):
+        with engine.begin() as connection:
+            write_checkins(connection, checkin_frame(rows))
+    with engine.connect() as connection:
+        for table in (checkin, checkin_key, venue_hour, ward_hour):
+            assert connection.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_people_repeated_in_a_batch_resolve_to_one_id_in_first_seen_order(engine):
+    frame = pd.DataFrame(
+        {
+            "phone": ["+84903000009", "+84903000008", "+84903000009", "+84903000008"],
+            "full_name": ["Chi", "Dũng", "Chi", "Dung"],
+            "birth_year": [1990, None, 1990, 1985],
+        }
+    )
+    with engine.begin() as connection:
+        ids = resolve_people(connection, frame)
+        again = resolve_people(connection, frame.iloc[::-1])
+        stored = connection.execute(
+            select(person.c.full_name, person.c.birth_year).order_by(person.c.id)
+        ).all()
+    assert ids[0] == ids[2] and len(set(ids)) == 3
+    assert ids[0] < ids[1] < ids[3]  # new people numbered in order of first appearance
+    assert list(again) == list(ids[::-1])
+    assert [tuple(r) for r in stored] == [("Chi", 1990), ("Dũng", None), ("Dung", 1985)]
+
+
+def test_the_daily_venue_rollup_counts_local_days(engine):
+    venues, (an, _) = two_venues(engine)
+    local = timezone(timedelta(hours=7))
+    times = [
+        datetime(2021, 8, 2, 0, 0, tzinfo=local),  # local midnight: that day
+        datetime(2021, 8, 2, 6, 59, tzinfo=local),  # UTC's previous day, local 2 August
+        datetime(2021, 8, 2, 23, 59, tzinfo=local),
+        datetime(2021, 8, 1, 23, 59, tzinfo=local),  # the day before
+    ]
+    rows = [
+        dict(person_id=an, venue_id=venues["A"], channel="self", checked_in_at=t, risk_level=r)
+        for t, r in zip(times, [0, 1, 2, 0], strict=True)
+    ]
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame(rows[1:]))
+        # Later batches bring the day's earliest hour: 06:00 becomes 00:00 local.
+        write_checkins(connection, checkin_frame(rows[:1]))
+        write_checkins(connection, checkin_frame(rows[:1]))
+    with engine.connect() as connection:
+        days = connection.execute(
+            select(
+                venue_day.c.day_start, venue_day.c.checkins, venue_day.c.at_risk,
+                venue_day.c.high_risk, venue_day.c.first_hour_start,
+            ).order_by(venue_day.c.day_start)
+        ).all()  # fmt: skip
+    assert [tuple(d) for d in days] == [
+        (datetime(2021, 7, 31, 17, 0, tzinfo=UTC), 1, 0, 0, datetime(2021, 8, 1, 16, tzinfo=UTC)),
+        (datetime(2021, 8, 1, 17, 0, tzinfo=UTC), 4, 2, 1, datetime(2021, 8, 1, 17, tzinfo=UTC)),
+    ]
+
+
+def test_the_migration_fills_the_daily_rollup_from_the_hourly_one(empty_database_url):
+    from sqlalchemy import text
+
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0005")
+    hours = [1627837200 + 3600 * h for h in (-1, 0, 7, 23)]  # 1627837200: 2 Aug 00:00 local
+    with engine.begin() as connection:
+        for n, hour in enumerate(hours):
+            connection.execute(
+                text("INSERT INTO venue_hour VALUES (7, :h, :c, :r, 0)"),
+                {"h": hour, "c": n + 1, "r": n % 2},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM venue_day ORDER BY day_start")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1627750800, 7, 1, 0, 0, 1627833600),
+        (1627837200, 7, 9, 2, 0, 1627837200),
+    ]
