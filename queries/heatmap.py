@@ -1,4 +1,5 @@
-"""Where check-ins happen: venue-level weights for the density layer, from the venue rollup."""
+"""Where check-ins happen: venue-level weights for the density layer, from the venue rollup
+(the daily one where its days are the zone's)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from db.schema import venue, venue_hour
+from db.schema import venue
 from queries.area import area_clause
+from queries.daily_rollup import venue_rollup
 from rules.local_time import local_range_bounds
 
 
@@ -23,13 +25,14 @@ def venue_density(
 ) -> pd.DataFrame:
     """lat, lon, weight (check-ins) of the busiest venues of the area in the range."""
     start, end = local_range_bounds(first, last, zone)
-    weight = func.sum(venue_hour.c.checkins).label("weight")
+    rollup, rollup_start = venue_rollup(first, last, zone)
+    weight = func.sum(rollup.c.checkins).label("weight")
     rows = connection.execute(
         select(venue.c.lat, venue.c.lon, weight)
-        .select_from(venue_hour.join(venue, venue.c.id == venue_hour.c.venue_id))
+        .select_from(rollup.join(venue, venue.c.id == rollup.c.venue_id))
         .where(
-            venue_hour.c.hour_start >= start,
-            venue_hour.c.hour_start < end,
+            rollup_start >= start,
+            rollup_start < end,
             area_clause(venue.c.ward_code, wards),
         )
         .group_by(venue.c.id, venue.c.lat, venue.c.lon)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Table, case, exists, func, or_, select
 
-from db.dialect import hour_of
+from db.dialect import epoch, hour_of
+from db.partitions import LOCAL_OFFSET_S
 from db.schema import (
     case_record,
     checkin,
     district,
     person,
     venue,
+    venue_day,
     venue_hour,
     ward,
     ward_hour,
@@ -54,7 +56,43 @@ def rollup_mismatches(connection: Connection) -> list[tuple]:
         for k in sorted(set(raw) | set(rolled)):
             if raw.get(k, (0, 0)) != rolled.get(k, (0, 0)):
                 problems.append((rollup.name, k[0], k[1], rolled.get(k), raw.get(k)))
-    return problems
+    return problems + _daily_mismatches(connection)
+
+
+def _daily_mismatches(connection: Connection) -> list[tuple]:
+    """venue_day against venue_hour (itself checked against the raw rows): per venue and local
+    day, (check-ins, at risk, first hour); the key's 'hour' is the day's start."""
+    local = epoch(venue_hour.c.hour_start) + LOCAL_OFFSET_S
+    day = (local // 86_400 * 86_400 - LOCAL_OFFSET_S).label("day_start")
+    hourly = {
+        (str(row[0]), int(row[1])): (int(row[2]), int(row[3]), int(row[4]))
+        for row in connection.execute(
+            select(
+                venue_hour.c.venue_id,
+                day,
+                func.sum(venue_hour.c.checkins),
+                func.sum(venue_hour.c.at_risk),
+                func.min(epoch(venue_hour.c.hour_start)),
+            ).group_by(venue_hour.c.venue_id, day)
+        )
+    }
+    daily = {
+        (str(row[0]), int(row[1])): (int(row[2]), int(row[3]), int(row[4]))
+        for row in connection.execute(
+            select(
+                venue_day.c.venue_id,
+                epoch(venue_day.c.day_start),
+                venue_day.c.checkins,
+                venue_day.c.at_risk,
+                epoch(venue_day.c.first_hour_start),
+            )
+        )
+    }
+    return [
+        ("venue_day", k[0], k[1], daily.get(k), hourly.get(k))
+        for k in sorted(set(hourly) | set(daily))
+        if hourly.get(k) != daily.get(k)
+    ]
 
 
 def orphan_checkins(connection: Connection) -> int:

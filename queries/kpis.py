@@ -22,10 +22,11 @@ from db.schema import (
     person,
     traced_contact,
     venue,
-    venue_hour,
+    venue_day,
     ward,
     ward_hour,
 )
+from queries import daily_rollup
 from queries.area import area_clause
 from rules.local_time import local_range_bounds
 
@@ -77,6 +78,35 @@ def _before_hour(column: object, offset: int, hour: int | None) -> object:
     return (epoch(column) + offset) % 86_400 < hour * 3600
 
 
+def _active_per_day(
+    connection: Connection,
+    days: tuple[date, date, ZoneInfo],
+    bounds: tuple[datetime, datetime, int],
+    wards: frozenset[str] | None,
+    before_hour: int | None,
+) -> list[tuple[int, int]]:
+    """(local day number, distinct venues with a check-in) per day, before_hour as in
+    daily_series: from venue_day, a venue counts when its first hour of the day is earlier."""
+    start, end, offset = bounds
+    rollup, column = daily_rollup.venue_rollup(*days)
+    if rollup is venue_day:
+        counted = true()
+        if before_hour is not None:
+            counted = epoch(venue_day.c.first_hour_start) < (
+                epoch(venue_day.c.day_start) + before_hour * 3600
+            )
+    else:
+        counted = _before_hour(column, offset, before_hour)
+    day = _local_day(column, offset).label("day")
+    rows = connection.execute(
+        select(day, func.count(func.distinct(rollup.c.venue_id)))
+        .select_from(rollup.join(venue, venue.c.id == rollup.c.venue_id))
+        .where(column >= start, column < end, area_clause(venue.c.ward_code, wards), counted)
+        .group_by(day)
+    ).all()
+    return [(int(d), int(n)) for d, n in rows]
+
+
 def daily_series(
     connection: Connection,
     first: date,
@@ -109,18 +139,9 @@ def daily_series(
         )
         .group_by(day)
     ).all()
-    venue_day = _local_day(venue_hour.c.hour_start, offset).label("day")
-    active = connection.execute(
-        select(venue_day, func.count(func.distinct(venue_hour.c.venue_id)))
-        .select_from(venue_hour.join(venue, venue.c.id == venue_hour.c.venue_id))
-        .where(
-            venue_hour.c.hour_start >= start,
-            venue_hour.c.hour_start < end,
-            area_clause(venue.c.ward_code, wards),
-            _before_hour(venue_hour.c.hour_start, offset, before_hour),
-        )
-        .group_by(venue_day)
-    ).all()
+    active = _active_per_day(
+        connection, (first, last, zone), (start, end, offset), wards, before_hour
+    )
     cases = _per_day(
         connection, case_record.c.created_at, case_record.c.person_id, (start, end, offset),
         wards, and_(case_record.c.status != "cleared",
@@ -300,16 +321,17 @@ def area_table(
         .group_by(person.c.home_ward_code if one_district else ward.c.district_code)
     ).all()
     venue_key = venue.c.ward_code if one_district else ward.c.district_code
+    rollup, rollup_start = daily_rollup.venue_rollup(first, last, zone)
     active = connection.execute(
-        select(venue_key, func.count(func.distinct(venue_hour.c.venue_id)))
+        select(venue_key, func.count(func.distinct(rollup.c.venue_id)))
         .select_from(
-            venue_hour.join(venue, venue.c.id == venue_hour.c.venue_id).join(
+            rollup.join(venue, venue.c.id == rollup.c.venue_id).join(
                 ward, ward.c.code == venue.c.ward_code
             )
         )
         .where(
-            venue_hour.c.hour_start >= start,
-            venue_hour.c.hour_start < end,
+            rollup_start >= start,
+            rollup_start < end,
             area_clause(venue.c.ward_code, wards),
         )
         .group_by(venue_key)

@@ -150,3 +150,18 @@ def test_a_day_under_way_compares_with_the_same_hours_before(city):
     assert (morning.today.declarations, morning.today.at_risk) == (2, 1)
     assert (morning.yesterday.declarations, morning.yesterday.at_risk) == (1, 1)
     assert morning.today.new_cases == 0  # the case was registered at 15:00
+    # Active units too: Q1 (00:10) but not GV (12:00); the day before, GV at 07:00.
+    assert (morning.today.active_units, morning.yesterday.active_units) == (1, 1)
+
+
+def test_a_zone_other_than_the_daily_rollups_counts_from_the_hourly_one(city):
+    """Singapore is UTC+8: its days are not the daily rollup's, so active units come from the
+    hourly one. Before 09:00 on 10 Aug there (08:00 in Ho Chi Minh City): Q1's 00:10 (01:10
+    there) and GV's 23:59 of 9 Aug (00:59 there); on 9 Aug, GV's 07:00 (08:00 there)."""
+    with city["engine"].connect() as connection:
+        morning = daily_kpis(connection, DAY, ZoneInfo("Asia/Singapore"), None, before_hour=9)
+        whole = daily_series(connection, DAY, DAY, ZoneInfo("Asia/Singapore"), None)
+    assert (morning.today.declarations, morning.today.active_units) == (2, 2)
+    assert (morning.yesterday.declarations, morning.yesterday.active_units) == (1, 1)
+    # The whole 10 Aug there: 01:10, 09:00 at Q1; 00:59, 13:00 at GV (23:50 is 11 Aug there).
+    assert whole[["declarations", "active_units"]].values.tolist() == [[4, 2]]
