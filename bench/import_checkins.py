@@ -73,8 +73,16 @@ def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, callable]:
     return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), drop
 
 
-def generate(path: Path, refs: list[str], rows: int, days: float, seed: int = 2021) -> None:
-    """N check-ins in time order over the last `days` days, at the given venues."""
+def generate(
+    path: Path,
+    refs: list[str],
+    rows: int,
+    days: float,
+    seed: int = 2021,
+    end: datetime | None = None,
+) -> None:
+    """N check-ins in time order over the `days` days before `end` (default: five hours ago,
+    so that check-outs of up to four hours are in the past), at the given venues."""
     rng = np.random.default_rng(seed)
     n_people = max(1_000, rows // 8)
     family = np.array([name for name, _ in FAMILY_NAMES])
@@ -96,8 +104,8 @@ def generate(path: Path, refs: list[str], rows: int, days: float, seed: int = 20
         forms[s].format(p=p, n=n, a=n // 10_000, b=n % 10_000)
         for p, n, s in zip(prefixes, numbers, styles, strict=True)
     ]
-    end = int(datetime.now(UTC).timestamp()) - 5 * 3600  # check-outs (< 4 h) in the past
-    starts = np.sort(end - (rng.random(rows) * days * 86_400).astype(np.int64))
+    last = int(end.timestamp()) if end else int(datetime.now(UTC).timestamp()) - 5 * 3600
+    starts = np.sort(last - (rng.random(rows) * days * 86_400).astype(np.int64))
     who = rng.integers(n_people, size=rows)
     where = rng.integers(len(refs), size=rows)
     stay = rng.integers(5, 240, size=rows) * 60
@@ -159,9 +167,9 @@ def plain_rows(engine: Engine, path: Path) -> pd.DataFrame:
         {
             "person_id": [people[p] for p in zip(phones, frame["full_name"], strict=True)],
             "venue_id": frame["venue_ref"].map(venues).astype(np.int64),
-            "checked_in_at": times_in.astype("int64") // 10**9,
+            "checked_in_at": _epoch(times_in),
             "checked_out_at": pd.Series(
-                np.where(times_out.notna(), times_out.astype("int64") // 10**9, 0)
+                np.where(times_out.notna(), _epoch(times_out.fillna(times_in)), 0)
             )
             .astype("Int64")
             .mask(times_out.isna().to_numpy()),
@@ -175,6 +183,12 @@ def plain_rows(engine: Engine, path: Path) -> pd.DataFrame:
             "external_id": frame["external_id"],
         }
     )
+
+
+def _epoch(times: pd.Series) -> np.ndarray:
+    """Epoch seconds of aware times, whatever the series' resolution (pandas 3 may not use
+    nanoseconds)."""
+    return ((times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
 
 
 def plain_load(engine: Engine, frame: pd.DataFrame) -> None:

@@ -3,7 +3,8 @@
     python bench/trace.py --checkins 1000000 [--database-url URL] [--reuse] [--repeats 10]
 
 Builds the demo city (14 days ending 2021-08-16 00:00 local, seed 2021) in a database named
-kbyt_bench_trace_<N> next to the one in the URL, or with --reuse keeps the one already there.
+kbyt_bench_<N> next to the one in the URL, or with --reuse keeps the one already there (the same
+database bench/run.py uses).
 Two cases are traced:
 
 - typical: the demo case whose F1 count is the median of all demo cases;
@@ -35,8 +36,10 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cli._common import progress_bar  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.init import init_db  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
 from db.schema import case_record, checkin, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
 from queries.trace import TraceResult, TraceRules, case_window, trace  # noqa: E402
@@ -164,8 +167,8 @@ def ours_trace(engine: Engine, case: dict[str, Any], rules: TraceRules, depth: i
 
 
 def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
-    """URL of kbyt_bench_trace_<N>: reused when asked and filled, else built afresh."""
-    name = f"kbyt_bench_trace_{checkins}"
+    """URL of kbyt_bench_<N>: reused when asked and filled, else built afresh."""
+    name = f"kbyt_bench_{checkins}"
     url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -174,10 +177,11 @@ def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
         )
     if reuse and exists:
         engine = make_engine(url)
+        upgrade(engine)  # a city built before the newest migration gets it
         with engine.connect() as connection:
             count = connection.scalar(select(func.count()).select_from(checkin))
         engine.dispose()
-        if count:
+        if count == checkins:  # a build that stopped half-way is built again
             print(f"Reusing {name} ({count:,} check-ins).", file=sys.stderr)
             return url
     with admin.connect() as connection:
@@ -187,7 +191,19 @@ def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
     engine = make_engine(url)
     init_db(engine)
     print(f"Building the demo city in {name} …", file=sys.stderr)
-    build_demo_city(engine, checkins=checkins, days=DEMO_DAYS, seed=2021, end=DEMO_END)
+    summary = build_demo_city(
+        engine,
+        checkins=checkins,
+        days=DEMO_DAYS,
+        seed=2021,
+        end=DEMO_END,
+        progress=progress_bar(name),
+    )
+    print(
+        f"Built {name}: {summary.checkins:,} check-ins, {summary.people:,} people in "
+        f"{summary.seconds:,.0f} s ({summary.rows_per_second:,.0f} check-ins/s).",
+        file=sys.stderr,
+    )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Index-only scans need a current visibility map, as a settled production table has.
         connection.execute(text("VACUUM ANALYZE"))
@@ -315,7 +331,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkins", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_POSTGRES))
-    parser.add_argument("--reuse", action="store_true", help="reuse kbyt_bench_trace_<N>")
+    parser.add_argument("--reuse", action="store_true", help="reuse kbyt_bench_<N>")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args()
