@@ -804,7 +804,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"{app['peak_rss_mb']:,.0f} MB | | | < {RSS_GOAL_MB} MB {'✓' if ok else '✗'} | 1 |"
         )
     elif app:
-        lines.append(f"| app memory | {app.get('skipped')} | | | | |")
+        lines.append(f"| app memory | {app.get('skipped') or app.get('failed')} | | | | |")
     traced = [m for m in result["measures"] if "contacts" in m]
     if traced:
         lines += ["", "Traces: " + "; ".join(
@@ -847,7 +847,11 @@ def main() -> int:
     app = None
     if not args.skip_app:
         print("app …", file=sys.stderr)
-        app = app_memory(url)
+        try:
+            app = app_memory(url)
+        except Exception as error:  # noqa: BLE001 - the other figures are still worth keeping
+            app = {"failed": f"{error.__class__.__name__}: {str(error).splitlines()[0]}"}
+            print(f"  the app's memory was not measured: {app['failed']}", file=sys.stderr)
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "

@@ -346,6 +346,13 @@ def area_table(
     return frame.sort_values("declarations", ascending=False).reset_index(drop=True)
 
 
+def first_day_with_data(connection: Connection, zone: ZoneInfo) -> date | None:
+    """The local day of the earliest check-in the rollups hold (they outlive retention), or
+    None for an empty database: how far back the filters can go."""
+    first = connection.scalar(select(func.min(ward_hour.c.hour_start)))
+    return first.astimezone(zone).date() if first is not None else None
+
+
 def _single_district(connection: Connection, wards: frozenset[str]) -> bool:
     districts = connection.scalar(
         select(func.count(func.distinct(ward.c.district_code))).where(

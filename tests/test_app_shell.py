@@ -1,7 +1,8 @@
 """The app shell under Streamlit's AppTest: sign-in, navigation by role, language, filters."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from db.schema import app_user, venue
 from i18n.labels import label
 from queries.area import wards_by_district
 from queries.users import create_user
+from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
 from rules.access import ROLE_PAGES, Scope
 from rules.local_time import today_local
 from tests.conftest import REPO
@@ -110,6 +112,7 @@ def test_filters_come_from_the_link_and_go_back_into_it(app_settings, database_u
         ({"district": "760", "ward": "27580"}, "'ward'"),  # a ward of another district
         ({"from": "yesterday"}, "'from/to'"),
         ({"from": "2030-01-02", "to": "2030-01-01"}, "'from/to'"),
+        ({"from": "2019-01-01", "to": "2019-01-05"}, "'from/to'"),  # before any data
         ({"district": "760' OR 1=1 --"}, "'district'"),
         ({"ward": "<script>alert(1)</script>"}, "'ward'"),
     ],
@@ -122,6 +125,34 @@ def test_a_bad_link_parameter_is_named_and_replaced_by_the_default(
     assert not app.exception
     assert any(warning in w.value for w in app.sidebar.warning)
     assert app.sidebar.selectbox(key="filter_district").value in ("all", "760")
+
+
+def test_days_older_than_a_year_can_be_chosen_when_the_data_goes_back_that_far(
+    app_settings, database_url
+):
+    """A city whose check-ins are from 2021 (an archive, or the benchmark's city): a link to
+    its days is kept, and the date picker starts at its first day."""
+    with make_engine(database_url).begin() as connection:
+        upsert_venues(connection, pd.DataFrame([dict(
+            venue_ref="M", name="Chợ", sector="public", kind="market", address="",
+            ward_code="26734", lat=10.79, lon=106.69, dwell_minutes=60,
+            registered_on=date(2021, 6, 1), active=True)]))  # fmt: skip
+        person_id = int(
+            resolve_people(
+                connection, pd.DataFrame({"phone": ["+84903000001"], "full_name": ["An"]})
+            )[0]
+        )
+        write_checkins(connection, checkin_frame([dict(
+            person_id=person_id, venue_id=connection.scalar(select(venue.c.id)),
+            checked_in_at=datetime(2021, 8, 2, 9, tzinfo=timezone(timedelta(hours=7))),
+            channel="self")]))  # fmt: skip
+    app_settings(database_url)
+    app = run_app({"from": "2021-08-02", "to": "2021-08-15"})
+    assert not app.exception
+    assert not app.sidebar.warning
+    assert app.sidebar.date_input(key="filter_dates").value == (date(2021, 8, 2), date(2021, 8, 15))
+    assert app.sidebar.date_input(key="filter_dates").proto.min == "2021-08-02"
+    assert (params_of(app)["from"], params_of(app)["to"]) == ("2021-08-02", "2021-08-15")
 
 
 def test_a_district_officer_chooses_only_inside_the_district(app_settings, database_url):

@@ -13,7 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from queries.heatmap import venue_density
-from queries.kpis import Kpis, area_table, case_counts, daily_kpis, daily_series
+from queries.kpis import (
+    Kpis,
+    area_table,
+    case_counts,
+    daily_kpis,
+    daily_series,
+    first_day_with_data,
+)
 from queries.risk import alert_counts, risky_counts
 from ui.runtime import engine
 
@@ -30,6 +37,12 @@ def kpis(
 ) -> Kpis:
     with engine().connect() as connection:
         return daily_kpis(connection, day, ZoneInfo(zone), wards, before_hour)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def first_day(database_url: str, zone: str) -> date | None:
+    with engine().connect() as connection:
+        return first_day_with_data(connection, ZoneInfo(zone))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

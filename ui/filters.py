@@ -1,7 +1,8 @@
 """The shared filters (date range, district, ward) in the sidebar, kept in the session across
 pages and written to the URL so that a filtered view can be shared as a link.
 
-URL parameters: from, to (YYYY-MM-DD, local days), district (3-digit code), ward (5-digit).
+URL parameters: from, to (YYYY-MM-DD, local days, at most MAX_DAYS, from earliest_day to
+today), district (3-digit code), ward (5-digit).
 A scoped user (district or ward officer) chooses only inside their area; a link naming another
 area is kept as given, so that the page shows nothing and says why (queries enforce the scope).
 """
@@ -16,6 +17,7 @@ import streamlit as st
 from queries.filters import Filter
 from rules.access import Scope
 from rules.local_time import today_local
+from ui import data
 from ui.runtime import settings, t
 
 MAX_DAYS = 92
@@ -23,7 +25,17 @@ ALL = "all"  # the "whole city" / "all wards" choice (None would show an empty s
 KEYS = {"dates": "filter_dates", "district": "filter_district", "ward": "filter_ward"}
 
 
-def _load_from_url(districts: pd.DataFrame, wards: pd.DataFrame, today: date) -> list[str]:
+def earliest_day(today: date) -> date:
+    """The first day the date filter offers: a year back, or further when the data goes back
+    further (the rollups keep their history after check-ins are purged)."""
+    first_with_data = data.first_day(settings().database_url, settings().timezone)
+    year_ago = today - timedelta(days=365)
+    return min(year_ago, first_with_data) if first_with_data else year_ago
+
+
+def _load_from_url(
+    districts: pd.DataFrame, wards: pd.DataFrame, today: date, earliest: date
+) -> list[str]:
     """Seed the widgets from the link once per session; return warnings for bad parameters."""
     params = st.query_params
     warnings: list[str] = []
@@ -33,7 +45,7 @@ def _load_from_url(districts: pd.DataFrame, wards: pd.DataFrame, today: date) ->
             first = date.fromisoformat(params["from"])
         if "to" in params:
             last = date.fromisoformat(params["to"])
-        if first > last or (last - first).days >= MAX_DAYS or last > today:
+        if first > last or (last - first).days >= MAX_DAYS or last > today or first < earliest:
             raise ValueError
     except ValueError:
         value = f"{params.get('from')}…{params.get('to')}"
@@ -75,9 +87,10 @@ def sidebar_filters(
 ) -> Filter:
     """Draw the filters in the sidebar and return the chosen Filter."""
     today = today_local(settings().zone)
+    earliest = earliest_day(today)
     district_choices, ward_limit = _choices(scope, districts, wards)
     if "filter_loaded" not in st.session_state:
-        st.session_state["filter_warnings"] = _load_from_url(districts, wards, today)
+        st.session_state["filter_warnings"] = _load_from_url(districts, wards, today, earliest)
         st.session_state["filter_loaded"] = True
         if ALL not in district_choices and st.session_state[KEYS["district"]] == ALL:
             st.session_state[KEYS["district"]] = district_choices[0]
@@ -103,7 +116,7 @@ def sidebar_filters(
         st.subheader(t("filter.heading"))
         chosen = st.date_input(
             t("filter.dates"),
-            min_value=today - timedelta(days=365),
+            min_value=earliest,
             max_value=today,
             format="DD/MM/YYYY",
             key=KEYS["dates"],
