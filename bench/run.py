@@ -129,8 +129,8 @@ RSS_GOAL_MB = 1024
 HEAT_MAP_SQL = """
 WITH declared AS (
     SELECT w.district_code AS code, sum(h.checkins) AS declarations, sum(h.at_risk) AS at_risk
-    FROM ward_hour h JOIN ward w ON w.code = h.ward_code
-    WHERE h.hour_start >= %(start)s AND h.hour_start < %(end)s
+    FROM ward_day h JOIN ward w ON w.code = h.ward_code
+    WHERE h.day_start >= %(start)s AND h.day_start < %(end)s
     GROUP BY w.district_code
 ), cases AS (
     SELECT w.district_code AS code, count(*) AS cases
@@ -138,9 +138,10 @@ WITH declared AS (
     WHERE c.created_at >= %(start)s AND c.created_at < %(end)s AND c.status <> 'cleared'
     GROUP BY w.district_code
 ), active AS (
-    SELECT w.district_code AS code, count(DISTINCT d.venue_id) AS units
-    FROM venue_day d JOIN venue v ON v.id = d.venue_id JOIN ward w ON w.code = v.ward_code
-    WHERE d.day_start >= %(start)s AND d.day_start < %(end)s
+    SELECT w.district_code AS code, count(*) AS units
+    FROM (SELECT DISTINCT venue_id FROM venue_day
+          WHERE day_start >= %(start)s AND day_start < %(end)s) d
+    JOIN venue v ON v.id = d.venue_id JOIN ward w ON w.code = v.ward_code
     GROUP BY w.district_code
 )
 SELECT d.code, n.name, d.declarations, d.at_risk, coalesce(c.cases, 0), coalesce(a.units, 0),
@@ -157,15 +158,15 @@ WHERE d.day_start >= %(start)s AND d.day_start < %(end)s
 GROUP BY v.id, v.lat, v.lon ORDER BY weight DESC LIMIT 3000
 """
 
-# Per local day of [start, end): check-ins, at risk, high risk (ward rollup), active units
-# (the daily venue rollup), new open cases and distinct traced contacts; a row for every day.
+# Per local day of [start, end): check-ins, at risk, high risk (the daily ward rollup), active
+# units (the daily venue rollup), new open cases and distinct traced contacts; a row for every day.
 SERIES_SQL = """
 WITH days AS (
     SELECT generate_series(%(first)s::int, %(last)s::int) AS day
 ), declared AS (
-    SELECT (hour_start + %(offset)s) / 86400 AS day, sum(checkins) AS n, sum(at_risk) AS risky,
+    SELECT (day_start + %(offset)s) / 86400 AS day, sum(checkins) AS n, sum(at_risk) AS risky,
            sum(high_risk) AS high
-    FROM ward_hour WHERE hour_start >= %(start)s AND hour_start < %(end)s GROUP BY 1
+    FROM ward_day WHERE day_start >= %(start)s AND day_start < %(end)s GROUP BY 1
 ), active AS (
     SELECT (day_start + %(offset)s) / 86400 AS day, count(*) AS units
     FROM venue_day WHERE day_start >= %(start)s AND day_start < %(end)s GROUP BY 1
@@ -581,6 +582,7 @@ def _remove_import(engine: Engine, day: date, last_person: int) -> None:
             ("venue_hour", "hour_start"),
             ("ward_hour", "hour_start"),
             ("venue_day", "day_start"),
+            ("ward_day", "day_start"),
         ):
             connection.exec_driver_sql(
                 f"DELETE FROM {rollup} WHERE {column} >= %(start)s",  # noqa: S608
@@ -649,7 +651,8 @@ def app_memory(url: str) -> dict[str, Any]:
             for title, path in PAGES:
                 started = time.perf_counter()
                 page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-                page.wait_for_url(re.compile(f"/{path}(\\?|$)"), timeout=120_000)
+                # The default page (the overview) is served at "/".
+                page.wait_for_url(re.compile(f"/({path})?(\\?|$)"), timeout=120_000)
                 _wait_run(page)
                 samples.append(
                     {

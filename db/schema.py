@@ -256,6 +256,18 @@ venue_day = Table(
     Column("first_hour_start", UtcInstant, nullable=False),
 )
 
+# Per ward and local day (day_start as in venue_day): the area table and the daily series read
+# 273 rows a day here instead of 24 times as many ward-hours.
+ward_day = Table(
+    "ward_day",
+    metadata,
+    Column("day_start", UtcInstant, primary_key=True),
+    Column("ward_code", String(5), primary_key=True),
+    Column("checkins", Integer, nullable=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("high_risk", Integer, nullable=False),
+)
+
 case_record = Table(
     "case_record",
     metadata,

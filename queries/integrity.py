@@ -15,6 +15,7 @@ from db.schema import (
     venue_day,
     venue_hour,
     ward,
+    ward_day,
     ward_hour,
 )
 
@@ -60,39 +61,39 @@ def rollup_mismatches(connection: Connection) -> list[tuple]:
 
 
 def _daily_mismatches(connection: Connection) -> list[tuple]:
-    """venue_day against venue_hour (itself checked against the raw rows): per venue and local
-    day, (check-ins, at risk, first hour); the key's 'hour' is the day's start."""
-    local = epoch(venue_hour.c.hour_start) + LOCAL_OFFSET_S
-    day = (local // 86_400 * 86_400 - LOCAL_OFFSET_S).label("day_start")
-    hourly = {
-        (str(row[0]), int(row[1])): (int(row[2]), int(row[3]), int(row[4]))
-        for row in connection.execute(
-            select(
-                venue_hour.c.venue_id,
-                day,
-                func.sum(venue_hour.c.checkins),
-                func.sum(venue_hour.c.at_risk),
-                func.min(epoch(venue_hour.c.hour_start)),
-            ).group_by(venue_hour.c.venue_id, day)
-        )
-    }
-    daily = {
-        (str(row[0]), int(row[1])): (int(row[2]), int(row[3]), int(row[4]))
-        for row in connection.execute(
-            select(
-                venue_day.c.venue_id,
-                epoch(venue_day.c.day_start),
-                venue_day.c.checkins,
-                venue_day.c.at_risk,
-                epoch(venue_day.c.first_hour_start),
+    """The daily rollups against the hourly ones (themselves checked against the raw rows):
+    per venue or ward and local day, (check-ins, at risk, high risk[, first hour]); the
+    key's 'hour' is the day's start."""
+    problems: list[tuple] = []
+    for daily, hourly, key_name, first_hour in (
+        (venue_day, venue_hour, "venue_id", True),
+        (ward_day, ward_hour, "ward_code", False),
+    ):
+        local = epoch(hourly.c.hour_start) + LOCAL_OFFSET_S
+        day = (local // 86_400 * 86_400 - LOCAL_OFFSET_S).label("day_start")
+        summed = [func.sum(hourly.c[f]) for f in ("checkins", "at_risk", "high_risk")]
+        stored = [daily.c[f] for f in ("checkins", "at_risk", "high_risk")]
+        if first_hour:
+            summed.append(func.min(epoch(hourly.c.hour_start)))
+            stored.append(epoch(daily.c.first_hour_start))
+        from_hours = {
+            (str(row[0]), int(row[1])): tuple(int(v) for v in row[2:])
+            for row in connection.execute(
+                select(hourly.c[key_name], day, *summed).group_by(hourly.c[key_name], day)
             )
-        )
-    }
-    return [
-        ("venue_day", k[0], k[1], daily.get(k), hourly.get(k))
-        for k in sorted(set(hourly) | set(daily))
-        if hourly.get(k) != daily.get(k)
-    ]
+        }
+        from_days = {
+            (str(row[0]), int(row[1])): tuple(int(v) for v in row[2:])
+            for row in connection.execute(
+                select(daily.c[key_name], epoch(daily.c.day_start), *stored)
+            )
+        }
+        problems += [
+            (daily.name, k[0], k[1], from_days.get(k), from_hours.get(k))
+            for k in sorted(set(from_hours) | set(from_days))
+            if from_hours.get(k) != from_days.get(k)
+        ]
+    return problems
 
 
 def orphan_checkins(connection: Connection) -> int:

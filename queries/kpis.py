@@ -1,6 +1,6 @@
-"""Daily KPIs, trends and the per-district table. Check-in figures come from the hourly ward
-rollup (never a scan of check-ins); local days are sums of UTC hours (Asia/Ho_Chi_Minh has a
-fixed offset), so a day's figure is exact.
+"""Daily KPIs, trends and the per-district table. Check-in figures come from the rollups (never
+a scan of check-ins): the daily ones for whole Asia/Ho_Chi_Minh days, the hourly ones for a
+day still under way or another zone (local days are sums of UTC hours, so a day is exact).
 
 Every function takes the connection, the days, the wards the caller may read (None: the whole
 city; see queries.area.allowed_wards) and returns plain values or DataFrames.
@@ -90,21 +90,23 @@ def _active_per_day(
     start, end, offset = bounds
     rollup, column = daily_rollup.venue_rollup(*days)
     if rollup is venue_day:
+        # One row per venue and day: a count of rows is a count of venues.
+        venues = func.count()
         counted = true()
         if before_hour is not None:
             counted = epoch(venue_day.c.first_hour_start) < (
                 epoch(venue_day.c.day_start) + before_hour * 3600
             )
     else:
+        venues = func.count(func.distinct(rollup.c.venue_id))
         counted = _before_hour(column, offset, before_hour)
     day = _local_day(column, offset).label("day")
-    rows = connection.execute(
-        select(day, func.count(func.distinct(rollup.c.venue_id)))
-        .select_from(rollup.join(venue, venue.c.id == rollup.c.venue_id))
-        .where(column >= start, column < end, area_clause(venue.c.ward_code, wards), counted)
-        .group_by(day)
-    ).all()
-    return [(int(d), int(n)) for d, n in rows]
+    query = select(day, venues).where(column >= start, column < end, counted).group_by(day)
+    if wards is not None:
+        query = query.join_from(rollup, venue, venue.c.id == rollup.c.venue_id).where(
+            area_clause(venue.c.ward_code, wards)
+        )
+    return [(int(d), int(n)) for d, n in connection.execute(query).all()]
 
 
 def daily_series(
@@ -123,19 +125,25 @@ def daily_series(
     """
     start, end = local_range_bounds(first, last, zone)
     offset = _offset_seconds(zone, first)
-    day = _local_day(ward_hour.c.hour_start, offset).label("day")
+    # A day still under way (before_hour) needs the hours; whole days read the daily rollup.
+    wards_by, at = (
+        daily_rollup.ward_rollup(first, last, zone)
+        if before_hour is None
+        else (ward_hour, ward_hour.c.hour_start)
+    )
+    day = _local_day(at, offset).label("day")
     checkins = connection.execute(
         select(
             day,
-            func.sum(ward_hour.c.checkins),
-            func.sum(ward_hour.c.at_risk),
-            func.sum(ward_hour.c.high_risk),
+            func.sum(wards_by.c.checkins),
+            func.sum(wards_by.c.at_risk),
+            func.sum(wards_by.c.high_risk),
         )
         .where(
-            ward_hour.c.hour_start >= start,
-            ward_hour.c.hour_start < end,
-            area_clause(ward_hour.c.ward_code, wards),
-            _before_hour(ward_hour.c.hour_start, offset, before_hour),
+            at >= start,
+            at < end,
+            area_clause(wards_by.c.ward_code, wards),
+            _before_hour(at, offset, before_hour),
         )
         .group_by(day)
     ).all()
@@ -152,37 +160,29 @@ def daily_series(
         wards, _before_hour(traced_contact.c.traced_at, offset, before_hour), distinct=True,
     )  # fmt: skip
 
-    epoch_day0 = date(1970, 1, 1)
-    frame = pd.DataFrame(
-        {"day": [first + timedelta(days=i) for i in range((last - first).days + 1)]}
-    )
-    index = {d: i for i, d in enumerate(frame["day"])}
-    for column in (
-        "declarations",
-        "at_risk",
-        "high_risk",
-        "new_cases",
-        "contacts_traced",
-        "active_units",
-    ):
-        frame[column] = 0
+    # Built in plain Python and made a frame once: per-cell .loc writes cost ~30 ms a call.
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    origin = (first - date(1970, 1, 1)).days
+    columns = ("declarations", "at_risk", "high_risk", "new_cases", "contacts_traced")
+    figures = {name: [0] * len(days) for name in (*columns, "active_units")}
+
+    def put(column: str, number: object, value: object) -> None:
+        position = int(number) - origin
+        if 0 <= position < len(days):
+            figures[column][position] = int(value)
+
     for number, total, risky, high in checkins:
-        row = index.get(epoch_day0 + timedelta(days=int(number)))
-        if row is not None:
-            frame.loc[row, ["declarations", "at_risk", "high_risk"]] = [
-                int(total),
-                int(risky),
-                int(high),
-            ]
+        put("declarations", number, total)
+        put("at_risk", number, risky)
+        put("high_risk", number, high)
     for column, rows in (
         ("active_units", active),
         ("new_cases", cases),
         ("contacts_traced", contacts),
     ):
         for number, count in rows:
-            row = index.get(epoch_day0 + timedelta(days=int(number)))
-            if row is not None:
-                frame.loc[row, column] = int(count)
+            put(column, number, count)
+    frame = pd.DataFrame({"day": days, **figures})
     frame["risk_rate"] = (
         frame["at_risk"] / frame["declarations"].where(frame["declarations"] > 0)
     ).fillna(0.0)
@@ -288,17 +288,14 @@ def area_table(
     one_district = by == "ward"
     key = ward.c.code if one_district else ward.c.district_code
     name = ward.c.name if one_district else district.c.name
-    joined = ward_hour.join(ward, ward.c.code == ward_hour.c.ward_code).join(
+    wards_by, at = daily_rollup.ward_rollup(first, last, zone)
+    joined = wards_by.join(ward, ward.c.code == wards_by.c.ward_code).join(
         district, district.c.code == ward.c.district_code
     )
     rows = connection.execute(
-        select(key, name, func.sum(ward_hour.c.checkins), func.sum(ward_hour.c.at_risk))
+        select(key, name, func.sum(wards_by.c.checkins), func.sum(wards_by.c.at_risk))
         .select_from(joined)
-        .where(
-            ward_hour.c.hour_start >= start,
-            ward_hour.c.hour_start < end,
-            area_clause(ward_hour.c.ward_code, wards),
-        )
+        .where(at >= start, at < end, area_clause(wards_by.c.ward_code, wards))
         .group_by(key, name)
     ).all()
     frame = pd.DataFrame(rows, columns=["code", "name", "declarations", "at_risk"])
@@ -322,18 +319,22 @@ def area_table(
     ).all()
     venue_key = venue.c.ward_code if one_district else ward.c.district_code
     rollup, rollup_start = daily_rollup.venue_rollup(first, last, zone)
+    # Each venue once (hashed), then counted by area: cheaper than a distinct count per area,
+    # which sorts every venue-day of the range.
+    active_venues = (
+        select(rollup.c.venue_id)
+        .where(rollup_start >= start, rollup_start < end)
+        .distinct()
+        .subquery("active_venue")
+    )
     active = connection.execute(
-        select(venue_key, func.count(func.distinct(rollup.c.venue_id)))
+        select(venue_key, func.count())
         .select_from(
-            rollup.join(venue, venue.c.id == rollup.c.venue_id).join(
+            active_venues.join(venue, venue.c.id == active_venues.c.venue_id).join(
                 ward, ward.c.code == venue.c.ward_code
             )
         )
-        .where(
-            rollup_start >= start,
-            rollup_start < end,
-            area_clause(venue.c.ward_code, wards),
-        )
+        .where(area_clause(venue.c.ward_code, wards))
         .group_by(venue_key)
     ).all()
     frame["cases"] = frame["code"].map(dict(cases)).fillna(0).astype(int)

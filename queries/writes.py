@@ -1,6 +1,6 @@
 """The one write path for people, venues and check-ins, used by declarations, imports and the
-demo city alike, so that the rollups (venue_hour, ward_hour, venue_day) are always kept in the
-same transaction.
+demo city alike, so that the rollups (venue_hour, ward_hour, venue_day, ward_day) are always
+kept in the same transaction.
 
 Check-ins go straight into their table (COPY on PostgreSQL, executemany on SQLite) after their
 import keys are claimed in checkin_key (concurrent imports of the same file store each row
@@ -443,8 +443,8 @@ def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str
 
 
 def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int, str]) -> None:
-    """Add the batch's counts to venue_hour, ward_hour and venue_day: summed here, one upsert
-    each."""
+    """Add the batch's counts to venue_hour, ward_hour, venue_day and ward_day: summed here,
+    one upsert each."""
     risk = frame["risk_level"].to_numpy()
     counts = (
         pd.DataFrame(
@@ -482,9 +482,17 @@ def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int
         )
         .reset_index()
     )
+    ward_local = by_ward["hour_start"].to_numpy() + LOCAL_OFFSET_S
+    by_ward_day = (
+        by_ward.assign(day_start=ward_local // DAY_S * DAY_S - LOCAL_OFFSET_S)
+        .groupby(["day_start", "ward_code"], sort=True)[figures]
+        .sum()
+        .reset_index()
+    )
     _upsert_counts(connection, "venue_hour", ("venue_id", "hour_start"), counts)
     _upsert_counts(connection, "ward_hour", ("ward_code", "hour_start"), by_ward)
     _upsert_counts(connection, "venue_day", ("day_start", "venue_id"), by_day)
+    _upsert_counts(connection, "ward_day", ("day_start", "ward_code"), by_ward_day)
 
 
 _KEY_TYPES = {"venue_id": "bigint", "hour_start": "bigint", "day_start": "bigint"}

@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from db.schema import checkin, checkin_key, person, venue, venue_day, venue_hour, ward_hour
+from db.schema import (
+    checkin,
+    checkin_key,
+    person,
+    venue,
+    venue_day,
+    venue_hour,
+    ward_day,
+    ward_hour,
+)
 from queries.integrity import rollup_mismatches
 from queries.writes import (
     _pg_array,
@@ -196,7 +205,35 @@ def test_the_daily_venue_rollup_counts_local_days(engine):
     ]
 
 
-def test_the_migration_fills_the_daily_rollup_from_the_hourly_one(empty_database_url):
+def test_the_daily_ward_rollup_sums_both_venues_of_a_ward_by_local_day(engine):
+    venues, (an, binh) = two_venues(engine)
+    local = timezone(timedelta(hours=7))
+    rows = [
+        dict(person_id=an, venue_id=venues["A"], channel="self", risk_level=1,
+             checked_in_at=datetime(2021, 8, 2, 6, 30, tzinfo=local)),  # 1 Aug in UTC
+        dict(person_id=binh, venue_id=venues["B"], channel="self", risk_level=2,
+             checked_in_at=datetime(2021, 8, 2, 20, 0, tzinfo=local)),
+        dict(person_id=an, venue_id=venues["B"], channel="self",
+             checked_in_at=datetime(2021, 8, 3, 0, 0, tzinfo=local)),
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame(rows[:1]))
+        write_checkins(connection, checkin_frame(rows[1:]))
+        days = connection.execute(
+            select(ward_day.c.day_start, ward_day.c.ward_code, ward_day.c.checkins,
+                   ward_day.c.at_risk, ward_day.c.high_risk)
+            .order_by(ward_day.c.day_start, ward_day.c.ward_code)
+        ).all()  # fmt: skip
+        assert rollup_mismatches(connection) == []
+    two_august = datetime(2021, 8, 1, 17, tzinfo=UTC)
+    assert [tuple(d) for d in days] == [
+        (two_august, "26734", 1, 1, 0),
+        (two_august, "26743", 1, 1, 1),
+        (two_august + timedelta(days=1), "26743", 1, 0, 0),
+    ]
+
+
+def test_the_migrations_fill_the_daily_rollups_from_the_hourly_ones(empty_database_url):
     from sqlalchemy import text
 
     from db.engine import make_engine
@@ -211,11 +248,20 @@ def test_the_migration_fills_the_daily_rollup_from_the_hourly_one(empty_database
                 text("INSERT INTO venue_hour VALUES (7, :h, :c, :r, 0)"),
                 {"h": hour, "c": n + 1, "r": n % 2},
             )
+            connection.execute(
+                text("INSERT INTO ward_hour VALUES ('26734', :h, :c, :r, 1)"),
+                {"h": hour, "c": n + 1, "r": n % 2},
+            )
     upgrade(engine)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT * FROM venue_day ORDER BY day_start")).all()
+        venue_days = connection.execute(text("SELECT * FROM venue_day ORDER BY day_start")).all()
+        ward_days = connection.execute(text("SELECT * FROM ward_day ORDER BY day_start")).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [
+    assert [tuple(r) for r in venue_days] == [
         (1627750800, 7, 1, 0, 0, 1627833600),
         (1627837200, 7, 9, 2, 0, 1627837200),
+    ]
+    assert [tuple(r) for r in ward_days] == [
+        (1627750800, "26734", 1, 0, 1),
+        (1627837200, "26734", 9, 2, 3),
     ]
