@@ -70,6 +70,8 @@ Progress = Callable[[float, str], None]
 # and lets a long trace report progress; results are streamed in STREAM_ROWS.
 BATCH = 2_000
 LOOKUP_BATCH = 20_000
+# A look-up batch whose ids span less than this many times their number reads the id range.
+DENSE_SPAN = 3
 STREAM_ROWS = 5_000
 
 
@@ -520,10 +522,28 @@ def _lookup_statement(dialect: str, table: str) -> Select:
     return select(*columns).where(wanted.in_(select(each.c.value)))
 
 
+@cache
+def _range_statement(table: str) -> Select:
+    """People or venues whose id lies in [low, high]: one index range."""
+    if table == "person":
+        wanted, columns = person.c.id, (person.c.id, person.c.phone, person.c.full_name)
+    else:
+        wanted, columns = venue.c.id, (venue.c.id, venue.c.venue_ref)
+    return select(*columns).where(wanted.between(bindparam("low"), bindparam("high")))
+
+
 def _lookup(connection: Connection, table: str, ids: Iterable[int]) -> list[Any]:
     dialect = connection.dialect.name
     found: list[Any] = []
     for batch in _batches(sorted(set(ids)), LOOKUP_BATCH):
+        low, high = batch[0], batch[-1]
+        if high - low < DENSE_SPAN * len(batch):
+            # Dense ids (an F2 covering much of the city): reading the range and dropping the
+            # few not wanted costs a fraction of one index probe per id.
+            wanted = set(batch)
+            rows = connection.execute(_range_statement(table), {"low": low, "high": high})
+            found += [row for row in rows if row[0] in wanted]
+            continue
         if dialect == "postgresql":
             ids_param = "{" + ",".join(map(str, batch)) + "}"
         else:
