@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AppServer, go_to, sign_in
+from tests.browser.conftest import AppServer, go_to, sign_in, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,11 @@ def test_navigation_keeps_the_filter_in_the_link(server, page):
     sign_in(page, server.url, "admin", "district=769")
     go_to(page, "Bản đồ")
     page.wait_for_url("**/map?**")
-    expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Thành phố Thủ Đức")
+    wait_for_app_run(page)
+    # A loaded CI machine can take a few seconds to restore the widgets on the new page.
+    expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value(
+        "Thành phố Thủ Đức", timeout=15_000
+    )
     assert "district=769" in page.url
 
 
