@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
@@ -51,6 +52,12 @@ class Partition:
 
 def local_day(epoch: int) -> date:
     return date(1970, 1, 1) + timedelta(days=(int(epoch) + LOCAL_OFFSET_S) // DAY_S)
+
+
+def day_start(epochs: Any) -> Any:
+    """The local midnight (epoch seconds) of instants: an int, a numpy array, or an integer SQL
+    expression alike. The daily rollups are keyed by it."""
+    return (epochs + LOCAL_OFFSET_S) // DAY_S * DAY_S - LOCAL_OFFSET_S
 
 
 def day_bounds(day: date) -> tuple[int, int]:

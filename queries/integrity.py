@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Table, case, exists, func, or_, select
 
 from db.dialect import epoch, hour_of
-from db.partitions import LOCAL_OFFSET_S
+from db.partitions import day_start
 from db.schema import (
     case_record,
     checkin,
@@ -69,8 +69,7 @@ def _daily_mismatches(connection: Connection) -> list[tuple]:
         (venue_day, venue_hour, "venue_id", True),
         (ward_day, ward_hour, "ward_code", False),
     ):
-        local = epoch(hourly.c.hour_start) + LOCAL_OFFSET_S
-        day = (local // 86_400 * 86_400 - LOCAL_OFFSET_S).label("day_start")
+        day = day_start(epoch(hourly.c.hour_start)).label("day_start")
         summed = [func.sum(hourly.c[f]) for f in ("checkins", "at_risk", "high_risk")]
         stored = [daily.c[f] for f in ("checkins", "at_risk", "high_risk")]
         if first_hour:

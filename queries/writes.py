@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from db.dialect import insert_for
-from db.partitions import DAY_S, LOCAL_OFFSET_S, ensure_partitions
+from db.partitions import day_start, ensure_partitions
 from db.schema import person, venue
 from rules.text import search_key
 
@@ -467,10 +467,9 @@ def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int
         .sum()
         .reset_index()
     )
-    local = counts["hour_start"].to_numpy() + LOCAL_OFFSET_S
     by_day = (
         counts.assign(
-            day_start=local // DAY_S * DAY_S - LOCAL_OFFSET_S,
+            day_start=day_start(counts["hour_start"].to_numpy()),
             first_hour_start=counts["hour_start"],
         )
         .groupby(["day_start", "venue_id"], sort=True)
@@ -482,9 +481,8 @@ def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int
         )
         .reset_index()
     )
-    ward_local = by_ward["hour_start"].to_numpy() + LOCAL_OFFSET_S
     by_ward_day = (
-        by_ward.assign(day_start=ward_local // DAY_S * DAY_S - LOCAL_OFFSET_S)
+        by_ward.assign(day_start=day_start(by_ward["hour_start"].to_numpy()))
         .groupby(["day_start", "ward_code"], sort=True)[figures]
         .sum()
         .reset_index()
