@@ -37,7 +37,6 @@ import math
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -82,6 +81,7 @@ from queries.trace import TraceRules  # noqa: E402
 from queries.venues import venue_timeline  # noqa: E402
 from reports.tables import to_csv_bytes  # noqa: E402
 from rules.access import Scope  # noqa: E402
+from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -91,16 +91,6 @@ SLOW_REPEATS = 3
 PLAIN_TIMEOUT_S = 600
 EXPORT_ROWS = 100_000
 IMPORT_SOURCE = "bench-import"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = (
     ("Tổng quan", "overview"),
     ("Bản đồ", "map"),
