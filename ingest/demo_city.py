@@ -152,6 +152,15 @@ RISK_MIX: tuple[tuple[str, str, float], ...] = (
     ("fever", "lockdown_area", 0.0002),
     ("shortness_of_breath", "", 0.0003),
 )
+# A person's own places, by venue kind (see _habits), and the share of visits made to them.
+HABITS: tuple[tuple[str, ...], ...] = (
+    ("factory", "industrial_zone", "office", "hospital", "school"),
+    ("market", "supermarket", "mall"),
+    ("pharmacy", "clinic", "shop", "restaurant", "station", "bus"),
+    ("apartment",),
+)
+HABITUAL_SHARE = 0.8
+COMMUNITY_CASES = 24
 CHANNEL_MIX = (("self", 0.78), ("proxy", 0.08), ("staff", 0.08), ("advance", 0.03))
 IMPORT_SHARE = 0.03
 CHECKOUT_SHARE = 0.35
@@ -219,10 +228,14 @@ def build_demo_city(
         people["person_id"] = resolve_people(connection, people)
 
     window_start = _local_midnight(end) - (days - 1) * 86_400
-    clusters = _clusters(rng, venues, people, end, window_start)
+    # How often each person goes out: the sampler's weights, and who becomes a community case.
+    activity = rng.lognormal(0, 0.9, len(people))
+    clusters = _clusters(rng, venues, people, activity, end, window_start)
     n_random = checkins - len(clusters.checkins)
     chunk = chunk_size or (500_000 if engine.dialect.name == "postgresql" else 100_000)
-    sampler = _CheckinSampler(rng, venues, people, window_start, int(end.timestamp()), seed)
+    sampler = _CheckinSampler(
+        rng, venues, people, activity, window_start, int(end.timestamp()), seed
+    )
     starts = list(range(0, n_random, chunk))
     # The next chunk is drawn in a thread while this one is written: a chunk depends only on
     # the seed and its position, and on two cores the database and the sampler overlap.
@@ -423,6 +436,7 @@ class _CheckinSampler:
         rng: np.random.Generator,
         venues: pd.DataFrame,
         people: pd.DataFrame,
+        activity: np.ndarray,
         window_start: int,
         window_end: int,
         seed: int,
@@ -434,7 +448,6 @@ class _CheckinSampler:
         self.n_days = (window_end - window_start) // 86_400 + 1
         self.person_ids = people["person_id"].to_numpy()
         self.person_district = people["district_code"].to_numpy()
-        activity = rng.lognormal(0, 0.9, len(people))
         self.person_p = activity / activity.sum()
         popularity = venues["popularity"].to_numpy(dtype=float)
         self.venue_cum = np.cumsum(popularity) / popularity.sum()
@@ -461,6 +474,8 @@ class _CheckinSampler:
         self.owner_of_phone = (
             people.reset_index().groupby("phone")["person_id"].transform("first").to_numpy()
         )
+        self.habits, self.habit_cum = _habits(rng, venues, self.person_district_number,
+                                              list(self.local_venues))  # fmt: skip
 
     def sample(self, size: int, first_index: int) -> pd.DataFrame:
         rng = np.random.default_rng([self.seed, first_index])
@@ -491,7 +506,8 @@ class _CheckinSampler:
         )
 
     def _venues_for(self, rng: np.random.Generator, who: np.ndarray) -> np.ndarray:
-        """Three visits in four are in the person's home district, weighted by popularity."""
+        """Most visits go to the person's own places (see _habits); the others are errands,
+        three in four in the home district, weighted by popularity."""
         where = np.searchsorted(self.venue_cum, rng.random(len(who)))
         local = rng.random(len(who)) < 0.75
         districts = self.person_district_number[who]
@@ -499,6 +515,9 @@ class _CheckinSampler:
             rows = np.flatnonzero(local & (districts == number))
             if len(rows):
                 where[rows] = indexes[np.searchsorted(cumulative, rng.random(len(rows)))]
+        habitual = np.flatnonzero(rng.random(len(who)) < HABITUAL_SHARE)
+        slot = np.searchsorted(self.habit_cum, rng.random(len(habitual)))
+        where[habitual] = self.habits[who[habitual], np.minimum(slot, len(HABITS) - 1)]
         return np.minimum(where, len(self.venue_ids) - 1)
 
     def _start_times(self, rng: np.random.Generator, where: np.ndarray) -> np.ndarray:
@@ -537,6 +556,44 @@ class _CheckinSampler:
         return channel, declared_by, source, external_id
 
 
+def _habits(
+    rng: np.random.Generator,
+    venues: pd.DataFrame,
+    person_district: np.ndarray,
+    district_codes: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's own places, one per HABITS group: a workplace or school, a market, a
+    pharmacy or shop, a home block; three in four in the home district, by popularity.
+
+    People meet the same colleagues and stallholders day after day, as in a real city; drawn
+    afresh for every visit, everyone would meet everyone within a fortnight and a trace's
+    contacts would be the whole district. Returns (venue index per person and group, the
+    cumulative share of visits per group: the groups' popularity, so each venue keeps its
+    share of check-ins)."""
+    n_people = len(person_district)
+    habits = np.empty((n_people, len(HABITS)), dtype=np.int64)
+    popularity = venues["popularity"].to_numpy(dtype=float)
+    kinds = venues["kind"].to_numpy()
+    districts = venues["district_code"].astype(str).to_numpy()
+    shares = []
+    for slot, group in enumerate(HABITS):
+        members = np.flatnonzero(np.isin(kinds, group))
+        weights = popularity[members]
+        shares.append(weights.sum())
+        anywhere = members[np.searchsorted(np.cumsum(weights) / weights.sum(),
+                                           rng.random(n_people))]  # fmt: skip
+        habits[:, slot] = np.minimum(anywhere, len(venues) - 1)
+        local = rng.random(n_people) < 0.75
+        for number, code in enumerate(district_codes):
+            near = members[districts[members] == code]
+            rows = np.flatnonzero(local & (person_district == number))
+            if len(near) and len(rows):
+                cumulative = np.cumsum(popularity[near]) / popularity[near].sum()
+                pick = np.searchsorted(cumulative, rng.random(len(rows)))
+                habits[rows, slot] = near[np.minimum(pick, len(near) - 1)]
+    return habits, np.cumsum(shares) / sum(shares)
+
+
 def _risk_columns(
     rng: np.random.Generator, size: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -566,6 +623,7 @@ def _clusters(
     rng: np.random.Generator,
     venues: pd.DataFrame,
     people: pd.DataFrame,
+    activity: np.ndarray,
     end: datetime,
     window_start: int,
 ) -> _Clusters:
@@ -659,6 +717,18 @@ def _clusters(
         for day in range(last - 6, last):
             visit(single, int(rng.integers(len(venues))), day, float(rng.integers(6, 20)), 1)
         case(single, "confirmed", last - 2, last - 1)
+    # 5. Community cases: people found by testing, with no planted visits, only their everyday
+    #    check-ins. Most cases of a wave are like these, so they are what a typical trace is;
+    #    the people who go out more are likelier to be among them.
+    outgoing = np.flatnonzero(activity >= np.quantile(activity, 0.5))
+    for number in range(COMMUNITY_CASES):
+        while True:
+            index = int(outgoing[rng.integers(len(outgoing))])
+            if index not in taken:
+                taken.add(index)
+                break
+        onset_day = last - 1 - number % 6
+        case(index, "confirmed" if number % 3 else "suspected", onset_day, onset_day + 1)
 
     frame = pd.DataFrame(visits)
     frame["checked_out_at"] = frame["checked_out_at"].astype("Int64")
