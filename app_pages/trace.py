@@ -110,9 +110,7 @@ traces: dict = st.session_state.setdefault("traces", {})
 index_person, index_since, names = int(case["person_id"]), since, [case["full_name"]]
 for followed in trail:
     parent = traces.get((case_id, index_person, index_since, until, depth, rules))
-    contact = (
-        next((c for c in parent.contacts if c.person_id == followed), None) if parent else None
-    )
+    contact = parent.contact(followed) if parent else None
     if contact is None:
         trail = trail[: len(names) - 1]
         break

@@ -6,29 +6,34 @@ How a trace reads the check-ins, never all of them:
 1. the case's visits in its window, through ix_checkin_person_time;
 2. F1: per venue, the case's widened visits are merged and each probes ix_checkin_venue_time
    over the bounded range of check-in times that can overlap it (presence is capped at
-   max_presence_hours), index-only on PostgreSQL; rules.exposure attributes what comes back;
+   max_presence_hours), index-only on PostgreSQL; rules.exposure_arrays attributes what comes
+   back;
 3. F2: each F1's visits from the moment it first met the case (ix_checkin_person_time), widened
    and cut. Per venue the intervals of all F1s are merged before probing, so a busy market is
    read once however many F1s were there; each presence is then attributed to the F1 that met
-   it. Probes are streamed in batches, so memory grows with the contacts, not the check-ins.
+   it. Probes run in batches, and what they met is gathered per person, level and venue as it
+   grows, so memory grows with the contacts, not the check-ins.
 
-The exposure arithmetic itself lives in rules.exposure; this module only fetches and assembles.
+Rows come back as numpy columns (COPY on PostgreSQL, queries.bulk) and are attributed a batch at
+a time by rules.exposure_arrays, the vectorised twin of rules.exposure (which stays the readable
+specification, and is what the twin is tested against). Contacts are kept as arrays too and a
+Contact is built only when read (Contacts), so an F2 of hundreds of thousands costs arrays, not
+objects. This module only fetches and assembles.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -40,7 +45,9 @@ from sqlalchemy import (
     cast,
     column,
     func,
+    literal_column,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import FromClause, Select
@@ -48,31 +55,31 @@ from sqlalchemy.sql import FromClause, Select
 from config.settings import TraceRules as TraceSettings
 from db.dialect import epoch, insert_for
 from db.schema import CASE_STATUSES, case_record, checkin, person, traced_contact, venue
-from rules.exposure import (
-    HO_CHI_MINH,
-    HOUR,
-    MINUTE,
-    ContactLedger,
-    ExposureIndex,
-    Finding,
-    Interval,
-    cut,
-    lookback_window,
-    presence,
-    probe_ranges,
-    widen,
+from queries.bulk import read_columns
+from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, lookback_window, presence
+from rules.exposure_arrays import (
+    ExposureArrays,
+    Findings,
+    Ints,
+    Met,
+    findings,
+    gather,
+    presence_ends,
+    probe_ranges_arrays,
 )
 from rules.phone import normalize_phone
 
 Progress = Callable[[float, str], None]
 
 # Exposure ranges or F1s per statement, and ids per look-up: bounds each statement's parameters
-# and lets a long trace report progress; results are streamed in STREAM_ROWS.
+# and lets a long trace report progress.
 BATCH = 2_000
 LOOKUP_BATCH = 20_000
 # A look-up batch whose ids span less than this many times their number reads the id range.
 DENSE_SPAN = 3
-STREAM_ROWS = 5_000
+# What a trace has met is gathered (per person, level and venue) once it holds this many rows.
+COMPACT_ROWS = 2_000_000
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 # --- parameters and results -----------------------------------------------------------------
@@ -168,10 +175,18 @@ class TraceResult:
     depth: int
     rules: TraceRules
     visits: tuple[Visit, ...]
-    contacts: tuple[Contact, ...]  # by level, then first exposure
+    contacts: Sequence[Contact]  # by level, first exposure, name, person id; Contacts or a tuple
 
-    def level(self, level: int) -> tuple[Contact, ...]:
+    def level(self, level: int) -> Sequence[Contact]:
+        if isinstance(self.contacts, Contacts):
+            return self.contacts.level(level)
         return tuple(c for c in self.contacts if c.level == level)
+
+    def contact(self, person_id: int) -> Contact | None:
+        """The contact who is this person, or None."""
+        if isinstance(self.contacts, Contacts):
+            return self.contacts.find(person_id)
+        return next((c for c in self.contacts if c.person_id == person_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,23 +234,6 @@ def _seconds(instant: datetime) -> int:
 
 def _quiet(_fraction: float, _message: str) -> None:
     return None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a trace builds its many small objects.
-
-    A trace allocates hundreds of thousands of tuples and never makes reference cycles, yet
-    every allocation burst triggers collections that rescan all of them: with the collector
-    running, an F2 trace took about twice as long. Reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -335,14 +333,16 @@ def _row_table(dialect: str, name: str, columns: Sequence[str]) -> FromClause:
 
 
 def _row_params(
-    dialect: str, name: str, columns: Sequence[str], rows: Sequence[Sequence[int]]
+    dialect: str, name: str, columns: Sequence[str], values: Sequence[Ints]
 ) -> dict[str, str]:
+    """The parameters of a _row_table: one column of integers per name in columns."""
     if dialect == "postgresql":
         return {
-            f"{name}_{c}": "{" + ",".join(str(row[i]) for row in rows) + "}"
-            for i, c in enumerate(columns)
+            f"{name}_{c}": "{" + ",".join(map(str, column.tolist())) + "}"
+            for c, column in zip(columns, values, strict=True)
         }
-    return {f"{name}_rows": json.dumps([list(row) for row in rows])}
+    rows = np.stack(values, axis=1).tolist() if len(values[0]) else []
+    return {f"{name}_rows": json.dumps(rows)}
 
 
 PROBE_COLUMNS = ("venue_id", "dwell_minutes", "read_from", "read_to", "min_end")
@@ -375,46 +375,67 @@ def _probe_statement(dialect: str) -> Select:
     )
 
 
+@dataclass(frozen=True)
+class _Exposures:
+    """The sources' exposure intervals of one level, by venue, and each venue's dwell."""
+
+    venue: Ints
+    start: Ints
+    end: Ints
+    source: Ints
+    dwell_venues: Ints  # sorted
+    dwell_minutes: Ints
+
+    def dwell(self, venue_ids: Ints) -> Ints:
+        return self.dwell_minutes[np.searchsorted(self.dwell_venues, venue_ids)]
+
+
+def _dwell_table(venue_ids: Ints, dwell_minutes: Ints) -> tuple[Ints, Ints]:
+    venues, first = np.unique(venue_ids, return_index=True)
+    return venues, dwell_minutes[first]
+
+
 def _probe_and_attribute(
     connection: Connection,
-    indexes: dict[int, ExposureIndex],
-    dwell: dict[int, int],
+    exposures: _Exposures,
     rules: TraceRules,
     level: int,
-    ledger: ContactLedger,
-    skip: set[int],
+    met: list[Met],
+    skip: Ints,
     progress: Progress,
-    stream: bool,
 ) -> None:
-    """Read everyone who overlapped the exposure intervals and attribute them to sources."""
+    """Read everyone who overlapped the exposure intervals and attribute them to sources.
+
+    What they met is added to `met`, gathered whenever it grows past COMPACT_ROWS: memory
+    grows with the contacts, not with the check-ins read."""
     minimum = rules.min_overlap_minutes * MINUTE
-    ranges = [
-        (venue_id, dwell[venue_id], read_from, read_to, exposure.start + minimum)
-        for venue_id in sorted(indexes)
-        for exposure, read_from, read_to in probe_ranges(
-            indexes[venue_id].intervals(), rules.min_overlap_minutes, rules.max_presence_hours
-        )
-    ]
+    table = ExposureArrays(
+        exposures.venue, exposures.start, exposures.end, exposures.source,
+        rules.min_overlap_minutes, rules.max_presence_hours,
+    )  # fmt: skip
+    venue, exposure_start, read_from, read_to = probe_ranges_arrays(
+        exposures.venue, exposures.start, exposures.end,
+        rules.min_overlap_minutes, rules.max_presence_hours,
+    )  # fmt: skip
+    columns = (venue, exposures.dwell(venue), read_from, read_to, exposure_start + minimum)
     dialect = connection.dialect.name
-    options = {"yield_per": STREAM_ROWS} if stream else {}
-    cap, min_overlap = rules.max_presence_hours, rules.min_overlap_minutes
-    batches = list(_batches(ranges))
-    for done, batch in enumerate(batches, start=1):
+    statement = _probe_statement(dialect)
+    count = -(-len(venue) // BATCH)
+    for done in range(1, count + 1):
+        batch = [column[(done - 1) * BATCH : done * BATCH] for column in columns]
         params = _row_params(dialect, "probe", PROBE_COLUMNS, batch)
-        result = connection.execute(
-            _probe_statement(dialect),
-            {**params, "min_overlap_seconds": minimum},
-            execution_options=options,
+        person, venue_id, time_in, time_out = read_columns(
+            connection, statement, {**params, "min_overlap_seconds": minimum}, nullable=(3,)
         )
-        for rows in result.partitions() if stream else (result.all(),):
-            for person_id, venue_id, time_in, time_out in rows:
-                if person_id in skip:
-                    continue
-                band = presence(time_in, time_out, dwell[venue_id], cap)
-                attribution = indexes[venue_id].attribute(band, min_overlap)
-                if attribution is not None:
-                    ledger.add(person_id, level, venue_id, attribution)
-        progress(done / len(batches), f"F{level}: {done}/{len(batches)} batches")
+        wanted = ~np.isin(person, skip)
+        person, venue_id, time_in, time_out = (
+            person[wanted], venue_id[wanted], time_in[wanted], time_out[wanted]
+        )  # fmt: skip
+        end = presence_ends(time_in, time_out, exposures.dwell(venue_id), rules.max_presence_hours)
+        met.append(Met.of(person, venue_id, level, table.attribute(venue_id, time_in, end)))
+        if sum(len(m) for m in met) > COMPACT_ROWS:
+            met[:] = [gather(met)]
+        progress(done / count, f"F{level}: {done}/{count} batches")
 
 
 def _f1(
@@ -422,17 +443,20 @@ def _f1(
     person_id: int,
     visits: Sequence[Visit],
     rules: TraceRules,
-    ledger: ContactLedger,
+    met: list[Met],
 ) -> None:
-    exposures: dict[int, list[tuple[Interval, int]]] = defaultdict(list)
-    dwell: dict[int, int] = {}
-    for visit in visits:
-        band = Interval(_seconds(visit.start), _seconds(visit.end))
-        exposures[visit.venue_id].append((widen(band, rules.buffer_minutes), person_id))
-        dwell[visit.venue_id] = visit.dwell_minutes
-    indexes = {venue_id: ExposureIndex(items) for venue_id, items in exposures.items()}
+    buffer = rules.buffer_minutes * MINUTE
+    venue = np.array([v.venue_id for v in visits], dtype=np.int64)
+    dwell = np.array([v.dwell_minutes for v in visits], dtype=np.int64)
+    exposures = _Exposures(
+        venue,
+        np.array([_seconds(v.start) - buffer for v in visits], dtype=np.int64),
+        np.array([_seconds(v.end) + buffer for v in visits], dtype=np.int64),
+        np.full(len(visits), person_id, dtype=np.int64),
+        *_dwell_table(venue, dwell),
+    )
     _probe_and_attribute(
-        connection, indexes, dwell, rules, 1, ledger, {person_id}, _quiet, stream=False
+        connection, exposures, rules, 1, met, np.array([person_id], dtype=np.int64), _quiet
     )
 
 
@@ -442,25 +466,36 @@ ONWARD_COLUMNS = ("person_id", "read_from", "min_end")
 @cache
 def _onward_statement(dialect: str) -> Select:
     """The F1s' visits that can still expose someone after they first met the case, through
-    ix_checkin_person_time. Each row: (person_id, read_from, min_end); up to :until."""
+    ix_checkin_person_time. Each row: (person_id, read_from, min_end); up to :until.
+
+    On PostgreSQL a LATERAL subquery per F1, kept from being flattened into a join (OFFSET 0):
+    as a join, the planner chose to hash the whole check-in table for a few thousand F1s, where
+    an index range per F1 reads only their visits. SQLite has no LATERAL and loops anyway."""
     onward = _row_table(dialect, "onward", ONWARD_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
-    return (
-        select(checkin.c.person_id, checkin.c.venue_id, venue.c.dwell_minutes, time_in, time_out)
-        .select_from(onward)
-        .join(
-            checkin,
-            and_(
-                checkin.c.person_id == onward.c.person_id,
-                time_in >= onward.c.read_from,
-                time_in < bindparam("until", type_=BigInteger),
-            ),
-        )
-        .join(venue, venue.c.id == checkin.c.venue_id)
-        .where(
-            func.coalesce(time_out, time_in + venue.c.dwell_minutes * MINUTE) >= onward.c.min_end
-        )
+    columns = (checkin.c.person_id, checkin.c.venue_id, venue.c.dwell_minutes, time_in, time_out)
+    conditions = (
+        checkin.c.person_id == onward.c.person_id,
+        time_in >= onward.c.read_from,
+        time_in < bindparam("until", type_=BigInteger),
+        func.coalesce(time_out, time_in + venue.c.dwell_minutes * MINUTE) >= onward.c.min_end,
     )
+    if dialect != "postgresql":
+        return (
+            select(*columns)
+            .select_from(onward)
+            .join(checkin, and_(*conditions[:3]))
+            .join(venue, venue.c.id == checkin.c.venue_id)
+            .where(conditions[3])
+        )
+    each = (
+        select(*columns)
+        .join(venue, venue.c.id == checkin.c.venue_id)
+        .where(*conditions)
+        .offset(literal_column("0"))
+        .lateral("visit")
+    )
+    return select(*each.c).select_from(onward).join(each, true())
 
 
 def _f2(
@@ -468,38 +503,41 @@ def _f2(
     person_id: int,
     until: datetime,
     rules: TraceRules,
-    ledger: ContactLedger,
+    met: list[Met],
     progress: Progress,
 ) -> None:
-    f1 = ledger.at_level(1)
+    f1 = findings(met, person_id)
     minimum, cap = rules.min_overlap_minutes * MINUTE, rules.max_presence_hours * HOUR
     buffer = rules.buffer_minutes * MINUTE
     # A widened visit reaches first_at + minimum only if its presence ends by then minus the
     # buffer, so it checked in no earlier than that minus the cap.
-    starts = [
-        (pid, found.first_at + minimum - buffer - cap, found.first_at + minimum - buffer)
-        for pid, found in sorted(f1.items())
-    ]
-    exposures: dict[int, list[tuple[Interval, int]]] = defaultdict(list)
-    dwell: dict[int, int] = {}
-    batches = list(_batches(starts))
-    for done, batch in enumerate(batches, start=1):
-        params = _row_params(connection.dialect.name, "onward", ONWARD_COLUMNS, batch)
-        rows = connection.execute(
-            _onward_statement(connection.dialect.name), {**params, "until": _seconds(until)}
-        ).all()
-        for pid, venue_id, dwell_minutes, time_in, time_out in rows:
-            band = presence(time_in, time_out, dwell_minutes, rules.max_presence_hours)
-            onward = cut(widen(band, rules.buffer_minutes), f1[pid].first_at)
-            if onward is not None and onward.seconds >= minimum:
-                exposures[venue_id].append((onward, pid))
-                dwell[venue_id] = dwell_minutes
-        progress(0.3 * done / len(batches), f"F1 visits: {done}/{len(batches)} batches")
-    indexes = {venue_id: ExposureIndex(items) for venue_id, items in exposures.items()}
-    exposures.clear()
+    reaches = f1.first_at + minimum - buffer
+    starts = (f1.person, reaches - cap, reaches)
+    dialect = connection.dialect.name
+    found: list[list[Ints]] = []
+    count = -(-len(f1) // BATCH)
+    for done in range(1, count + 1):
+        batch = [column[(done - 1) * BATCH : done * BATCH] for column in starts]
+        params = _row_params(dialect, "onward", ONWARD_COLUMNS, batch)
+        pid, venue_id, dwell, time_in, time_out = read_columns(
+            connection,
+            _onward_statement(dialect),
+            {**params, "until": _seconds(until)},
+            nullable=(4,),
+        )
+        end = presence_ends(time_in, time_out, dwell, rules.max_presence_hours)
+        # Widened, then cut at the moment the F1 first met the case.
+        start = np.maximum(time_in - buffer, f1.first_at[np.searchsorted(f1.person, pid)])
+        long = end + buffer - start >= minimum
+        found.append([c[long] for c in (venue_id, start, end + buffer, pid, dwell)])
+        progress(0.3 * done / count, f"F1 visits: {done}/{count} batches")
+    venue_id, start, end, pid, dwell = (
+        [np.concatenate(c) for c in zip(*found, strict=True)] if found else [_NONE] * 5
+    )
+    exposures = _Exposures(venue_id, start, end, pid, *_dwell_table(venue_id, dwell))
     _probe_and_attribute(
-        connection, indexes, dwell, rules, 2, ledger, {person_id, *f1},
-        lambda fraction, message: progress(0.3 + 0.65 * fraction, message), stream=True,
+        connection, exposures, rules, 2, met, np.append(f1.person, person_id),
+        lambda fraction, message: progress(0.3 + 0.65 * fraction, message),
     )  # fmt: skip
 
 
@@ -532,73 +570,179 @@ def _range_statement(table: str) -> Select:
     return select(*columns).where(wanted.between(bindparam("low"), bindparam("high")))
 
 
-def _lookup(connection: Connection, table: str, ids: Iterable[int]) -> list[Any]:
+def _lookup(connection: Connection, table: str, ids: Ints) -> list[NDArray[Any]]:
+    """(id, phone, full_name) of people or (id, venue_ref) of venues with these ids, as
+    columns by id."""
     dialect = connection.dialect.name
-    found: list[Any] = []
-    for batch in _batches(sorted(set(ids)), LOOKUP_BATCH):
-        low, high = batch[0], batch[-1]
+    text = (1, 2) if table == "person" else (1,)
+    found: list[list[NDArray[Any]]] = []
+    wanted = np.unique(ids)
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        batch = wanted[start : start + LOOKUP_BATCH]
+        low, high = int(batch[0]), int(batch[-1])
         if high - low < DENSE_SPAN * len(batch):
             # Dense ids (an F2 covering much of the city): reading the range and dropping the
             # few not wanted costs a fraction of one index probe per id.
-            wanted = set(batch)
-            rows = connection.execute(_range_statement(table), {"low": low, "high": high})
-            found += [row for row in rows if row[0] in wanted]
+            columns = read_columns(
+                connection, _range_statement(table), {"low": low, "high": high}, text=text
+            )
+            kept = np.isin(columns[0], batch)
+            found.append([column[kept] for column in columns])
             continue
         if dialect == "postgresql":
-            ids_param = "{" + ",".join(map(str, batch)) + "}"
+            ids_param = "{" + ",".join(map(str, batch.tolist())) + "}"
         else:
-            ids_param = json.dumps(list(batch))
-        found += connection.execute(_lookup_statement(dialect, table), {"ids": ids_param}).all()
-    return found
+            ids_param = json.dumps(batch.tolist())
+        found.append(
+            read_columns(
+                connection, _lookup_statement(dialect, table), {"ids": ids_param}, text=text
+            )
+        )
+    if not found:
+        return [_NONE, *(np.zeros(0, dtype=object) for _ in text)]
+    columns = [np.concatenate(parts) for parts in zip(*found, strict=True)]
+    order = np.argsort(columns[0])
+    return [column[order] for column in columns]
 
 
-def _people(connection: Connection, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """Phone and name by person id."""
-    return {pid: (phone, name) for pid, phone, name in _lookup(connection, "person", ids)}
-
-
-def _venue_refs(
-    connection: Connection, ids: Iterable[int], known: dict[int, str]
-) -> dict[int, str]:
+def _venue_refs(connection: Connection, ids: Ints, known: dict[int, str]) -> dict[int, str]:
     refs = dict(known)
-    refs.update(
-        {venue_id: ref for venue_id, ref in _lookup(connection, "venue", set(ids) - set(refs))}
-    )
+    unknown = np.setdiff1d(ids, np.array(list(refs), dtype=np.int64))
+    found, ref = _lookup(connection, "venue", unknown)
+    refs.update(zip(found.tolist(), ref.tolist(), strict=True))
     return refs
 
 
-def _contacts(
-    connection: Connection, case_person_id: int, ledger: ContactLedger, visits: Sequence[Visit]
-) -> tuple[Contact, ...]:
-    findings = ledger.findings
-    people = _people(connection, [case_person_id, *findings])
-    venue_ids = {v for found in findings.values() for v in found.covered}
-    refs = _venue_refs(connection, venue_ids, {v.venue_id: v.venue_ref for v in visits})
+class _ContactTable:
+    """Everything a trace's contacts are made from, as arrays: a Contact is built only when
+    asked for, so showing a page of an F2 costs a page of objects, not hundreds of thousands."""
 
-    def step(found: Finding) -> Step:
-        phone, name = people[found.source]
-        return Step(found.source, name, phone, refs[found.first_venue], _utc(found.first_at))
+    __slots__ = ("found", "phones", "names", "refs", "case")
 
-    # Every F2 met through the same F1 shares the first step of its path.
-    f1_steps = {pid: step(found) for pid, found in findings.items() if found.level == 1}
+    def __init__(
+        self,
+        found: Findings,
+        phones: list[str],
+        names: list[str],
+        refs: dict[int, str],
+        case: tuple[int, str, str],
+    ) -> None:
+        self.found = found
+        self.phones, self.names = phones, names  # by row of found
+        self.refs, self.case = refs, case  # case: (person id, phone, name)
 
-    def contact(pid: int, found: Finding) -> Contact:
-        if found.level == 1:
-            last = f1_steps[pid]
+    def step(self, row: int) -> Step:
+        """How the contact in this row of found was first met."""
+        found, source = self.found, int(self.found.source[row])
+        if found.level[row] == 1:
+            _, phone, name = self.case
+        else:
+            through = found.row_of(source)
+            phone, name = self.phones[through], self.names[through]
+        venue = self.refs[int(found.first_venue[row])]
+        return Step(source, name, phone, venue, _utc(int(found.first_at[row])))
+
+    def contact(self, row: int) -> Contact:
+        found = self.found
+        last = self.step(row)
+        if found.level[row] == 1:
             via: tuple[Step, ...] = (last,)
         else:
-            last = step(found)
-            via = (f1_steps[found.source], last)
-        phone, name = people[pid]
-        order = found.venues_in_order()
-        venues = (refs[order[0]],) if len(order) == 1 else tuple(map(refs.__getitem__, order))
-        return Contact(pid, phone, name, found.level, last.at, found.overlap_minutes, venues, via)
+            via = (self.step(found.row_of(last.through_person_id)), last)
+        return Contact(
+            int(found.person[row]),
+            self.phones[row],
+            self.names[row],
+            int(found.level[row]),
+            last.at,
+            int(found.overlap_seconds[row]) // MINUTE,
+            tuple(self.refs[v] for v in found.venues_of(row).tolist()),
+            via,
+        )
 
-    ordered = sorted(
-        findings.items(),
-        key=lambda item: (item[1].level, item[1].first_at, people[item[0]][1], item[0]),
+
+class Contacts(Sequence[Contact]):
+    """A trace's contacts in order (level, first exposure, name, person id): a sequence like a
+    tuple of Contact (equal to one with the same contacts), whose items are built when read."""
+
+    __slots__ = ("_table", "_rows")
+
+    def __init__(self, table: _ContactTable, rows: Ints) -> None:
+        self._table, self._rows = table, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Contact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Contacts: ...
+
+    def __getitem__(self, index: int | slice) -> Contact | Contacts:
+        if isinstance(index, slice):
+            return Contacts(self._table, self._rows[index])
+        return self._table.contact(int(self._rows[index]))
+
+    def __iter__(self) -> Iterator[Contact]:
+        contact = self._table.contact
+        return (contact(row) for row in self._rows.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Contacts({len(self)} contacts)"
+
+    def level(self, level: int) -> Contacts:
+        """The contacts of one level (they are consecutive: the order begins with the level)."""
+        levels = self._table.found.level[self._rows]
+        low, high = np.searchsorted(levels, [level, level + 1])
+        return Contacts(self._table, self._rows[low:high])
+
+    def find(self, person_id: int) -> Contact | None:
+        """The contact who is this person, or None."""
+        try:
+            row = self._table.found.row_of(person_id)
+        except KeyError:
+            return None
+        return self._table.contact(row) if np.any(self._rows == row) else None
+
+    def columns(self) -> tuple[Ints, Ints, Ints]:
+        """(person id, level, first exposure in epoch seconds) of each contact, in order."""
+        found = self._table.found
+        return found.person[self._rows], found.level[self._rows], found.first_at[self._rows]
+
+
+def _contacts(
+    connection: Connection, case_person_id: int, found: Findings, visits: Sequence[Visit]
+) -> Contacts:
+    ids, phones, names = _lookup(connection, "person", np.append(found.person, case_person_id))
+    rows = np.minimum(np.searchsorted(ids, found.person), max(len(ids) - 1, 0))
+    if len(found) and not np.array_equal(ids[rows], found.person):
+        raise LookupError("a traced person is missing from the person table")
+    case = int(np.searchsorted(ids, case_person_id))
+    refs = _venue_refs(
+        connection, np.unique(found.venue_ids), {v.venue_id: v.venue_ref for v in visits}
     )
-    return tuple(contact(pid, found) for pid, found in ordered)
+    # Names compare as Python strings do (by code point), through their rank.
+    name_rank = np.unique(names[rows], return_inverse=True)[1].reshape(-1)
+    order = np.lexsort((found.person, name_rank, found.first_at, found.level))
+    return Contacts(
+        _ContactTable(
+            found,
+            phones[rows].tolist(),
+            names[rows].tolist(),
+            refs,
+            (case_person_id, str(phones[case]), str(names[case])),
+        ),
+        order,
+    )
 
 
 def trace(
@@ -617,17 +761,16 @@ def trace(
         raise ValueError(f"depth is 1 (F1) or 2 (F1 and F2), not {depth!r}")
     report = progress or _quiet
     report(0.0, "F1")
-    with _collector_paused():
-        visits = case_visits(connection, person_id, since, until, rules)
-        ledger = ContactLedger(person_id)
-        _f1(connection, person_id, visits, rules, ledger)
-        if depth == 2:
-            report(0.1, "F2")
-            _f2(
-                connection, person_id, until, rules, ledger,
-                lambda fraction, message: report(0.1 + 0.85 * fraction, message),
-            )  # fmt: skip
-        contacts = _contacts(connection, person_id, ledger, visits)
+    visits = case_visits(connection, person_id, since, until, rules)
+    met: list[Met] = []
+    _f1(connection, person_id, visits, rules, met)
+    if depth == 2:
+        report(0.1, "F2")
+        _f2(
+            connection, person_id, until, rules, met,
+            lambda fraction, message: report(0.1 + 0.85 * fraction, message),
+        )  # fmt: skip
+    contacts = _contacts(connection, person_id, findings(met, person_id), visits)
     report(1.0, "done")
     return TraceResult(person_id, since, until, depth, rules, tuple(visits), contacts)
 
@@ -772,15 +915,20 @@ def record_contacts(
     """Store the trace's contacts for the case; a person already recorded keeps the lowest
     level and the earliest exposure. Returns the number of contacts written."""
     traced_at = now or datetime.now(UTC)
+    if isinstance(result.contacts, Contacts):  # no Contact objects needed
+        people, levels, firsts = (c.tolist() for c in result.contacts.columns())
+        found = zip(people, levels, map(_utc, firsts), strict=True)
+    else:
+        found = ((c.person_id, c.level, c.first_exposure) for c in result.contacts)
     rows = [
         {
             "case_id": case_id,
-            "person_id": c.person_id,
-            "level": c.level,
-            "first_exposure_at": c.first_exposure,
+            "person_id": person_id,
+            "level": level,
+            "first_exposure_at": first_exposure,
             "traced_at": traced_at,
         }
-        for c in result.contacts
+        for person_id, level, first_exposure in found
     ]
     for batch in _batches(rows, 1_000):
         statement = insert_for(connection, traced_contact)

@@ -3,7 +3,7 @@ the contacts (paged table, follow one in turn, exports). Views and exports are a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from geo.maps import visits_map
 from queries.audit import record
-from queries.trace import TraceResult, TraceRules, present_at_venue
+from queries.trace import Contact, TraceResult, TraceRules, present_at_venue
 from reports.tables import to_csv_bytes, to_xlsx_bytes
 from rules.access import Scope
 from rules.markdown import plain
@@ -157,15 +157,22 @@ def visits_section(
             st.caption(t("trace.pick_visit"))
 
 
-def contacts_section(
-    result: TraceResult,
-    trail: list[int],
-    index_person: int,
-    case_id: int,
-    purpose: str,
-    scope: Scope,
-) -> None:
-    contacts = pd.DataFrame(
+CONTACT_COLUMNS = [
+    "person_id",
+    "level",
+    "full_name",
+    "phone",
+    "first_exposure",
+    "overlap_minutes",
+    "venues",
+    "via",
+]
+
+
+def _contact_frame(contacts: Sequence[Contact], trail: list[int]) -> pd.DataFrame:
+    """The contacts as table rows; built for a page or an export only (an F2 has hundreds of
+    thousands of contacts, and each row costs a Contact)."""
+    return pd.DataFrame(
         [
             {
                 "person_id": c.person_id,
@@ -177,26 +184,28 @@ def contacts_section(
                 "venues": ", ".join(c.venues),
                 "via": " → ".join(f"{s.through_name} @ {s.venue_ref}" for s in c.via),
             }
-            for c in result.contacts
+            for c in contacts
         ],
-        columns=[
-            "person_id",
-            "level",
-            "full_name",
-            "phone",
-            "first_exposure",
-            "overlap_minutes",
-            "venues",
-            "via",
-        ],
+        columns=CONTACT_COLUMNS,
     )
-    f1 = int((contacts["level"] == f"F{1 + len(trail)}").sum())
+
+
+def contacts_section(
+    result: TraceResult,
+    trail: list[int],
+    index_person: int,
+    case_id: int,
+    purpose: str,
+    scope: Scope,
+) -> None:
+    contacts = result.contacts
+    f1 = len(result.level(1))
     st.subheader(t("trace.contacts", f1=f1, f2=len(contacts) - f1))
     pages = max(1, -(-len(contacts) // PAGE_SIZE))
     page = (
         int(st.number_input(t("trace.page"), 1, pages, 1, key="trace_page")) - 1 if pages > 1 else 0
     )
-    window = contacts.iloc[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    window = _contact_frame(contacts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], trail)
     shown = window.drop(columns=["person_id"]).assign(
         first_exposure=local_times(window["first_exposure"])
     )
@@ -236,8 +245,9 @@ def contacts_section(
                 purpose=purpose.strip(),
                 row_count=len(contacts),
             )
-        table = contacts.drop(columns=["person_id"]).assign(
-            first_exposure=local_times(contacts["first_exposure"])
+        everyone = _contact_frame(contacts, trail)
+        table = everyone.drop(columns=["person_id"]).assign(
+            first_exposure=local_times(everyone["first_exposure"])
         )
         return to_csv_bytes(table) if kind == "csv" else to_xlsx_bytes(table, "contacts")
 
