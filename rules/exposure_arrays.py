@@ -424,9 +424,18 @@ def findings(batches: Sequence[Met], case_person_id: int) -> Findings:
     counts = np.diff(np.append(heads, len(person)))
     several = np.flatnonzero(_spread(counts, heads, len(person)) > 1)
     by_time = np.arange(len(person))
-    by_time[several] = several[
-        np.lexsort((venue[several], first_end[several], first_at[several], person[several]))
-    ]
+    if len(several):
+        # Rows are by venue within a person: two stable sorts finish the order, by first_end
+        # and then by (person, first_at) packed into one key when it fits.
+        contact = np.repeat(np.arange(len(heads)), counts)[several]
+        times = first_at[several] - int(first_at[several].min())
+        span = int(times.max()) + 1
+        order = np.argsort(first_end[several], kind="stable")
+        if (int(contact[-1]) + 1) * span < 2**62:
+            order = order[np.argsort((contact * span + times)[order], kind="stable")]
+        else:
+            order = order[np.lexsort((times[order], contact[order]))]
+        by_time[several] = several[order]
     # Covered time at the level kept: a part counts when its (person, level) is a contact's.
     row = np.minimum(np.searchsorted(contacts, met.part_person), max(len(contacts) - 1, 0))
     counted = np.zeros(len(row), dtype=bool)
