@@ -3,11 +3,14 @@
 - 9,694 registered units as on 24 June 2021: 6,272 in the health sector and 3,422 state agencies
   and enterprises, plus public places (markets with the three real wholesale markets, stations,
   bus routes, supermarkets, schools, apartment blocks), each in a real ward near its centre;
-- a population with home wards; some dependants share a relative's phone;
-- N check-ins over D local days ending now, with daily rhythms per kind of venue, per-kind dwell,
-  some check-outs, all four declaration channels plus imports, about 1 % at-risk declarations;
+  a city of more than 5 million check-ins has proportionally more units and places;
+- a population with home wards and their own places (workplace or school, market, shop, home
+  block); some dependants share a relative's phone;
+- N check-ins over D local days ending now, four in five at a person's own places, with daily
+  rhythms per kind of venue, per-kind dwell, some check-outs, all four declaration channels plus
+  imports, about 1 % at-risk declarations;
 - a few clusters of confirmed cases (a wholesale-market cluster, a factory shift, a hospital
-  ward) so that traces have something to show.
+  ward) so that traces have something to show, and community cases with everyday lives.
 
 Everything but the venues' QR tokens (which must stay unguessable) follows from the seed and the
 end instant.
@@ -46,6 +49,10 @@ Progress = Callable[[float, str], None]
 LOCAL_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh is UTC+7 all year
 DEMO_SOURCE = "demo"
 IMPORT_SOURCE = "moh-demo"  # the share that arrives from the Ministry's declaration system
+# Up to this many check-ins the city has the units of 24 June 2021; a larger city has
+# proportionally more (registration went on through 2021), so that a venue's crowd stays that
+# of a real venue instead of growing with the city: at 20M, four times as many.
+CHECKINS_PER_UNIT_SET = 5_000_000
 REGISTERED_HEALTH = 6_272
 REGISTERED_STATE_AND_ENTERPRISE = 3_422
 
@@ -215,7 +222,7 @@ def build_demo_city(
     districts, wards = hcmc_districts(), hcmc_wards()
 
     progress(0.0, "venues")
-    venues = _venues(rng, districts, wards, dwell)
+    venues = _venues(rng, districts, wards, dwell, max(1.0, checkins / CHECKINS_PER_UNIT_SET))
     with engine.begin() as connection:
         upsert_venues(connection, venues)
         ids = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).fetchall())
@@ -282,8 +289,14 @@ def _local_midnight(instant: datetime) -> int:
 
 
 def _venues(
-    rng: np.random.Generator, districts: list[District], wards: list[Ward], dwell: dict[str, int]
+    rng: np.random.Generator,
+    districts: list[District],
+    wards: list[Ward],
+    dwell: dict[str, int],
+    scale: float = 1.0,
 ) -> pd.DataFrame:
+    """The landmarks, one ward health station and committee per ward, one district committee per
+    district, and the other units and public places: their 2021 counts times scale."""
     district_names = {d.code: d.name for d in districts}
     ward_by_code = {w.code: w for w in wards}
     rows: list[dict] = []
@@ -310,7 +323,8 @@ def _venues(
                            for d in districts}  # fmt: skip
             chosen = list(by_district.values())
         else:
-            chosen = [wards[i] for i in rng.choice(len(wards), spec.count, p=ward_weights)]
+            count = round(spec.count * scale)
+            chosen = [wards[i] for i in rng.choice(len(wards), count, p=ward_weights)]
         for number, home in enumerate(chosen, start=1):
             template = spec.names[int(rng.integers(len(spec.names)))]
             name = template.format(
