@@ -77,8 +77,9 @@ BATCH = 2_000
 LOOKUP_BATCH = 20_000
 # A look-up batch whose ids span less than this many times their number reads the id range.
 DENSE_SPAN = 3
-# What a trace has met is gathered (per person, level and venue) once it holds this many rows.
-COMPACT_ROWS = 2_000_000
+# What a trace has met is gathered (per person, level and venue) once it holds this many rows
+# (about 90 bytes each).
+COMPACT_ROWS = 1_000_000
 _NONE = np.zeros(0, dtype=np.int64)
 
 
@@ -406,8 +407,9 @@ def _probe_and_attribute(
 ) -> None:
     """Read everyone who overlapped the exposure intervals and attribute them to sources.
 
-    What they met is added to `met`, gathered whenever it grows past COMPACT_ROWS: memory
-    grows with the contacts, not with the check-ins read."""
+    What they met is added to `met`, gathered whenever it grows past COMPACT_ROWS and twice
+    what the last gathering left: memory grows with the contacts, not with the check-ins read,
+    and a trace with many contacts does not gather them again after every batch."""
     minimum = rules.min_overlap_minutes * MINUTE
     table = ExposureArrays(
         exposures.venue, exposures.start, exposures.end, exposures.source,
@@ -421,6 +423,7 @@ def _probe_and_attribute(
     dialect = connection.dialect.name
     statement = _probe_statement(dialect)
     count = -(-len(venue) // BATCH)
+    gathered = 0
     for done in range(1, count + 1):
         batch = [column[(done - 1) * BATCH : done * BATCH] for column in columns]
         params = _row_params(dialect, "probe", PROBE_COLUMNS, batch)
@@ -433,8 +436,9 @@ def _probe_and_attribute(
         )  # fmt: skip
         end = presence_ends(time_in, time_out, exposures.dwell(venue_id), rules.max_presence_hours)
         met.append(Met.of(person, venue_id, level, table.attribute(venue_id, time_in, end)))
-        if sum(len(m) for m in met) > COMPACT_ROWS:
+        if sum(len(m) for m in met) > max(COMPACT_ROWS, 2 * gathered):
             met[:] = [gather(met)]
+            gathered = len(met[0])
         progress(done / count, f"F{level}: {done}/{count} batches")
 
 

@@ -2,10 +2,10 @@
 (ExposureIndex, ContactLedger) give when every check-in is attributed one by one, path and
 venue order included; and the lazy Contacts sequence behaves as the tuple it stands for."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.schema import case_record, checkin, person, venue
 from queries.trace import Contact, Step, TraceRules, case_window, trace
@@ -135,3 +135,19 @@ def test_a_contact_is_found_by_person_and_built_alone(worked):
     ]
     assert result.contact(ids["F"]) is None and result.contact(ids["A"]) is None
     assert result.contact(10**9) is None
+
+
+def test_small_batches_gathered_as_they_come_change_nothing(demo_engine, monkeypatch):
+    import queries.trace
+
+    rules = TraceRules()
+    with demo_engine.connect() as connection:
+        now = connection.scalar(select(func.max(checkin.c.checked_in_at)))
+        cases = connection.execute(select(case_record).order_by(case_record.c.id)).all()
+        since, until = case_window(cases[0], rules, now + timedelta(seconds=1))
+        whole = trace(connection, cases[0].person_id, since, until, rules, depth=2)
+        monkeypatch.setattr(queries.trace, "BATCH", 7)
+        monkeypatch.setattr(queries.trace, "COMPACT_ROWS", 50)
+        bit_by_bit = trace(connection, cases[0].person_id, since, until, rules, depth=2)
+    assert len(whole.level(2)) > 100
+    assert list(bit_by_bit.contacts) == list(whole.contacts)
