@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from sqlalchemy import Connection
+from sqlalchemy.engine import Compiled, Dialect
 from sqlalchemy.sql import Select
 
 
 def _dtype(i: int, nullable: Sequence[int], text: Sequence[int]) -> Any:
     return object if i in text else np.float64 if i in nullable else np.int64
+
+
+@lru_cache(maxsize=64)
+def _compiled(statement: Select, dialect: Dialect) -> Compiled:
+    """The statement compiled once: the trace's statements are built once and reused, and
+    compiling one took longer than running a small probe."""
+    return statement.compile(dialect=dialect)
 
 
 def read_columns(
@@ -45,7 +54,7 @@ def read_columns(
         ]
     from psycopg2 import sql  # only PostgreSQL connections come here
 
-    compiled = statement.compile(dialect=connection.dialect)
+    compiled = _compiled(statement, connection.dialect)
     values = compiled.construct_params(dict(params))
     buffer = io.BytesIO()
     with connection.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
