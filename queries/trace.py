@@ -50,10 +50,12 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import FromClause, Select
 
 from config.settings import TraceRules as TraceSettings
-from db.dialect import epoch, insert_for
+from db.dialect import epoch
 from db.schema import CASE_STATUSES, case_record, checkin, person, traced_contact, venue
 from queries.bulk import read_columns
 from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, lookback_window, presence
@@ -930,45 +932,63 @@ def find_person(connection: Connection, phone: str, full_name: str | None = None
     return people[0]
 
 
+RECORD_COLUMNS = ("person_id", "level", "first_at")
+RECORD_BATCH = 100_000
+
+
+@cache
+def _record_statement(dialect: str) -> Any:
+    """Contacts of a case as rows (see _row_table) into traced_contact: one INSERT … SELECT
+    per batch, so an F2 of a million contacts is stored in seconds, not row by row. A person
+    already recorded keeps the lowest level and the earliest exposure."""
+    found = _row_table(dialect, "found", RECORD_COLUMNS)
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(traced_contact)
+    statement = insert.from_select(
+        ["case_id", "person_id", "level", "first_exposure_at", "traced_at"],
+        # WHERE true: SQLite would read the ON of ON CONFLICT as a join condition without it.
+        select(
+            bindparam("case_id", type_=BigInteger),
+            found.c.person_id,
+            found.c.level,
+            found.c.first_at,
+            bindparam("traced_at", type_=BigInteger),
+        ).where(true()),
+    )
+    new, old = statement.excluded, traced_contact.c
+    return statement.on_conflict_do_update(
+        index_elements=["case_id", "person_id"],
+        set_={
+            "level": case((new.level < old.level, new.level), else_=old.level),
+            "first_exposure_at": case(
+                (epoch(new.first_exposure_at) < epoch(old.first_exposure_at),
+                 new.first_exposure_at),
+                else_=old.first_exposure_at,
+            ),
+            "traced_at": new.traced_at,
+        },
+    )  # fmt: skip
+
+
 def record_contacts(
     connection: Connection, case_id: int, result: TraceResult, now: datetime | None = None
 ) -> int:
     """Store the trace's contacts for the case; a person already recorded keeps the lowest
     level and the earliest exposure. Returns the number of contacts written."""
-    traced_at = now or datetime.now(UTC)
+    traced_at = _seconds(now or datetime.now(UTC))
     if isinstance(result.contacts, Contacts):  # no Contact objects needed
-        people, levels, firsts = (c.tolist() for c in result.contacts.columns())
-        found = zip(people, levels, map(_utc, firsts), strict=True)
+        columns = result.contacts.columns()
     else:
-        found = ((c.person_id, c.level, c.first_exposure) for c in result.contacts)
-    rows = [
-        {
-            "case_id": case_id,
-            "person_id": person_id,
-            "level": level,
-            "first_exposure_at": first_exposure,
-            "traced_at": traced_at,
-        }
-        for person_id, level, first_exposure in found
-    ]
-    for batch in _batches(rows, 1_000):
-        statement = insert_for(connection, traced_contact)
-        new = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=["case_id", "person_id"],
-            set_={
-                "level": case(
-                    (new.level < traced_contact.c.level, new.level), else_=traced_contact.c.level
-                ),
-                "first_exposure_at": case(
-                    (
-                        epoch(new.first_exposure_at) < epoch(traced_contact.c.first_exposure_at),
-                        new.first_exposure_at,
-                    ),
-                    else_=traced_contact.c.first_exposure_at,
-                ),
-                "traced_at": new.traced_at,
-            },
+        contacts = list(result.contacts)
+        columns = (
+            np.array([c.person_id for c in contacts], dtype=np.int64),
+            np.array([c.level for c in contacts], dtype=np.int64),
+            np.array([_seconds(c.first_exposure) for c in contacts], dtype=np.int64),
         )
-        connection.execute(statement, list(batch))
-    return len(rows)
+    dialect = connection.dialect.name
+    for start in range(0, len(columns[0]), RECORD_BATCH):
+        batch = [column[start : start + RECORD_BATCH] for column in columns]
+        params = _row_params(dialect, "found", RECORD_COLUMNS, batch)
+        connection.execute(
+            _record_statement(dialect), {**params, "case_id": case_id, "traced_at": traced_at}
+        )
+    return len(columns[0])
