@@ -268,6 +268,24 @@ ward_day = Table(
     Column("high_risk", Integer, nullable=False),
 )
 
+# Local days per bitmask row of venue_activity. 63, not 64: bit 63 would make the value
+# negative as a signed BIGINT, which both engines' integers are.
+ACTIVITY_BLOCK_DAYS = 63
+
+# Which local days (as in venue_day) each venue had a check-in on, 63 days to a row: bit i of
+# days is local day block * 63 + i (local day: days since 1970-01-01 in Asia/Ho_Chi_Minh).
+# "Active on any day of a range" (the area table's active units) then reads one row per venue
+# and block instead of one per venue and day: 14 days at city scale are ~47,000 rows, not
+# ~650,000. The key leads with block because a range reads whole blocks, which makes them
+# contiguous stretches of the key; venue_id completes it for the write path's upsert.
+venue_activity = Table(
+    "venue_activity",
+    metadata,
+    Column("block", Integer, primary_key=True),
+    Column("venue_id", BigInteger, primary_key=True),
+    Column("days", BigInteger, nullable=False),
+)
+
 case_record = Table(
     "case_record",
     metadata,

@@ -1,17 +1,21 @@
-"""Consistency checks: row counts, and hourly rollups against the raw check-ins."""
+"""Consistency checks: row counts, the hourly rollups against the raw check-ins, and the daily
+ones against the hourly ones."""
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import Connection, Table, case, exists, func, or_, select
 
 from db.dialect import epoch, hour_of
-from db.partitions import day_start
+from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start
 from db.schema import (
+    ACTIVITY_BLOCK_DAYS,
     case_record,
     checkin,
     district,
     person,
     venue,
+    venue_activity,
     venue_day,
     venue_hour,
     ward,
@@ -57,7 +61,7 @@ def rollup_mismatches(connection: Connection) -> list[tuple]:
         for k in sorted(set(raw) | set(rolled)):
             if raw.get(k, (0, 0)) != rolled.get(k, (0, 0)):
                 problems.append((rollup.name, k[0], k[1], rolled.get(k), raw.get(k)))
-    return problems + _daily_mismatches(connection)
+    return problems + _daily_mismatches(connection) + _activity_mismatches(connection)
 
 
 def _daily_mismatches(connection: Connection) -> list[tuple]:
@@ -93,6 +97,45 @@ def _daily_mismatches(connection: Connection) -> list[tuple]:
             if from_hours.get(k) != from_days.get(k)
         ]
     return problems
+
+
+def _activity_mismatches(connection: Connection) -> list[tuple]:
+    """venue_activity against venue_day: the same (venue, local day) pairs. A pair in only one
+    of them is ("venue_activity", venue, day start, in venue_activity, in venue_day); a row
+    without a day, or with the sign bit set, is ("venue_activity", venue, block's first day
+    start, its days, None)."""
+    from_days = {
+        (str(venue_id), int(start))
+        for venue_id, start in connection.execute(
+            select(venue_day.c.venue_id, epoch(venue_day.c.day_start))
+        )
+    }
+    rows = connection.execute(
+        select(venue_activity.c.block, venue_activity.c.venue_id, venue_activity.c.days)
+    ).all()
+    blocks = np.array([r[0] for r in rows], dtype=np.int64)
+    days = np.array([r[2] for r in rows], dtype=np.int64)
+    # Bits unpacked here, independently of the write path's packing, which this checks.
+    row, bit = np.nonzero((days[:, None] >> np.arange(ACTIVITY_BLOCK_DAYS)) & 1)
+    starts = (blocks[row] * ACTIVITY_BLOCK_DAYS + bit) * DAY_S - LOCAL_OFFSET_S
+    from_bits = {
+        (str(rows[r][1]), int(s)) for r, s in zip(row.tolist(), starts.tolist(), strict=True)
+    }
+    malformed = [
+        (
+            "venue_activity",
+            str(v),
+            int(b) * ACTIVITY_BLOCK_DAYS * DAY_S - LOCAL_OFFSET_S,
+            int(d),
+            None,
+        )
+        for b, v, d in rows
+        if not int(d) > 0
+    ]
+    return malformed + [
+        ("venue_activity", k[0], k[1], k in from_bits, k in from_days)
+        for k in sorted(from_bits ^ from_days)
+    ]
 
 
 def orphan_checkins(connection: Connection) -> int:

@@ -1,5 +1,6 @@
 """Retention: check-ins (and what only they kept) older than the retention period are deleted;
-the hourly rollups stay, so maps and KPIs keep their history without personal data.
+the rollups (hourly, daily, venue_activity) stay, so maps and KPIs keep their history without
+personal data.
 
 People are deleted too once nothing refers to them any more (no check-in, declaration for
 others, advance declaration, case, traced contact, follow-up or alert): their name and phone

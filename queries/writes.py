@@ -1,6 +1,6 @@
 """The one write path for people, venues and check-ins, used by declarations, imports and the
-demo city alike, so that the rollups (venue_hour, ward_hour, venue_day, ward_day) are always
-kept in the same transaction.
+demo city alike, so that the rollups (venue_hour, ward_hour, venue_day, ward_day,
+venue_activity) are always kept in the same transaction.
 
 Check-ins go straight into their table (COPY on PostgreSQL, executemany on SQLite) after their
 import keys are claimed in checkin_key (concurrent imports of the same file store each row
@@ -37,8 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from db.dialect import insert_for
-from db.partitions import day_start, ensure_partitions
-from db.schema import person, venue
+from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start, ensure_partitions
+from db.schema import ACTIVITY_BLOCK_DAYS, person, venue
 from rules.text import search_key
 
 CHECKIN_COLUMNS = (
@@ -443,8 +443,8 @@ def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str
 
 
 def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int, str]) -> None:
-    """Add the batch's counts to venue_hour, ward_hour, venue_day and ward_day: summed here,
-    one upsert each."""
+    """Add the batch's counts to venue_hour, ward_hour, venue_day and ward_day, and its days to
+    venue_activity: summed (or OR-ed) here, one upsert each."""
     risk = frame["risk_level"].to_numpy()
     counts = (
         pd.DataFrame(
@@ -491,6 +491,50 @@ def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int
     _upsert_counts(connection, "ward_hour", ("ward_code", "hour_start"), by_ward)
     _upsert_counts(connection, "venue_day", ("day_start", "venue_id"), by_day)
     _upsert_counts(connection, "ward_day", ("day_start", "ward_code"), by_ward_day)
+    _upsert_activity(connection, by_day["venue_id"].to_numpy(), by_day["day_start"].to_numpy())
+
+
+def _activity_bits(
+    venue_ids: np.ndarray, day_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(block, venue_id, days) of venue_activity for venues active on days (local midnights,
+    as venue_day's day_start): one row per venue and block, its days OR-ed together."""
+    number = (day_starts.astype(np.int64) + LOCAL_OFFSET_S) // DAY_S
+    blocks = number // ACTIVITY_BLOCK_DAYS
+    bits = np.left_shift(np.int64(1), number % ACTIVITY_BLOCK_DAYS)
+    venues = venue_ids.astype(np.int64)
+    order = np.lexsort((venues, blocks))
+    blocks, venues, bits = blocks[order], venues[order], bits[order]
+    if not len(order):
+        return blocks, venues, bits
+    starts = np.flatnonzero(np.r_[True, (blocks[1:] != blocks[:-1]) | (venues[1:] != venues[:-1])])
+    return blocks[starts], venues[starts], np.bitwise_or.reduceat(bits, starts)
+
+
+def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: np.ndarray) -> None:
+    """OR the venues' days into venue_activity (a day seen before sets a bit already set)."""
+    blocks, venues, days = _activity_bits(venue_ids, day_starts)
+    if not len(blocks):
+        return
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "
+            "unnest(%(block)s::int[], %(venue_id)s::bigint[], %(days)s::bigint[]) "
+            "ON CONFLICT (block, venue_id) "
+            "DO UPDATE SET days = venue_activity.days | excluded.days",
+            {
+                "block": _pg_array(blocks.tolist()),
+                "venue_id": _pg_array(venues.tolist()),
+                "days": _pg_array(days.tolist()),
+            },
+        )
+        return
+    connection.exec_driver_sql(
+        "INSERT INTO venue_activity (block, venue_id, days) VALUES (?, ?, ?) "
+        "ON CONFLICT (block, venue_id) "
+        "DO UPDATE SET days = venue_activity.days | excluded.days",
+        list(zip(blocks.tolist(), venues.tolist(), days.tolist(), strict=True)),
+    )
 
 
 _KEY_TYPES = {"venue_id": "bigint", "hour_start": "bigint", "day_start": "bigint"}

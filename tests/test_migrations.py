@@ -1,11 +1,15 @@
 """Migrations build the whole schema on an empty database, on both engines, and are idempotent."""
 
+from datetime import datetime, timedelta, timezone
+
 from alembic import command
 from sqlalchemy import inspect
 
 from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.schema import metadata
+from queries.writes import checkin_frame, write_checkins
+from tests.test_write_speed_paths import activity_rows, two_venues
 
 
 def test_upgrade_builds_every_table_and_index(empty_database_url):
@@ -57,3 +61,35 @@ def test_the_trace_index_covers_time_out_and_person_on_postgresql(database_url):
         ).scalar()
     assert definition.endswith("(venue_id, checked_in_at) INCLUDE (checked_out_at, person_id)")
     engine.dispose()
+
+
+def test_the_venue_activity_backfill_gives_the_rows_the_write_path_keeps(engine):
+    """Check-ins on 28 July 2021 (block 298's last day), 29 July (block 299's first), 29
+    September (its last) and 30 September (block 300's first), kept by the write path; then
+    the table is dropped (downgrade to 0007) and migration 0008 fills it again from venue_day."""
+    venues, (an, binh) = two_venues(engine)
+    local = timezone(timedelta(hours=7))
+    visits = [
+        ("A", an, datetime(2021, 7, 28, 23, 30, tzinfo=local)),
+        ("A", an, datetime(2021, 7, 29, 0, 30, tzinfo=local)),
+        ("A", binh, datetime(2021, 7, 29, 20, 0, tzinfo=local)),
+        ("B", binh, datetime(2021, 9, 29, 12, 0, tzinfo=local)),
+        ("A", an, datetime(2021, 9, 29, 12, 0, tzinfo=local)),
+        ("A", an, datetime(2021, 9, 30, 0, 0, tzinfo=local)),
+    ]
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame([
+            dict(person_id=who, venue_id=venues[ref], channel="self", checked_in_at=at)
+            for ref, who, at in visits
+        ]))  # fmt: skip
+        written = activity_rows(connection)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    upgrade(engine)
+    with engine.connect() as connection:
+        backfilled = activity_rows(connection)
+    a, b = venues["A"], venues["B"]
+    assert written == [(298, a, 2**62), (299, a, 2**0 + 2**62), (299, b, 2**62), (300, a, 2**0)]
+    assert backfilled == written

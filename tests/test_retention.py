@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine
 from db.init import init_db
-from db.schema import case_record, checkin, person, venue, ward_hour
+from db.schema import case_record, checkin, person, venue, venue_activity, ward_hour
 from queries.retention import purge
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
 from tests.test_cli import manage
@@ -45,6 +45,7 @@ def test_purge_deletes_old_checkins_and_forgotten_people_but_keeps_rollups(engin
     ids = city(engine)
     with engine.connect() as connection:
         rolled_before = connection.scalar(select(func.sum(ward_hour.c.checkins)))
+        active_before = connection.execute(select(venue_activity)).all()
     with engine.begin() as connection:
         report = purge(connection, NOW, 28)
     with engine.connect() as connection:
@@ -53,10 +54,14 @@ def test_purge_deletes_old_checkins_and_forgotten_people_but_keeps_rollups(engin
         )
         people = set(connection.scalars(select(person.c.full_name)))
         rolled_after = connection.scalar(select(func.sum(ward_hour.c.checkins)))
+        active_after = connection.execute(select(venue_activity)).all()
     assert (report.checkins, report.people) == (3, 2)
     assert [p for p, _ in left] == [ids[1], ids[4]]
     assert people == {"Old and new", "Old case", "New only"}  # the case keeps its person
     assert rolled_before == rolled_after == 5
+    # The venue's days (4 and 31 August 2021: bits 6 and 33 of block 299) outlive the rows.
+    assert [tuple(r) for r in active_before] == [(299, 1, 2**6 + 2**33)]
+    assert [tuple(r) for r in active_after] == [tuple(r) for r in active_before]
 
 
 def test_the_purge_command_dry_run_changes_nothing(empty_database_url):

@@ -14,6 +14,7 @@ from db.schema import (
     checkin_key,
     person,
     venue,
+    venue_activity,
     venue_day,
     venue_hour,
     ward_day,
@@ -230,6 +231,70 @@ def test_the_daily_ward_rollup_sums_both_venues_of_a_ward_by_local_day(engine):
         (two_august, "26734", 1, 1, 0),
         (two_august, "26743", 1, 1, 1),
         (two_august + timedelta(days=1), "26743", 1, 0, 0),
+    ]
+
+
+def activity_rows(connection):
+    return [
+        tuple(r)
+        for r in connection.execute(
+            select(venue_activity).order_by(venue_activity.c.block, venue_activity.c.venue_id)
+        )
+    ]
+
+
+def test_venue_activity_sets_one_bit_per_local_day_63_days_to_a_row(engine):
+    """Block 299 holds local days 18837..18899: 29 July 2021 is its bit 0, 29 September its
+    bit 62, and 30 September is bit 0 of block 300."""
+    venues, (an, binh) = two_venues(engine)
+    local = timezone(timedelta(hours=7))
+    times = [
+        datetime(2021, 7, 29, 0, 0, tzinfo=local),  # local midnight, still 28 July in UTC
+        datetime(2021, 9, 29, 23, 59, tzinfo=local),
+        datetime(2021, 9, 30, 0, 0, tzinfo=local),
+    ]
+    at_a = [
+        dict(person_id=an, venue_id=venues["A"], channel="self", checked_in_at=t) for t in times
+    ]
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame(at_a[:2]))
+        # The same days again, in a later batch: a bit already set stays one bit.
+        write_checkins(connection, checkin_frame(at_a))
+        write_checkins(connection, checkin_frame([
+            dict(person_id=binh, venue_id=venues["B"], channel="self",
+                 checked_in_at=datetime(2021, 7, 29, 18, 0, tzinfo=local)),
+        ]))  # fmt: skip
+        rows = activity_rows(connection)
+        assert rollup_mismatches(connection) == []
+    assert rows == [
+        (299, venues["A"], 2**0 + 2**62),
+        (299, venues["B"], 2**0),
+        (300, venues["A"], 2**0),
+    ]
+
+
+def test_the_check_reports_a_venue_activity_that_differs_from_venue_day(engine):
+    venues, (an, _) = two_venues(engine)
+    local = timezone(timedelta(hours=7))
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame([
+            dict(person_id=an, venue_id=venues["A"], channel="self",
+                 checked_in_at=datetime(2021, 8, 2, 9, 0, tzinfo=local)),  # bit 4 of block 299
+        ]))  # fmt: skip
+        assert rollup_mismatches(connection) == []
+        # A day without a check-in (3 August, bit 5) set by hand:
+        connection.exec_driver_sql("UPDATE venue_activity SET days = days | 32")
+        added = rollup_mismatches(connection)
+        # And a row left with no day at all:
+        connection.exec_driver_sql("UPDATE venue_activity SET days = 0")
+        emptied = rollup_mismatches(connection)
+    a, block_start = str(venues["A"]), int(datetime(2021, 7, 29, tzinfo=local).timestamp())
+    assert added == [
+        ("venue_activity", a, int(datetime(2021, 8, 3, tzinfo=local).timestamp()), True, False)
+    ]
+    assert emptied == [
+        ("venue_activity", a, block_start, 0, None),
+        ("venue_activity", a, int(datetime(2021, 8, 2, tzinfo=local).timestamp()), False, True),
     ]
 
 
