@@ -318,15 +318,8 @@ def area_table(
         .group_by(person.c.home_ward_code if one_district else ward.c.district_code)
     ).all()
     venue_key = venue.c.ward_code if one_district else ward.c.district_code
-    rollup, rollup_start = daily_rollup.venue_rollup(first, last, zone)
-    # Each venue once (hashed), then counted by area: cheaper than a distinct count per area,
-    # which sorts every venue-day of the range.
-    active_venues = (
-        select(rollup.c.venue_id)
-        .where(rollup_start >= start, rollup_start < end)
-        .distinct()
-        .subquery("active_venue")
-    )
+    # Each venue once, then counted by area: cheaper than a distinct count per area.
+    active_venues = daily_rollup.active_venues(first, last, zone).subquery("active_venue")
     active = connection.execute(
         select(venue_key, func.count())
         .select_from(

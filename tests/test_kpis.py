@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from db.schema import case_record, checkin, person, traced_contact, venue
+from db.schema import case_record, checkin, person, traced_contact, venue, ward
 from queries.area import wards_by_district
 from queries.kpis import area_table, daily_kpis, daily_series, units_by_sector
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
@@ -121,6 +121,74 @@ def test_the_area_table_and_its_ward_drill_down(city):
         ["764", "Quận Gò Vấp", 1, 0, 1, 1],
     ]
     assert wards[["code", "declarations"]].values.tolist() == [["26734", 3]]
+
+
+def test_active_units_count_a_venue_once_over_a_range_across_63_day_blocks(engine):
+    """The rollup behind a range's active units keeps 63 local days to a row: 28 July 2021
+    ends one block, 29 September ends the next, 30 September opens a third. Q1-A is active on
+    both sides of that boundary, Q1-B after the range, GV on 28 July and 28 September."""
+    go_vap_ward = wards_by_district()["764"][0]
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([
+            a_venue("Q1-A", "26734"), a_venue("Q1-B", "26734"), a_venue("GV", go_vap_ward),
+        ]))  # fmt: skip
+        (an,) = resolve_people(
+            connection, pd.DataFrame({"phone": ["+84903000001"], "full_name": ["An"]})
+        )
+        venues = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).all())
+        visits = [("Q1-A", 9, 29), ("Q1-A", 9, 30), ("Q1-B", 10, 1), ("GV", 7, 28), ("GV", 9, 28)]
+        write_checkins(connection, checkin_frame([
+            dict(person_id=an, venue_id=venues[ref], channel="self",
+                 checked_in_at=datetime(2021, month, day, 12, tzinfo=LOCAL))
+            for ref, month, day in visits
+        ]))  # fmt: skip
+
+    def table(first, last, zone=SAIGON):
+        with engine.connect() as connection:
+            frame = area_table(connection, first, last, zone, None)
+        return frame[["code", "declarations", "active_units"]].values.tolist()
+
+    boundary = (date(2021, 9, 29), date(2021, 9, 30))
+    assert table(*boundary) == [["760", 2, 1]]
+    assert table(date(2021, 9, 30), date(2021, 9, 30)) == [["760", 1, 1]]
+    assert table(date(2021, 9, 28), date(2021, 10, 1)) == [["760", 3, 2], ["764", 1, 1]]
+    # Three blocks: the whole middle one counts.
+    assert table(date(2021, 7, 28), date(2021, 10, 1)) == [["760", 3, 2], ["764", 2, 1]]
+    # Another zone's days are not the rollup's: counted from the hourly rollup, same answer.
+    assert table(*boundary, ZoneInfo("Asia/Singapore")) == [["760", 2, 1]]
+
+
+def test_demo_city_area_table_equals_distinct_counts_from_raw_rows(demo_engine):
+    """Declarations and active units (distinct venues with a check-in) per district, and per
+    ward of one district, against the raw check-ins grouped here, for 1, 3 and 7 days."""
+    today = datetime.now(UTC).astimezone(SAIGON).date()
+    with demo_engine.connect() as connection:
+        raw = pd.DataFrame(
+            connection.execute(
+                select(checkin.c.checked_in_at, checkin.c.venue_id, venue.c.ward_code,
+                       ward.c.district_code)
+                .select_from(checkin.join(venue, venue.c.id == checkin.c.venue_id)
+                             .join(ward, ward.c.code == venue.c.ward_code))
+            ).all(),
+            columns=["at", "venue_id", "ward_code", "district_code"],
+        )  # fmt: skip
+        raw["day"] = [moment.astimezone(SAIGON).date() for moment in raw["at"]]
+        busiest = raw["district_code"].mode()[0]
+        for days in (1, 3, 7):
+            first = today - timedelta(days=days - 1)
+            in_range = raw[(raw["day"] >= first) & (raw["day"] <= today)]
+            for by, key, wards in (
+                ("district", "district_code", None),
+                ("ward", "ward_code", frozenset(wards_by_district()[busiest])),
+            ):
+                rows = in_range if wards is None else in_range[in_range["ward_code"].isin(wards)]
+                expected = rows.groupby(key).agg(
+                    declarations=("venue_id", "size"), active_units=("venue_id", "nunique")
+                )
+                table = area_table(connection, first, today, SAIGON, wards, by=by)
+                got = table.set_index("code")[["declarations", "active_units"]]
+                assert got.sort_index().values.tolist() == expected.sort_index().values.tolist()
+                assert list(got.sort_index().index) == list(expected.sort_index().index)
 
 
 def test_demo_city_series_equals_counts_from_raw_rows(demo_engine):
