@@ -71,8 +71,8 @@ from bench.trace import (  # noqa: E402
     timed_pair,
 )
 from db.engine import make_engine  # noqa: E402
-from db.partitions import list_partitions  # noqa: E402
-from db.schema import checkin, person, venue  # noqa: E402
+from db.partitions import DAY_S, LOCAL_OFFSET_S, list_partitions  # noqa: E402
+from db.schema import ACTIVITY_BLOCK_DAYS, checkin, person, venue  # noqa: E402
 from ingest.imports import import_checkins  # noqa: E402
 from queries.heatmap import venue_density  # noqa: E402
 from queries.kpis import area_table, daily_kpis, daily_series  # noqa: E402
@@ -582,6 +582,21 @@ def _remove_import(engine: Engine, day: date, last_person: int) -> None:
                 f"DELETE FROM {rollup} WHERE {column} >= %(start)s",  # noqa: S608
                 {"start": start},
             )
+        # venue_activity's blocks from the import's day on are rebuilt from what venue_day
+        # keeps: a bit cannot be subtracted the way a count can.
+        block = (start + LOCAL_OFFSET_S) // DAY_S // ACTIVITY_BLOCK_DAYS
+        local_day = f"(day_start + {LOCAL_OFFSET_S}) / {DAY_S}"
+        connection.exec_driver_sql(
+            "DELETE FROM venue_activity WHERE block >= %(block)s", {"block": block}
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO venue_activity (block, venue_id, days)"
+            f" SELECT {local_day} / {ACTIVITY_BLOCK_DAYS}, venue_id,"  # noqa: S608
+            f" bit_or(1::bigint << ({local_day} %% {ACTIVITY_BLOCK_DAYS})::int)"
+            f" FROM venue_day WHERE {local_day} / {ACTIVITY_BLOCK_DAYS} >= %(block)s"
+            " GROUP BY 1, 2",
+            {"block": block},
+        )
         connection.exec_driver_sql("DELETE FROM person WHERE id > %(id)s", {"id": last_person})
 
 
