@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from db.schema import case_record, checkin, traced_contact, venue
 from queries.trace import (
@@ -465,16 +465,22 @@ def reference_trace(checkins, dwell, case_id, since, until, rules):
     }  # fmt: skip
 
 
+def epoch_checkins(connection: Connection) -> list[tuple[int, int, int, int | None]]:
+    """Every check-in as (person, venue, time in, time out) in epoch seconds, by time in."""
+    return [
+        (p, v, int(i.timestamp()), None if o is None else int(o.timestamp()))
+        for p, v, i, o in connection.execute(
+            select(checkin.c.person_id, checkin.c.venue_id, checkin.c.checked_in_at,
+                   checkin.c.checked_out_at)
+            .order_by(checkin.c.checked_in_at, checkin.c.id)
+        )
+    ]  # fmt: skip
+
+
 def test_the_engine_agrees_with_comparing_every_pair_on_the_demo_city(demo_engine):
     rules = TraceRules()
     with demo_engine.connect() as connection:
-        checkins = [
-            (p, v, int(i.timestamp()), None if o is None else int(o.timestamp()))
-            for p, v, i, o in connection.execute(
-                select(checkin.c.person_id, checkin.c.venue_id, checkin.c.checked_in_at,
-                       checkin.c.checked_out_at)
-            )
-        ]  # fmt: skip
+        checkins = epoch_checkins(connection)
         dwell = dict(connection.execute(select(venue.c.id, venue.c.dwell_minutes)).all())
         refs = {v: k for v, k in connection.execute(select(venue.c.id, venue.c.venue_ref))}
         cases = connection.execute(select(case_record).order_by(case_record.c.id)).all()

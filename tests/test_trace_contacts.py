@@ -17,7 +17,7 @@ from rules.exposure import (
     presence,
     widen,
 )
-from tests.test_trace import WORKED_EXAMPLE, at, build, run
+from tests.test_trace import WORKED_EXAMPLE, at, build, epoch_checkins, run
 
 
 def ledger_trace(checkins, dwell, people, refs, case_id, since, until, rules):
@@ -70,14 +70,7 @@ def ledger_trace(checkins, dwell, people, refs, case_id, since, until, rules):
 def test_the_contacts_are_those_of_the_rules_attributed_one_by_one(demo_engine):
     rules = TraceRules()
     with demo_engine.connect() as connection:
-        checkins = [
-            (p, v, int(i.timestamp()), None if o is None else int(o.timestamp()))
-            for p, v, i, o in connection.execute(
-                select(checkin.c.person_id, checkin.c.venue_id, checkin.c.checked_in_at,
-                       checkin.c.checked_out_at)
-                .order_by(checkin.c.checked_in_at, checkin.c.id)
-            )
-        ]  # fmt: skip
+        checkins = epoch_checkins(connection)
         dwell = dict(connection.execute(select(venue.c.id, venue.c.dwell_minutes)).all())
         refs = dict(connection.execute(select(venue.c.id, venue.c.venue_ref)).all())
         people = {
