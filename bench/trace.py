@@ -233,16 +233,18 @@ def pick_cases(engine: Engine, rules: TraceRules) -> dict[str, dict[str, Any]]:
             select(func.min(checkin.c.checked_in_at), func.max(checkin.c.checked_in_at))
         ).one()
     cases = {
-        f"typical (case {case_id})": (typical, since, until),
+        f"typical (case {case_id})": (typical, since, until, case_id),
         f"busiest market ({busiest[1]} visits at {BUSIEST_MARKET})": (
             busiest[0],
             first,
             last + timedelta(seconds=1),
+            None,  # a regular of the market, not a registered case
         ),
     }
     return {
         label: {
             "case": person_id,
+            "case_id": case_id,
             "since_at": since,
             "until_at": until,
             "since": int(since.timestamp()),
@@ -251,7 +253,7 @@ def pick_cases(engine: Engine, rules: TraceRules) -> dict[str, dict[str, Any]]:
             "m": rules.min_overlap_minutes * 60,
             "cap": rules.max_presence_hours * 3600,
         }
-        for label, (person_id, since, until) in cases.items()
+        for label, (person_id, since, until, case_id) in cases.items()
     }
 
 
