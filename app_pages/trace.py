@@ -66,7 +66,13 @@ if cases.empty:
     st.error(t("trace.no_cases"))
     st.stop()
 case = cases.iloc[0]
-st.subheader(t("trace.case", case_id=case_id, name=plain(case["full_name"])))
+title, other = st.columns([4, 1], vertical_alignment="bottom")
+title.subheader(t("trace.case", case_id=case_id, name=plain(case["full_name"])))
+if other.button(t("trace.other_case"), key="trace_other_case", icon=":material/search:"):
+    # Back to the case picker: the case, its trail and depth leave the link.
+    for name in ("case", "trail", "depth"):
+        st.query_params.pop(name, None)
+    st.rerun()
 
 depth = 2 if st.query_params.get("depth") == "2" else 1
 left, right = st.columns([3, 1])

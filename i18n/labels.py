@@ -628,6 +628,7 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "trace.the_case": ("Ca bệnh", "The case"),
     "trace.open_case": ("Hoặc chọn ca trong danh sách", "Or choose a case from the list"),
     "trace.open": ("Mở ca", "Open"),
+    "trace.other_case": ("Chọn ca khác", "Choose another case"),
     "trace.place": ("Xem ai có mặt tại", "See who was at"),
     "trace.follow_who": ("Chọn người tiếp xúc", "Choose a contact"),
     "trace.follow": ("Truy vết tiếp người này", "Trace this person in turn"),

@@ -116,3 +116,13 @@ def test_someone_from_the_risk_list_who_is_not_a_case_can_be_registered_at_once(
     form_values = {w.label: w.value for w in app.text_input}
     assert form_values["Số điện thoại"] == not_a_case.phone
     assert form_values["Họ và tên"] == not_a_case.full_name
+
+
+def test_another_case_can_be_chosen_from_an_open_one(trace_page):
+    open_, _, case_id, _ = trace_page
+    app = open_({"case": str(case_id), "depth": "2"})
+    app.button(key="trace_other_case").click().run()
+    assert not app.exception
+    assert "case" not in app.query_params and "depth" not in app.query_params
+    assert [w.label for w in app.text_input][0] == "Tìm ca bệnh (mã ca, số điện thoại hoặc họ tên)"
+    assert any(b.key == "trace_open" for b in app.button)  # the picker's list is back
