@@ -59,8 +59,13 @@ def _geography(database_url: str) -> tuple:
 
 scope = current_scope()
 keys = scope.pages() if scope else ("sign_in", "declare", "guide")
+# Signed out, only the pages above exist, so a shared trace link (/trace?case=…) shows the
+# sign-in page with the link's query kept; the first run after signing in opens that trace.
+if scope is None and "case" in st.query_params:
+    st.session_state["trace_link"] = st.query_params.to_dict()
 sections: dict[str, list[st.Page]] = {}
 by_page: dict[str, str] = {}
+page_of: dict[str, st.Page] = {}
 for position, key in enumerate(keys):
     script, icon, section = PAGES[key]
     page = st.Page(
@@ -69,8 +74,12 @@ for position, key in enumerate(keys):
     )  # fmt: skip
     sections.setdefault(t(f"nav.section.{section}"), []).append(page)
     by_page[page.url_path] = key
+    page_of[key] = page
 current = st.navigation(sections)
 current_key = by_page.get(current.url_path, keys[0])
+trace_link = st.session_state.pop("trace_link", None) if scope else None
+if trace_link and "trace" in page_of and current_key != "trace":
+    st.switch_page(page_of["trace"], query_params=trace_link)
 
 with st.sidebar:
     chosen = st.segmented_control(

@@ -237,3 +237,19 @@ def test_the_first_administrator_needs_the_setup_code(app_settings, database_url
         assert connection.execute(select(app_user.c.username, app_user.c.role)).all() == [
             ("chief", "admin")
         ]
+
+
+def test_a_trace_link_opened_signed_out_leads_to_that_trace_after_signing_in(
+    app_settings, database_url
+):
+    app_settings(database_url)
+    with make_engine(database_url).begin() as connection:
+        create_user(connection, "epi.one", "correct horse battery", "epidemiologist")
+    app = run_app({"case": "5", "depth": "2"}, scope=None)
+    assert app.title[0].value == "Đăng nhập"
+    app.text_input[0].input("epi.one")
+    app.text_input[1].input("correct horse battery")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.title[0].value == "Truy vết"
+    assert params_of(app)["case"] == "5" and params_of(app)["depth"] == "2"
