@@ -239,9 +239,10 @@ def _quiet(_fraction: float, _message: str) -> None:
     return None
 
 
-def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(columns: Sequence[Ints], size: int = BATCH) -> list[list[Ints]]:
+    """The columns (of equal length) cut into batches of at most size rows; slices, not
+    copies."""
+    return [[c[start : start + size] for c in columns] for start in range(0, len(columns[0]), size)]
 
 
 # --- the case's visits ----------------------------------------------------------------------
@@ -424,10 +425,10 @@ def _probe_and_attribute(
     columns = (venue, exposures.dwell(venue), read_from, read_to, exposure_start + minimum)
     dialect = connection.dialect.name
     statement = _probe_statement(dialect)
-    count = -(-len(venue) // BATCH)
+    batches = _batches(columns)
+    count = len(batches)
     gathered = 0
-    for done in range(1, count + 1):
-        batch = [column[(done - 1) * BATCH : done * BATCH] for column in columns]
+    for done, batch in enumerate(batches, start=1):
         params = _row_params(dialect, "probe", PROBE_COLUMNS, batch)
         person, venue_id, time_in, time_out = read_columns(
             connection, statement, {**params, "min_overlap_seconds": minimum}, nullable=(3,)
@@ -538,9 +539,9 @@ def _f2(
     starts = (f1.person, reaches - cap, reaches)
     dialect = connection.dialect.name
     found: list[list[Ints]] = []
-    count = -(-len(f1) // BATCH)
-    for done in range(1, count + 1):
-        batch = [column[(done - 1) * BATCH : done * BATCH] for column in starts]
+    batches = _batches(starts)
+    count = len(batches)
+    for done, batch in enumerate(batches, start=1):
         params = _row_params(dialect, "onward", ONWARD_COLUMNS, batch)
         pid, venue_id, dwell, time_in, time_out = read_columns(
             connection,
@@ -985,8 +986,7 @@ def record_contacts(
             np.array([_seconds(c.first_exposure) for c in contacts], dtype=np.int64),
         )
     dialect = connection.dialect.name
-    for start in range(0, len(columns[0]), RECORD_BATCH):
-        batch = [column[start : start + RECORD_BATCH] for column in columns]
+    for batch in _batches(columns, RECORD_BATCH):
         params = _row_params(dialect, "found", RECORD_COLUMNS, batch)
         connection.execute(
             _record_statement(dialect), {**params, "case_id": case_id, "traced_at": traced_at}
