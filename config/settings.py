@@ -118,6 +118,39 @@ class MapSettings(BaseModel):
     )
 
 
+def _rate(value: str) -> str:
+    """A rate limit in the `limits` notation ("30/minute", "5 per second; 100/hour")."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError as error:
+        raise ValueError(f"not a rate limit like '30/minute': {error}") from None
+    return value
+
+
+class PublicSettings(BaseModel):
+    """Limits of the public declaration form and the partner API (per server process)."""
+
+    rate_per_address: str = Field(
+        "30/minute",
+        description="Declarations sent from one client address (phones behind one carrier "
+        "address share it, so keep it generous)",
+    )
+    rate_per_venue: str = Field(
+        "600/minute", description="Declarations sent to one venue's QR code"
+    )
+    api_rate_per_key: str = Field("600/minute", description="Requests of one partner API key")
+    api_max_body_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024, description="Largest partner API request"
+    )
+
+    @field_validator("rate_per_address", "rate_per_venue", "api_rate_per_key")
+    @classmethod
+    def _known_rate(cls, value: str) -> str:
+        return _rate(value)
+
+
 class DemoSettings(BaseModel):
     """The demo city created on first start of the embedded default."""
 
@@ -153,6 +186,7 @@ class Settings(BaseSettings):
     risk: RiskRules = Field(default_factory=RiskRules)
     map: MapSettings = Field(default_factory=MapSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
+    public: PublicSettings = Field(default_factory=PublicSettings)
     secret_key: str = Field(
         "",
         description="Key for check-out codes; empty: generated once into data/secret.key "

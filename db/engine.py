@@ -1,17 +1,93 @@
-"""Engines for both databases, configured for many readers and a steady writer."""
+"""Engines for both databases, configured for many readers and many concurrent writers.
+
+SQLite (the embedded default) runs in WAL mode: readers never block the writer nor each other.
+It has one writer at a time, and a transaction that reads and then writes cannot wait for the
+lock: if another writer committed after its read began, SQLite answers "database is locked" at
+once, without the busy timeout (the snapshot it read is stale). So every explicit transaction
+(``engine.begin()``, ``connection.begin()``: the write path, audit rows, imports, purge) starts
+with ``BEGIN IMMEDIATE``, taking the write lock before it reads, and waits for it within the busy
+timeout. A transaction that a statement opens by itself (``engine.connect()`` then ``execute``:
+the dashboards' reads) stays a deferred ``BEGIN`` and never waits for writers.
+
+Within one process the writers also queue on a lock of ours before ``BEGIN IMMEDIATE``: SQLite's
+busy handler polls with growing sleeps, so many threads waiting on it leave the database idle
+between writers; a queue hands the lock over at once. Other processes (the CLI, a second server)
+still meet at SQLite's own lock and its busy timeout.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(database: str) -> threading.Lock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(database, threading.Lock())
+
+
+class SqliteConnection(Connection):
+    """A connection whose explicit transactions are write transactions (see the module)."""
+
+    _begins_by_itself = False
+    _holds_write_lock = False
+
+    def _autobegin(self) -> None:
+        self._begins_by_itself = True
+        try:
+            super()._autobegin()
+        finally:
+            self._begins_by_itself = False
+
+    def _begin_transaction(self) -> None:
+        """Called from the engine's "begin" event: BEGIN, or the write lock then BEGIN
+        IMMEDIATE."""
+        if self._begins_by_itself:
+            self.exec_driver_sql("BEGIN")
+            return
+        lock = _write_lock(self.engine.url.database or ":memory:")
+        if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, TimeoutError("database is busy (waited for writers)")
+            )
+        self._holds_write_lock = True
+        try:
+            self.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release_write_lock()
+            raise
+
+    def _release_write_lock(self) -> None:
+        if self._holds_write_lock:
+            self._holds_write_lock = False
+            _write_lock(self.engine.url.database or ":memory:").release()
+
+    # The lock is handed on only once COMMIT or ROLLBACK has run: released earlier, the next
+    # writer would meet SQLite's lock and sleep in its busy handler.
+    def _commit_impl(self) -> None:
+        try:
+            super()._commit_impl()
+        finally:
+            self._release_write_lock()
+
+    def _rollback_impl(self) -> None:
+        try:
+            super()._rollback_impl()
+        finally:
+            self._release_write_lock()
+
 
 def make_engine(database_url: str) -> Engine:
-    """An engine for the URL; SQLite runs in WAL mode so declarations never wait on dashboards."""
+    """An engine for the URL (see the module for SQLite's transactions)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -19,10 +95,10 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=True
         )
+        engine._connection_cls = SqliteConnection  # SQLAlchemy's hook for its Connection class
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; issue it ourselves so that a
-        # write transaction takes its lock up front instead of failing midway.
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling defers BEGIN; ours says which kind.
+        event.listen(engine, "begin", lambda connection: connection._begin_transaction())
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg2")

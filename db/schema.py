@@ -202,6 +202,20 @@ Index(
     sqlite_where=checkin.c.external_id.is_not(None),
 )
 
+# What a declaration said about identity (ID number, birth year, home ward), kept beside its
+# check-in: an anonymous form never changes a known person's stored identity, since anyone can
+# type anyone's name and phone. Written only when something was declared; retention deletes it
+# with its check-in (checked_in_at says when).
+checkin_identity = Table(
+    "checkin_identity",
+    metadata,
+    Column("checkin_id", BigInteger, primary_key=True),
+    Column("checked_in_at", UtcInstant, nullable=False, index=True),
+    Column("id_number", String(20)),
+    Column("birth_year", SmallInteger),
+    Column("home_ward_code", String(5)),
+)
+
 # The import keys stored so far: one row per check-in with an external id. The write path
 # claims keys here (INSERT … ON CONFLICT DO NOTHING) before it writes the check-ins, which is
 # what keeps imports idempotent, concurrent ones included; retention deletes a key with its
@@ -379,6 +393,12 @@ advance_declaration = Table(
     Column("checkin_id", BigInteger),  # set when confirmed at the venue
     Column("confirmed_at", UtcInstant),
     Column("confirmed_by", String(64)),
+    # The form's submission key: a double tap stores one declaration and shows one code.
+    Column("submission", String(64), unique=True),
+    # Identity fields as declared; they go to checkin_identity when the code is confirmed.
+    Column("id_number", String(20)),
+    Column("birth_year", SmallInteger),
+    Column("home_ward_code", String(5)),
 )
 Index(
     "ix_advance_declaration_venue", advance_declaration.c.venue_id, advance_declaration.c.created_at
@@ -397,4 +417,21 @@ alert = Table(
     Column("reason", String(40), nullable=False),  # open_case, traced_contact
     Column("acknowledged_by", String(64)),
     Column("acknowledged_at", UtcInstant),
+)
+
+# Keys of partner systems for the ingest API (POST /api/v1/checkins). The key itself is shown
+# once; only its SHA-256 digest is stored (256 random bits need no slow hash). A key writes
+# check-ins under its source only; revoked_at ends it.
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("prefix", String(12), nullable=False),  # the key's first characters, to tell keys apart
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("created_at", UtcInstant, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", UtcInstant),
+    Column("last_used_at", UtcInstant),
 )

@@ -384,6 +384,45 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tài khoản chưa được gắn với địa điểm nào.",
         "No venue is attached to this account.",
     ),
+    "public.declared": ("Đã khai báo", "Declared"),
+    "public.reload": ("Mở lại biểu mẫu", "Open the form again"),
+    "public.add_person": ("+ Thêm một người", "+ Add a person"),
+    "public.advance_intro": (
+        "Khai trước khi đến: bạn nhận một mã; nhân viên xác nhận mã khi bạn đến nơi.",
+        "Declare before arriving: you get a code; the staff confirm it when you arrive.",
+    ),
+    "public.privacy": (
+        "Thông tin chỉ dùng cho phòng chống dịch, do cơ quan y tế quản lý và xóa sau thời hạn lưu trữ.",
+        "Your answers are used only for disease control, held by the health authorities and deleted after the retention period.",
+    ),
+    "public.checkout_later": (
+        "Báo rời đi sau bằng đường dẫn này:",
+        "To check out later, keep this link:",
+    ),
+    "public.error.no_dependant": (
+        "Nhập ít nhất một người được khai hộ.",
+        "Enter at least one person you declare for.",
+    ),
+    "public.error.stale_form": (
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng mở lại biểu mẫu và gửi lại.",
+        "The form has expired or is not valid. Please open the form again and send it.",
+    ),
+    "public.error.too_many": (
+        "Có quá nhiều khai báo trong thời gian ngắn. Vui lòng chờ một phút rồi thử lại.",
+        "Too many declarations in a short time. Please wait a minute and try again.",
+    ),
+    "public.error.busy": (
+        "Hệ thống đang bận, chưa lưu được. Vui lòng thử lại sau giây lát.",
+        "The system is busy and nothing was saved. Please try again in a moment.",
+    ),
+    "public.error.unexpected": (
+        "Đã có lỗi, chưa lưu được. Vui lòng thử lại; nếu vẫn lỗi, hãy báo nhân viên.",
+        "Something went wrong and nothing was saved. Please try again; if it persists, tell the staff.",
+    ),
+    "public.error.unavailable": (
+        "Hệ thống tạm thời chưa sẵn sàng. Vui lòng thử lại sau.",
+        "The system is not available right now. Please try again later.",
+    ),
     "advance.error.unknown": ("Không tìm thấy mã này.", "No such code."),
     "advance.error.other_venue": (
         "Mã này dành cho địa điểm khác.",

@@ -56,7 +56,7 @@ def validate_declarant(
     except Invalid:
         errors["phone"] = "form.error.phone"
     id_clean = "".join((id_number or "").split())
-    if id_clean and not (id_clean.isdigit() and len(id_clean) in (9, 12)):
+    if id_clean and not (id_clean.isascii() and id_clean.isdigit() and len(id_clean) in (9, 12)):
         errors["id_number"] = "form.error.id_number"
     this_year = (today or date.today()).year
     if birth_year is not None and not 1900 <= birth_year <= this_year:

@@ -1,9 +1,15 @@
-"""Declarations from the QR page and the checkpoint kiosk, through the one write path.
+"""Declarations from the public form, the checkpoint kiosk and advance codes, through the row
+write path (queries.checkin_rows): plain statements, the rollups in the same transaction.
 
-A declaration resolves its people by (phone, name), scores each person's risk (an open case or
-a traced contact is high risk anywhere and raises an alert), writes one check-in per person with
-the hourly rollups, and returns what the confirmation screen shows. Each submission carries a
-key (source 'kbyt', external_id) so that a double tap on "send" stores it once.
+A declaration resolves its people by (phone, name) without changing a known person's stored
+identity (what was declared is kept with the check-in), scores each person's risk (an open case
+or a traced contact is high risk anywhere and raises an alert for the authorities), writes one
+check-in per person and returns what the confirmation shows. Each submission carries a key
+(source 'kbyt', external_id) so that a double tap or a resend stores it once.
+
+A confirmation holds two assessments: ``risk``, as stored and shown to staff and the
+authorities, and ``answers_risk``, from the answers alone: the public form shows only the
+latter, so that typing someone's name and phone reveals nothing the database knew.
 """
 
 from __future__ import annotations
@@ -13,28 +19,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pandas as pd
 from sqlalchemy import Connection, Select, and_, exists, select, update
 
+from db.dialect import insert_for
 from db.schema import (
     advance_declaration,
     alert,
     case_record,
     checkin,
+    checkin_key,
     person,
     traced_contact,
     venue,
 )
 from ingest.forms import Declarant
-from queries.writes import resolve_people, write_checkins
+from queries.checkin_rows import CheckinRow, claim_keys, person_id, write_checkin_rows
 from rules.checkout_code import sign, verify
-from rules.risk import RiskAssessment, assess_risk, join_codes
+from rules.risk import RiskAssessment, assess_risk, join_codes, parse_codes
 
 SOURCE = "kbyt"
 ADVANCE_TTL = timedelta(hours=24)
 CHECKOUT_TTL = timedelta(hours=24)
 # Short codes people read aloud: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ALERT_REASONS = ("open_case", "traced_contact")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class DeclarationVenue:
     kind: str
     active: bool
     procedure: str
+    ward_code: str
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ class Confirmation:
     person_id: int
     full_name: str
     checked_in_at: datetime
-    risk: RiskAssessment
+    risk: RiskAssessment  # as stored: what staff and the authorities see
+    answers_risk: RiskAssessment  # from the answers alone: what the public form shows
     checkout_code: str
 
 
@@ -67,6 +77,7 @@ def _venue_for_declaration() -> Select:
         venue.c.kind,
         venue.c.active,
         venue.c.procedure,
+        venue.c.ward_code,
     )
 
 
@@ -84,44 +95,39 @@ def venue_by_id(connection: Connection, venue_id: int) -> DeclarationVenue | Non
     return DeclarationVenue(*row) if row else None
 
 
-def _people(connection: Connection, declarants: Sequence[Declarant]) -> list[int]:
-    frame = pd.DataFrame(
-        {
-            "phone": [d.phone for d in declarants],
-            "full_name": [d.full_name for d in declarants],
-            "id_number": [d.id_number for d in declarants],
-            "birth_year": [d.birth_year for d in declarants],
-            "home_ward_code": [d.home_ward_code for d in declarants],
-        }
+def _person(connection: Connection, declarant: Declarant) -> int:
+    return person_id(
+        connection,
+        declarant.phone,
+        declarant.full_name,
+        declarant.id_number,
+        declarant.birth_year,
+        declarant.home_ward_code,
     )
-    ids = [int(i) for i in resolve_people(connection, frame)]
-    # A returning person may add what they left out last time.
-    for person_id, declarant in zip(ids, declarants, strict=True):
-        details = {
-            "id_number": declarant.id_number,
-            "birth_year": declarant.birth_year,
-            "home_ward_code": declarant.home_ward_code,
-        }
-        details = {k: v for k, v in details.items() if v is not None}
-        if details:
-            connection.execute(update(person).where(person.c.id == person_id).values(**details))
-    return ids
 
 
 def standing(connection: Connection, person_ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:
     """(open case, traced contact) for each person."""
     result: dict[int, tuple[bool, bool]] = {}
-    for person_id in person_ids:
-        open_case = connection.scalar(
-            select(
-                exists().where(
-                    case_record.c.person_id == person_id, case_record.c.status != "cleared"
-                )
-            )
+    for pid in dict.fromkeys(person_ids):
+        open_case = exists().where(
+            case_record.c.person_id == pid, case_record.c.status != "cleared"
         )
-        contact = connection.scalar(select(exists().where(traced_contact.c.person_id == person_id)))
-        result[person_id] = (bool(open_case), bool(contact))
+        contact = exists().where(traced_contact.c.person_id == pid)
+        row = connection.execute(select(open_case, contact)).one()
+        result[pid] = (bool(row[0]), bool(row[1]))
     return result
+
+
+def _stored_risk(level: int, reasons: str) -> RiskAssessment:
+    codes = tuple(parse_codes(reasons))
+    return RiskAssessment(level, codes, alert=any(r in ALERT_REASONS for r in codes))
+
+
+def _answers_risk(
+    symptoms: Sequence[str], exposures: Sequence[str], high_risk_symptoms: Sequence[str]
+) -> RiskAssessment:
+    return assess_risk(symptoms, exposures, high_risk_symptoms=high_risk_symptoms)
 
 
 def declare(
@@ -135,75 +141,100 @@ def declare(
     declared_by: Declarant | None = None,
     high_risk_symptoms: Sequence[str] = ("shortness_of_breath",),
 ) -> list[Confirmation]:
-    """Write one check-in per declarant at the venue; the same submission key twice writes
-    nothing more and returns the first confirmations."""
-    everyone = [*declarants, *([declared_by] if declared_by else [])]
-    ids = _people(connection, everyone)
-    person_ids, declarer_id = ids[: len(declarants)], (ids[-1] if declared_by else None)
-    states = standing(connection, person_ids)
-    assessed = [
-        assess_risk(
-            d.symptoms,
-            d.exposures,
+    """Write one check-in per declarant at the venue; the same submission key again writes
+    nothing more and returns the stored confirmations."""
+    place = venue_by_id(connection, venue_id)
+    if place is None:
+        raise ValueError(f"unknown venue id {venue_id}")
+    epoch = int(at.timestamp())
+    keys = [f"{submission}:{n}" for n in range(len(declarants))]
+    claimed = claim_keys(connection, SOURCE, keys, epoch)
+    declarer_id = _person(connection, declared_by) if declared_by is not None else None
+    new = [(k, d) for k, d in zip(keys, declarants, strict=True) if k in claimed]
+    people = [_person(connection, d) for _, d in new]
+    states = standing(connection, people)
+    rows: list[CheckinRow] = []
+    for (external_id, declarant), pid in zip(new, people, strict=True):
+        risk = assess_risk(
+            declarant.symptoms,
+            declarant.exposures,
             high_risk_symptoms=high_risk_symptoms,
             open_case=states[pid][0],
             traced_contact=states[pid][1],
         )
-        for d, pid in zip(declarants, person_ids, strict=True)
-    ]
-    keys = [f"{submission}:{n}" for n in range(len(declarants))]
-    frame = pd.DataFrame(
-        {
-            "person_id": person_ids,
-            "venue_id": venue_id,
-            "checked_in_at": int(at.timestamp()),
-            "checked_out_at": pd.Series([None] * len(declarants), dtype="Int64"),
-            "channel": channel,
-            "declared_by_person_id": pd.Series([declarer_id] * len(declarants), dtype="Int64"),
-            "symptoms": [join_codes(d.symptoms) for d in declarants],
-            "exposures": [join_codes(d.exposures) for d in declarants],
-            "risk_level": [a.level for a in assessed],
-            "risk_reasons": [join_codes(a.reasons) for a in assessed],
-            "source": SOURCE,
-            "external_id": keys,
-        }
-    )
-    skipped = set(write_checkins(connection, frame).tolist())
-    stored = dict(
-        connection.execute(
-            select(checkin.c.external_id, checkin.c.id).where(
-                checkin.c.source == SOURCE, checkin.c.external_id.in_(keys)
-            )
-        ).all()
-    )
-    confirmations = []
-    for n, (declarant, person_id, risk) in enumerate(
-        zip(declarants, person_ids, assessed, strict=True)
-    ):
-        checkin_id = int(stored[keys[n]])
-        if n not in skipped and risk.alert:
-            for reason in ("open_case", "traced_contact"):
-                if reason in risk.reasons:
-                    connection.execute(
-                        alert.insert().values(
-                            checkin_id=checkin_id,
-                            person_id=person_id,
-                            venue_id=venue_id,
-                            raised_at=at,
-                            reason=reason,
-                        )
-                    )
-        confirmations.append(
-            Confirmation(
-                checkin_id=checkin_id,
-                person_id=person_id,
-                full_name=declarant.full_name,
-                checked_in_at=at,
-                risk=risk,
-                checkout_code=sign(checkin_id, key),
+        rows.append(
+            CheckinRow(
+                person_id=pid,
+                external_id=external_id,
+                symptoms=join_codes(declarant.symptoms),
+                exposures=join_codes(declarant.exposures),
+                risk_level=risk.level,
+                risk_reasons=join_codes(risk.reasons),
+                declared_by_person_id=declarer_id,
+                id_number=declarant.id_number,
+                birth_year=declarant.birth_year,
+                home_ward_code=declarant.home_ward_code,
             )
         )
-    return confirmations
+    ids = write_checkin_rows(connection, venue_id, place.ward_code, epoch, channel, SOURCE, rows)
+    for checkin_id, row in zip(ids, rows, strict=True):
+        for reason in parse_codes(row.risk_reasons):
+            if reason in ALERT_REASONS:
+                connection.execute(
+                    alert.insert().values(
+                        checkin_id=checkin_id,
+                        person_id=row.person_id,
+                        venue_id=venue_id,
+                        raised_at=at,
+                        reason=reason,
+                    )
+                )
+    return _confirmations(connection, keys, key, high_risk_symptoms)
+
+
+def _confirmations(
+    connection: Connection, keys: Sequence[str], key: bytes, high_risk_symptoms: Sequence[str]
+) -> list[Confirmation]:
+    """The stored check-ins of a submission, in its order (each key's time from checkin_key,
+    so that PostgreSQL reads one partition)."""
+    found = connection.execute(
+        select(
+            checkin.c.external_id,
+            checkin.c.id,
+            checkin.c.person_id,
+            person.c.full_name,
+            checkin.c.checked_in_at,
+            checkin.c.symptoms,
+            checkin.c.exposures,
+            checkin.c.risk_level,
+            checkin.c.risk_reasons,
+        )
+        .join(
+            checkin_key,
+            and_(
+                checkin_key.c.source == checkin.c.source,
+                checkin_key.c.external_id == checkin.c.external_id,
+                checkin_key.c.checked_in_at == checkin.c.checked_in_at,
+            ),
+        )
+        .join(person, person.c.id == checkin.c.person_id)
+        .where(checkin_key.c.source == SOURCE, checkin_key.c.external_id.in_(keys))
+    ).all()
+    by_key = {row.external_id: row for row in found}
+    return [
+        Confirmation(
+            checkin_id=row.id,
+            person_id=row.person_id,
+            full_name=row.full_name,
+            checked_in_at=row.checked_in_at,
+            risk=_stored_risk(row.risk_level, row.risk_reasons),
+            answers_risk=_answers_risk(
+                parse_codes(row.symptoms), parse_codes(row.exposures), high_risk_symptoms
+            ),
+            checkout_code=sign(row.id, key),
+        )
+        for row in (by_key[k] for k in keys if k in by_key)
+    ]
 
 
 # --- check-out from the same device --------------------------------------------------------
@@ -239,23 +270,38 @@ def declare_in_advance(
     declarant: Declarant,
     now: datetime,
     declared_by: Declarant | None = None,
+    submission: str | None = None,
 ) -> str:
-    """Store a declaration made before arriving; the code is shown to staff at the door."""
-    ids = _people(connection, [declarant, *([declared_by] if declared_by else [])])
-    code = _new_code()
-    connection.execute(
-        advance_declaration.insert().values(
-            code=code,
-            venue_id=venue_id,
-            person_id=ids[0],
-            declared_by_person_id=ids[1] if declared_by else None,
-            symptoms=join_codes(declarant.symptoms),
-            exposures=join_codes(declarant.exposures),
-            created_at=now,
-            expires_at=now + ADVANCE_TTL,
+    """Store a declaration made before arriving; the code is shown to staff at the door. The
+    same submission key again returns the first code."""
+    if submission is not None:
+        earlier = connection.scalar(
+            select(advance_declaration.c.code).where(advance_declaration.c.submission == submission)
         )
-    )
-    return code
+        if earlier is not None:
+            return earlier
+    values = {
+        "venue_id": venue_id,
+        "person_id": _person(connection, declarant),
+        "declared_by_person_id": _person(connection, declared_by) if declared_by else None,
+        "symptoms": join_codes(declarant.symptoms),
+        "exposures": join_codes(declarant.exposures),
+        "created_at": now,
+        "expires_at": now + ADVANCE_TTL,
+        "submission": submission,
+        "id_number": declarant.id_number,
+        "birth_year": declarant.birth_year,
+        "home_ward_code": declarant.home_ward_code,
+    }
+    statement = insert_for(connection, advance_declaration).values(code=_new_code(), **values)
+    if submission is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["submission"])
+    code = connection.scalar(statement.returning(advance_declaration.c.code))
+    if code is None:  # the same submission, stored by a concurrent request since our look-up
+        code = connection.scalar(
+            select(advance_declaration.c.code).where(advance_declaration.c.submission == submission)
+        )
+    return str(code)
 
 
 class AdvanceError(ValueError):
@@ -289,9 +335,9 @@ def confirm_advance(
     declarant = Declarant(
         full_name=row.full_name,
         phone=row.phone,
-        id_number=None,
-        birth_year=None,
-        home_ward_code=None,
+        id_number=row.id_number,
+        birth_year=row.birth_year,
+        home_ward_code=row.home_ward_code,
         symptoms=tuple(s for s in row.symptoms.split(";") if s),
         exposures=tuple(e for e in row.exposures.split(";") if e),
     )

@@ -35,6 +35,7 @@ from db.schema import (
     alert,
     case_record,
     checkin,
+    checkin_identity,
     checkin_key,
     follow_up,
     person,
@@ -97,6 +98,7 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
         leftover = old & (checkin.c.checked_in_at >= whole_days[-1].upper)
     checkins = connection.execute(delete(checkin).where(leftover)).rowcount
     connection.execute(delete(checkin_key).where(checkin_key.c.checked_in_at < cutoff))
+    connection.execute(delete(checkin_identity).where(checkin_identity.c.checked_in_at < cutoff))
 
     # Still referred to: by a check-in that is kept (bounded by the cutoff, so that the
     # check-ins about to go with their partitions do not count, and only kept days are read).

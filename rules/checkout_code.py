@@ -14,7 +14,9 @@ def sign(checkin_id: int, key: bytes) -> str:
 
 def verify(code: str, key: bytes) -> int | None:
     """The check-in id of a genuine code, None for a forged or malformed one."""
-    number, _, _ = (code or "").partition(".")
+    if not code or not code.isascii() or len(code) > 64:
+        return None  # compare_digest refuses non-ASCII text; int() takes other scripts' digits
+    number, _, _ = code.partition(".")
     if not number.isdigit() or len(number) > 18:
         return None
     return int(number) if hmac.compare_digest(sign(int(number), key), code) else None

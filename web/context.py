@@ -1,0 +1,70 @@
+"""What the plain HTTP routes share: settings, the engine, keys, limits and templates, built
+once per process from the validated settings (or given by a test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+
+from config.settings import Settings, get_settings, secret_key
+from db.engine import make_engine
+from db.init import init_db
+from web.guards import Csrf, Limits
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class WebContext:
+    settings: Settings
+    engine: Engine
+    checkout_key: bytes
+    csrf: Csrf
+    limits: Limits
+    templates: Environment
+
+
+def build_context(settings: Settings, engine: Engine | None = None) -> WebContext:
+    key = secret_key(settings)
+    public = settings.public
+    engine = engine or make_engine(settings.database_url)
+    if settings.is_sqlite:
+        init_db(engine)  # the embedded default migrates itself, as the dashboard does
+    return WebContext(
+        settings=settings,
+        engine=engine,
+        checkout_key=key,
+        csrf=Csrf(key),
+        limits=Limits.from_settings(
+            public.rate_per_address, public.rate_per_venue, public.api_rate_per_key
+        ),
+        templates=Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        ),
+    )
+
+
+class LazyContext:
+    """The process's context, built at the first request (so that importing the server does
+    not touch the database) and kept."""
+
+    def __init__(self, factory: Callable[[], WebContext] | None = None) -> None:
+        self._factory = factory or (lambda: build_context(get_settings()))
+        self._context: WebContext | None = None
+        self._lock = Lock()
+
+    def __call__(self) -> WebContext:
+        if self._context is None:
+            with self._lock:
+                if self._context is None:
+                    self._context = self._factory()
+        return self._context

@@ -1,0 +1,415 @@
+"""The public health declaration as a plain HTML form: what a venue's QR code opens.
+
+GET  /declare?v=<venue token>[&mode=self|proxy|advance][&people=N][&lang=en]   the form
+GET  /declare?checkout=<code>                                                the check-out page
+POST /declare/self, /declare/proxy, /declare/advance, /declare/checkout
+
+Server-rendered (Jinja2, autoescaped), no JavaScript, one small stylesheet. Every POST carries a
+CSRF token (web.guards.Csrf) and a submission key, so that a double tap or a resend stores one
+declaration and shows the same page. The result shows the risk computed from the answers just
+given, never what the database knew about the person (queries.declarations). Input names are a
+public contract: docs/public-form.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from segno import make_qr
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from geo.admin_units import hcmc_districts, hcmc_wards
+from i18n.labels import LANGUAGES, label
+from ingest.forms import Declarant, validate_declarant
+from queries.declarations import (
+    Confirmation,
+    DeclarationVenue,
+    check_out,
+    declare,
+    declare_in_advance,
+    venue_for_token,
+)
+from rules.risk import EXPOSURES, SYMPTOMS
+from web.context import LazyContext, WebContext
+from web.guards import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    client_address,
+    is_submission_key,
+    new_submission_key,
+)
+
+MODES = ("self", "proxy", "advance")
+MAX_PEOPLE = 10
+DEFAULT_PEOPLE = 2
+FORM_MAX_BYTES = 64 * 1024
+FIELD_MAX_CHARS = 200
+PERSON_FIELDS = ("full_name", "phone", "id_number", "birth_year", "home_ward_code")
+
+Handler = Callable[[Request], Awaitable[Response]]
+PageHandler = Callable[["WebContext", "Page"], Awaitable[Response]]
+
+
+class Page:
+    """One response of the public form, in the request's language."""
+
+    def __init__(self, context: WebContext, request: Request) -> None:
+        self.context = context
+        self.request = request
+        asked = request.query_params.get("lang", "vi")
+        self.language = asked if asked in LANGUAGES else "vi"
+
+    def t(self, key: str, **values: object) -> str:
+        return label(key, self.language, **values)
+
+    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        cookie = self.request.cookies.get(CSRF_COOKIE) or ""
+        fresh = not cookie or len(cookie) > 64
+        if fresh:
+            cookie = self.context.csrf.new_cookie()
+        body = self.context.templates.get_template(template).render(
+            t=self.t,
+            lang=self.language,
+            other_language="en" if self.language == "vi" else "vi",
+            csrf_token=self.context.csrf.token(cookie),
+            **values,
+        )
+        response = HTMLResponse(body, status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+        if fresh:
+            response.set_cookie(
+                CSRF_COOKIE,
+                cookie,
+                max_age=24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=self.request.url.scheme == "https",
+                path="/declare",
+            )
+        return response
+
+    def message(self, key: str, status: int, **values: Any) -> HTMLResponse:
+        return self.render("message.html", status, message=self.t(key), **values)
+
+    def query(self, **changes: object) -> str:
+        """A query string for a link of this form, keeping the language."""
+        parts = {"lang": self.language, **changes} if self.language != "vi" else dict(changes)
+        return urlencode({k: v for k, v in parts.items() if v not in (None, "")})
+
+
+def public(
+    handler: Callable[[WebContext, Page], Awaitable[Response]], lazy: LazyContext
+) -> Handler:
+    """A route that answers the public with a page in every case: settings or database
+    problems become a sentence, never a traceback."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            context = lazy()
+        except Exception:  # noqa: BLE001 - no detail of a server fault goes to the public
+            return HTMLResponse(_fallback("public.error.unavailable"), status_code=503)
+        page = Page(context, request)
+        try:
+            return await handler(context, page)
+        except DBAPIError:
+            return page.message("public.error.busy", 503)
+        except Exception:  # noqa: BLE001
+            return page.message("public.error.unexpected", 500)
+
+    return endpoint
+
+
+def _fallback(key: str) -> str:
+    return f"<!doctype html><meta charset=utf-8><p>{label(key, 'vi')}</p><p>{label(key, 'en')}</p>"
+
+
+# --- GET ------------------------------------------------------------------------------------
+
+
+async def show(context: WebContext, page: Page) -> Response:
+    params = page.request.query_params
+    if "checkout" in params:
+        code = params["checkout"][:80]
+        return page.render("checkout.html", code=code, done=None)
+    token = params.get("v", "")
+    if not token:
+        return page.message("declare.no_token", 200)
+    venue = await run_in_threadpool(_venue, context, token)
+    if venue is None:
+        return page.message("declare.bad_token", 404)
+    if not venue.active:
+        return page.message("declare.inactive", 410)
+    mode = params.get("mode", "self")
+    mode = mode if mode in MODES else "self"
+    people = _people_count(params.get("people"))
+    return _form(page, venue, mode, people, values={}, errors={})
+
+
+def _people_count(raw: str | None) -> int:
+    if raw and raw.isascii() and raw.isdigit():
+        return max(1, min(MAX_PEOPLE, int(raw)))
+    return DEFAULT_PEOPLE
+
+
+def _venue(context: WebContext, token: str) -> DeclarationVenue | None:
+    with context.engine.connect() as connection:
+        return venue_for_token(connection, token)
+
+
+def _form(
+    page: Page,
+    venue: DeclarationVenue,
+    mode: str,
+    people: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    submission: str | None = None,
+) -> HTMLResponse:
+    return page.render(
+        "declare.html",
+        status,
+        venue=venue,
+        token=page.request.query_params.get("v") or values.get("v", ""),
+        mode=mode,
+        modes=MODES,
+        people=people,
+        max_people=MAX_PEOPLE,
+        values=values,
+        errors=errors,
+        submission=submission or new_submission_key(),
+        symptoms=SYMPTOMS,
+        exposures=EXPOSURES,
+        wards=_ward_choices(),
+        query=page.query,
+        field_max=FIELD_MAX_CHARS,
+    )
+
+
+_WARDS: list[tuple[str, list[tuple[str, str]]]] = []
+
+
+def _ward_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(district name, [(ward code, ward name)]) for the home ward list, built once."""
+    if not _WARDS:
+        wards = hcmc_wards()
+        for district in hcmc_districts():
+            _WARDS.append(
+                (
+                    district.name,
+                    [(w.code, w.name) for w in wards if w.district_code == district.code],
+                )
+            )
+    return _WARDS
+
+
+# --- POST -----------------------------------------------------------------------------------
+
+
+async def _posted(context: WebContext, page: Page) -> tuple[FormData, Response | None]:
+    """The form, or a page refusing it: over the rate limits, a stale or forged form."""
+    request = page.request
+    limits = context.limits
+    if not limits.allow(limits.per_address, "address", client_address(request)):
+        return FormData(), _too_many(page)
+    form = await request.form(max_files=0, max_fields=400, max_part_size=FORM_MAX_BYTES)
+    token = str(form.get("v", ""))[:64]
+    if not limits.allow(limits.per_venue, "venue", token):
+        return form, _too_many(page)
+    if not context.csrf.valid(request.cookies.get(CSRF_COOKIE), str(form.get(CSRF_FIELD, ""))):
+        return form, page.message("public.error.stale_form", 403, retry=f"?{page.query(v=token)}")
+    if not is_submission_key(str(form.get("submission", ""))):
+        return form, page.message("public.error.stale_form", 400, retry=f"?{page.query(v=token)}")
+    return form, None
+
+
+def _too_many(page: Page) -> HTMLResponse:
+    response = page.message("public.error.too_many", 429)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    """The posted fields, cut to a sane length, multi-valued answers as lists: what the
+    form shows again when something must be fixed."""
+    values: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if name.endswith(("symptoms", "exposures")):
+            values.setdefault(name, []).append(value[:40])
+        else:
+            values[name] = value[:FIELD_MAX_CHARS]
+    return values
+
+
+def _declarant(
+    values: dict[str, Any], prefix: str, phone_fallback: str = "", with_answers: bool = True
+) -> tuple[Declarant | None, dict[str, str]]:
+    """One person's fields (named prefix + field) checked; errors keyed by the field's name."""
+    raw = {field: str(values.get(prefix + field, "")).strip() for field in PERSON_FIELDS}
+    errors: dict[str, str] = {}
+    birth_year = None
+    if raw["birth_year"]:
+        # ASCII digits only: int() also takes '١٩٩٠', and '²' passes isdigit().
+        if raw["birth_year"].isascii() and raw["birth_year"].isdigit():
+            birth_year = int(raw["birth_year"])
+        else:
+            errors["birth_year"] = "form.error.birth_year"
+    symptoms = tuple(values.get(prefix + "symptoms", ())) if with_answers else ()
+    exposures = tuple(values.get(prefix + "exposures", ())) if with_answers else ()
+    declarant, problems = validate_declarant(
+        raw["full_name"],
+        raw["phone"] or phone_fallback,
+        raw["id_number"],
+        birth_year if not errors else None,
+        raw["home_ward_code"] or None,
+        symptoms,
+        exposures,
+    )
+    errors.update(problems)
+    if errors:
+        return None, {prefix + field: key for field, key in errors.items()}
+    return declarant, {}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+async def post_self(context: WebContext, page: Page) -> Response:
+    return await _declare_people(context, page, "self")
+
+
+async def post_proxy(context: WebContext, page: Page) -> Response:
+    return await _declare_people(context, page, "proxy")
+
+
+async def _declare_people(context: WebContext, page: Page, mode: str) -> Response:
+    form, refused = await _posted(context, page)
+    if refused:
+        return refused
+    values = _values(form)
+    token, submission = values.get("v", ""), values["submission"]
+    people = _people_count(values.get("people"))
+    declared_by = None
+    if mode == "self":
+        declarant, errors = _declarant(values, "")
+        declarants = [declarant] if declarant else []
+    else:
+        declared_by, errors = _declarant(values, "declarer.", with_answers=False)
+        declarants = []
+        for n in range(1, people + 1):
+            prefix = f"d{n}."
+            if not any(str(values.get(prefix + f, "")).strip() for f in PERSON_FIELDS):
+                continue
+            dependant, problems = _declarant(values, prefix, str(values.get("declarer.phone", "")))
+            errors.update(problems)
+            if dependant:
+                declarants.append(dependant)
+        if not declarants and not errors:
+            errors["d1.full_name"] = "public.error.no_dependant"
+
+    def write() -> tuple[DeclarationVenue | None, list[Confirmation]]:
+        with context.engine.begin() as connection:
+            venue = venue_for_token(connection, token)
+            if venue is None or not venue.active or errors:
+                return venue, []
+            return venue, declare(
+                connection, venue.id, declarants, mode, _now(), submission,
+                context.checkout_key, declared_by, context.settings.risk.high_risk_symptoms,
+            )  # fmt: skip
+
+    venue, confirmations = await run_in_threadpool(write)
+    if venue is None:
+        return page.message("declare.bad_token", 404)
+    if not venue.active:
+        return page.message("declare.inactive", 410)
+    if errors:
+        return _form(page, venue, mode, people, values, errors, 422, submission)
+    return _result(context, page, venue, confirmations)
+
+
+def _result(
+    context: WebContext, page: Page, venue: DeclarationVenue, confirmations: list[Confirmation]
+) -> HTMLResponse:
+    zone = context.settings.zone
+    shown = [
+        {
+            "full_name": item.full_name,
+            "time": item.checked_in_at.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
+            "level": item.answers_risk.level,
+            "reasons": ", ".join(page.t(f"reason.{code}") for code in item.answers_risk.reasons),
+            "checkout_code": item.checkout_code,
+        }
+        for item in confirmations
+    ]
+    at_risk = any(item["level"] > 0 for item in shown)
+    return page.render(
+        "result.html",
+        venue=venue,
+        confirmations=shown,
+        procedure=(venue.procedure or context.settings.default_procedure) if at_risk else "",
+        base_url=context.settings.public_base_url.rstrip("/"),
+        query=page.query,
+    )
+
+
+async def post_advance(context: WebContext, page: Page) -> Response:
+    form, refused = await _posted(context, page)
+    if refused:
+        return refused
+    values = _values(form)
+    token, submission = values.get("v", ""), values["submission"]
+    declarant, errors = _declarant(values, "")
+
+    def write() -> tuple[DeclarationVenue | None, str]:
+        with context.engine.begin() as connection:
+            venue = venue_for_token(connection, token)
+            if venue is None or not venue.active or declarant is None:
+                return venue, ""
+            code = declare_in_advance(connection, venue.id, declarant, _now(), None, submission)
+            return venue, code
+
+    venue, code = await run_in_threadpool(write)
+    if venue is None:
+        return page.message("declare.bad_token", 404)
+    if not venue.active:
+        return page.message("declare.inactive", 410)
+    if errors:
+        return _form(page, venue, "advance", 1, values, errors, 422, submission)
+    qr = make_qr(code, error="m").svg_data_uri(scale=6, border=2)
+    return page.render(
+        "advance.html", venue=venue, code=f"{code[:4]}-{code[4:]}", qr=qr, query=page.query
+    )
+
+
+async def post_checkout(context: WebContext, page: Page) -> Response:
+    request = page.request
+    limits = context.limits
+    if not limits.allow(limits.per_address, "address", client_address(request)):
+        return _too_many(page)
+    form = await request.form(max_files=0, max_fields=10, max_part_size=1024)
+    code = str(form.get("code", ""))[:80]
+    if not context.csrf.valid(request.cookies.get(CSRF_COOKIE), str(form.get(CSRF_FIELD, ""))):
+        return page.message("public.error.stale_form", 403, retry=f"?{page.query(checkout=code)}")
+
+    def write() -> bool:
+        with context.engine.begin() as connection:
+            return check_out(connection, code, context.checkout_key, _now())
+
+    done = await run_in_threadpool(write)
+    return page.render("checkout.html", code=code, done=done, status=200 if done else 400)
