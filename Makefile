@@ -21,7 +21,7 @@ static/vendor/leaflet/leaflet.js:
 	scripts/fetch-map-assets
 
 run: $(VENV)/.runtime static/vendor/leaflet/leaflet.js
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run server.py
 
 test: $(VENV)/.dev static/vendor/leaflet/leaflet.js
 	scripts/ensure-postgres

@@ -1,4 +1,5 @@
-"""KBYT: the entry point. `streamlit run app.py` (see README.md for the one-command start).
+"""KBYT: the dashboard script that Streamlit runs per session (server.py serves it with the
+plain routes: `streamlit run server.py`, see README.md).
 
 Builds the navigation for the signed-in role once per run, the shared filters and the language
 switch; each page is a small script under app_pages/ (not pages/: Streamlit would treat that
@@ -42,7 +43,7 @@ PAGES = {
     "risk": ("risk.py", ":material/warning:", "operations"),
     "trace": ("trace.py", ":material/share_location:", "operations"),
     "wall": ("wall.py", ":material/tv:", "operations"),
-    "declare": ("declare.py", ":material/qr_code_scanner:", "capture"),
+    "kiosk": ("kiosk.py", ":material/qr_code_scanner:", "capture"),
     "guide": ("guide.py", ":material/help:", "capture"),
     "admin": ("admin.py", ":material/settings:", "admin"),
     "sign_in": ("sign_in.py", ":material/login:", "admin"),
@@ -58,7 +59,8 @@ def _geography(database_url: str) -> tuple:
 
 
 scope = current_scope()
-keys = scope.pages() if scope else ("sign_in", "declare", "guide")
+# The public declaration is a plain form (/declare, web/declare.py), not a page of this app.
+keys = scope.pages() if scope else ("sign_in", "guide")
 # Signed out, only the pages above exist, so a shared trace link (/trace?case=…) shows the
 # sign-in page with the link's query kept; the first run after signing in opens that trace.
 if scope is None and "case" in st.query_params:

@@ -21,7 +21,7 @@ trace over 5 s is repeated 3 times, not --repeats.
 
 Then a bulk import (ingest.imports.import_checkins of a generated CSV, on the day after the
 city's window so that it creates its partitions as a live import does; removed afterwards)
-against COPY of the same rows, and the app's memory: `streamlit run app.py` on the city, a
+against COPY of the same rows, and the app's memory: `streamlit run server.py` on the city, a
 headless Chromium (Debian's /usr/bin/chromium through Playwright) signs in and opens every page
 with the city's last 14 days in the filter and runs a trace; the server's resident memory
 (VmRSS, and VmHWM, its peak) is read from /proc after each page. A real browser is what a user
@@ -628,7 +628,7 @@ def app_memory(url: str, f2_case: int | None = None) -> dict[str, Any]:
     environment.update({"KBYT_DATABASE_URL": url, "KBYT_DEMO__SEED_ON_FIRST_START": "false"})
     log = open(Path(tempfile.gettempdir()) / f"kbyt-bench-app-{port}.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT,
@@ -680,7 +680,7 @@ def app_memory(url: str, f2_case: int | None = None) -> dict[str, Any]:
             server.kill()
         log.close()
     return {
-        "method": "streamlit run app.py + headless Chromium; VmRSS / VmHWM of the server",
+        "method": "streamlit run server.py + headless Chromium; VmRSS / VmHWM of the server",
         "rss_mb": round(rss, 1),
         "peak_rss_mb": round(max(hwm, peak["rss"]), 1),
         "pages": samples,

@@ -18,6 +18,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.trace": ("Truy vết", "Trace"),
     "page.wall": ("Màn hình điều hành", "Wall screen"),
     "page.declare": ("Khai báo y tế", "Health declaration"),
+    "page.kiosk": ("Khai báo tại chốt", "Checkpoint kiosk"),
     "page.admin": ("Quản trị", "Administration"),
     "page.guide": ("Hướng dẫn", "Guide"),
     # shared filters
@@ -407,6 +408,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng mở lại biểu mẫu và gửi lại.",
         "The form has expired or is not valid. Please open the form again and send it.",
     ),
+    "public.error.bad_form": (
+        "Nội dung gửi lên không hợp lệ. Vui lòng mở lại biểu mẫu và gửi lại.",
+        "What was sent is not a valid form. Please open the form again and send it.",
+    ),
     "public.error.too_many": (
         "Có quá nhiều khai báo trong thời gian ngắn. Vui lòng chờ một phút rồi thử lại.",
         "Too many declarations in a short time. Please wait a minute and try again.",
@@ -557,7 +562,7 @@ LABELS: dict[str, tuple[str, str]] = {
 4. Khi rời đi, bấm **Báo rời khỏi địa điểm** (hoặc mở lại đường dẫn báo rời đi trong 24 giờ).
 
 **Khai hộ người không có điện thoại thông minh** (ông bà, trẻ nhỏ, hàng xóm)
-- Chọn **Khai hộ người thân**, nhập thông tin của bạn, chọn số người và điền cho từng người. Mỗi người có lượt khai báo riêng; nếu họ không có điện thoại, hệ thống dùng số của bạn.
+- Chọn **Khai hộ người thân**, nhập thông tin của bạn rồi điền cho từng người (bấm **+ Thêm một người** khi cần). Mỗi người có lượt khai báo riêng; nếu họ không có điện thoại, hệ thống dùng số của bạn.
 
 **Khai trước khi đến** (tránh xếp hàng ở chốt)
 - Chọn **Khai trước khi đến**, gửi khai báo và giữ mã (8 ký tự hoặc mã QR). Khi đến, đưa mã cho nhân viên; mã có hiệu lực 24 giờ.
@@ -570,7 +575,7 @@ Thông tin của bạn chỉ dùng để truy vết khi có ca bệnh, được 
 4. When you leave, press **Check out** (or open the check-out link within 24 hours).
 
 **For someone without a smartphone** (grandparents, children, neighbours)
-- Choose **For someone else**, enter your details, the number of people and each person's answers. Each gets a check-in of their own; without a phone, yours is used.
+- Choose **For someone else**, enter your details, then each person's answers (**+ Add a person** when you need more). Each gets a check-in of their own; without a phone, yours is used.
 
 **Before arriving** (no queue at the checkpoint)
 - Choose **Before arriving**, send it and keep the code (8 characters or the QR). Show it to the staff when you arrive; it is valid for 24 hours.

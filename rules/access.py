@@ -21,15 +21,15 @@ ROLES = (
 
 # Pages each role sees, in menu order. The declaration page and the guide are public.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "admin": ("overview", "map", "venues", "risk", "trace", "wall", "declare", "guide", "admin"),
+    "admin": ("overview", "map", "venues", "risk", "trace", "wall", "kiosk", "guide", "admin"),
     "command_centre": ("wall", "overview", "map", "guide"),
     "leadership": ("overview", "map", "guide"),
-    "district_officer": ("overview", "map", "venues", "risk", "declare", "guide"),
-    "ward_officer": ("overview", "map", "venues", "risk", "declare", "guide"),
+    "district_officer": ("overview", "map", "venues", "risk", "kiosk", "guide"),
+    "ward_officer": ("overview", "map", "venues", "risk", "kiosk", "guide"),
     "epidemiologist": ("overview", "map", "venues", "risk", "trace", "guide"),
-    "venue_staff": ("declare", "venues", "guide"),
+    "venue_staff": ("kiosk", "venues", "guide"),
 }
-PUBLIC_PAGES = ("declare", "guide")
+PUBLIC_PAGES = ("guide",)
 PERSONAL_DATA_ROLES = frozenset(
     {"admin", "district_officer", "ward_officer", "epidemiologist", "venue_staff"}
 )

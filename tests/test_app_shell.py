@@ -77,15 +77,16 @@ def test_each_role_sees_only_its_pages(app_settings, database_url, role):
     assert app.title[0].value.startswith(expected)
 
 
-def test_signed_out_visitors_get_sign_in_declaration_and_guide(app_settings, database_url):
+def test_signed_out_visitors_get_sign_in_and_guide(app_settings, database_url):
+    """The public declaration is the plain form at /declare (tests/test_web_form.py)."""
     app_settings(database_url)
     app = run_app(scope=None)
     assert not app.exception
     assert app.title[0].value == "Đăng nhập"
     assert [b for b in app.sidebar.button if b.key == "sign_out"] == []
-    declaration = run_app(scope=None, page="declare")
-    assert not declaration.exception
-    assert declaration.title[0].value == "Khai báo y tế"
+    guide = run_app(scope=None, page="guide")
+    assert not guide.exception
+    assert guide.title[0].value == "Hướng dẫn"
 
 
 def test_filters_come_from_the_link_and_go_back_into_it(app_settings, database_url):

@@ -152,7 +152,7 @@ def test_a_district_officer_cannot_open_a_venue_of_another_district(open_copy):
 
 
 @pytest.mark.parametrize(
-    "page", ["overview", "map", "venues", "risk", "trace", "wall", "declare", "guide", "admin"]
+    "page", ["overview", "map", "venues", "risk", "trace", "wall", "kiosk", "guide", "admin"]
 )
 def test_every_page_renders_on_the_demo_city(open_copy, page):
     """On a copy: an administrator opening the risk list is an audited view."""

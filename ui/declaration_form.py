@@ -1,5 +1,5 @@
-"""Widgets shared by the declaration flows: one person's fields, the health answers, and the
-confirmation screen (risk, reasons, the unit's procedure, check-out)."""
+"""Widgets of the checkpoint kiosk (app_pages/kiosk.py): one person's fields, the health answers,
+and the confirmation staff see (risk with its reasons and alerts, the unit's procedure)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,11 @@ def new_submission(flow: str) -> None:
     st.session_state.pop(f"submission_{flow}", None)
 
 
+def was_sent(flow: str) -> bool:
+    """Whether this run is the one in which the flow's form was sent (with or without errors)."""
+    return bool(st.session_state.get(f"sent_{flow}"))
+
+
 def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> None:
     """What the person shows at the door, and what staff must do when they are at risk."""
     zone = settings().zone
@@ -118,6 +123,7 @@ def one_person(flow: str, *, with_details: bool, clear: bool = False) -> Declara
         raw = person_fields(flow, with_details=with_details)
         raw.update(answers(flow))
         sent = st.form_submit_button(t("declare.send"), type="primary", use_container_width=True)
+    st.session_state[f"sent_{flow}"] = sent
     if not sent:
         return None
     declarant, errors = check(raw)

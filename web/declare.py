@@ -13,6 +13,7 @@ public contract: docs/public-form.md.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from segno import make_qr
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -46,6 +48,7 @@ from web.guards import (
     new_submission_key,
 )
 
+log = logging.getLogger("kbyt.web")
 MODES = ("self", "proxy", "advance")
 MAX_PEOPLE = 10
 DEFAULT_PEOPLE = 2
@@ -120,13 +123,18 @@ def public(
         try:
             context = lazy()
         except Exception:  # noqa: BLE001 - no detail of a server fault goes to the public
+            log.exception("declaration form: the server is not ready")
             return HTMLResponse(_fallback("public.error.unavailable"), status_code=503)
         page = Page(context, request)
         try:
             return await handler(context, page)
+        except HTTPException as error:  # a body Starlette could not parse as a form
+            return page.message("public.error.bad_form", min(error.status_code, 499))
         except DBAPIError:
+            log.exception("declaration form: database error")
             return page.message("public.error.busy", 503)
         except Exception:  # noqa: BLE001
+            log.exception("declaration form failed")
             return page.message("public.error.unexpected", 500)
 
     return endpoint
@@ -143,7 +151,7 @@ async def show(context: WebContext, page: Page) -> Response:
     params = page.request.query_params
     if "checkout" in params:
         code = params["checkout"][:80]
-        return page.render("checkout.html", code=code, done=None)
+        return page.render("checkout.html", code=code, done=None, query=page.query)
     token = params.get("v", "")
     if not token:
         return page.message("declare.no_token", 200)
@@ -402,7 +410,7 @@ async def post_checkout(context: WebContext, page: Page) -> Response:
     limits = context.limits
     if not limits.allow(limits.per_address, "address", client_address(request)):
         return _too_many(page)
-    form = await request.form(max_files=0, max_fields=10, max_part_size=1024)
+    form = await request.form(max_files=0, max_fields=10, max_part_size=FORM_MAX_BYTES)
     code = str(form.get("code", ""))[:80]
     if not context.csrf.valid(request.cookies.get(CSRF_COOKIE), str(form.get(CSRF_FIELD, ""))):
         return page.message("public.error.stale_form", 403, retry=f"?{page.query(checkout=code)}")
@@ -412,4 +420,6 @@ async def post_checkout(context: WebContext, page: Page) -> Response:
             return check_out(connection, code, context.checkout_key, _now())
 
     done = await run_in_threadpool(write)
-    return page.render("checkout.html", code=code, done=done, status=200 if done else 400)
+    return page.render(
+        "checkout.html", 200 if done else 400, code=code, done=done, query=page.query
+    )

@@ -1,4 +1,5 @@
-"""A resident declares on a phone in a real browser: scan (open the QR URL), fill, send."""
+"""A resident declares on a phone in a real browser: scan (open the QR URL printed on the
+poster), fill the plain form, send; then check out from the confirmation."""
 
 import shutil
 
@@ -9,7 +10,8 @@ from sqlalchemy.engine import make_url
 
 from db.engine import make_engine
 from db.schema import checkin, person, venue
-from tests.browser.conftest import AppServer, wait_for_app_run
+from reports.qr_poster import declaration_url
+from tests.browser.conftest import ARTIFACTS, AppServer
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -30,35 +32,52 @@ def server(copy_url):
     app.stop()
 
 
-def test_a_resident_declares_with_a_symptom_and_sees_what_to_do(server, copy_url, browser):
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="vi-VN")
+    outside: list[str] = []
+    context.on(
+        "request",
+        lambda req: (
+            None if req.url.startswith(("http://127.0.0.1", "data:")) else outside.append(req.url)
+        ),
+    )
+    yield context.new_page()
+    context.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def test_a_resident_declares_with_a_symptom_and_checks_out(server, copy_url, phone):
     engine = make_engine(copy_url)
     with engine.connect() as connection:
         token = connection.scalar(select(venue.c.token).where(venue.c.venue_ref == "CDM-BD"))
-    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{server.url}/declare?v={token}")
-    wait_for_app_run(page)
-    expect(page.get_by_text("Chợ đầu mối nông sản thực phẩm Bình Điền")).to_be_visible()
-    page.get_by_label("Họ và tên").fill("Đỗ Thị Lan")
-    page.get_by_label("Số điện thoại").fill("0938 123 321")
-    page.get_by_text("Sốt", exact=True).click()
-    page.get_by_role("button", name="Gửi khai báo").click()
-    wait_for_app_run(page)
-    expect(page.get_by_text("Có yếu tố nguy cơ: sốt.")).to_be_visible()
-    expect(page.get_by_text("Quy trình của đơn vị")).to_be_visible()
-    page.screenshot(path="test-artifacts/declare-phone.png", full_page=True)
-    context.close()
+    phone.goto(declaration_url(server.url, token))
+    expect(phone.get_by_text("Chợ đầu mối nông sản thực phẩm Bình Điền")).to_be_visible()
+    # One column that fits the phone: nothing to scroll sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.get_by_label("Họ và tên").fill("Đỗ Thị Lan")
+    phone.get_by_label("Số điện thoại").fill("0938 123 321")
+    phone.get_by_label("Sốt", exact=True).check()
+    phone.screenshot(path=str(ARTIFACTS / "declare-phone-form.png"), full_page=True)
+    phone.get_by_role("button", name="Gửi khai báo").click()
+
+    expect(phone.get_by_text("Có yếu tố nguy cơ: sốt.")).to_be_visible()
+    expect(phone.get_by_text("Quy trình của đơn vị")).to_be_visible()
+    phone.screenshot(path=str(ARTIFACTS / "declare-phone-confirmation.png"), full_page=True)
+    phone.get_by_role("button", name="Báo rời khỏi địa điểm").click()
+    expect(phone.get_by_text("Đã ghi nhận giờ ra. Cảm ơn bạn!")).to_be_visible()
+
     with engine.connect() as connection:
         stored = connection.execute(
-            select(checkin.c.channel, checkin.c.symptoms, checkin.c.risk_level, person.c.phone)
+            select(checkin.c.channel, checkin.c.symptoms, checkin.c.risk_level, person.c.phone,
+                   checkin.c.checked_out_at.is_not(None))
             .join(person, person.c.id == checkin.c.person_id)
             .where(person.c.full_name == "Đỗ Thị Lan")
-        ).all()
+        ).all()  # fmt: skip
     engine.dispose()
-    assert stored == [("self", "fever", 1, "+84938123321")]
+    assert stored == [("self", "fever", 1, "+84938123321", True)]
 
 
-def test_a_forged_token_shows_a_clear_page(server, page):
-    page.goto(f"{server.url}/declare?v=forged-token-123")
-    wait_for_app_run(page)
-    expect(page.get_by_text("Mã QR không hợp lệ")).to_be_visible()
+def test_a_forged_token_shows_a_clear_page(server, phone):
+    phone.goto(f"{server.url}/declare?v=forged-token-123")
+    expect(phone.get_by_text("Mã QR không hợp lệ")).to_be_visible()
