@@ -8,7 +8,13 @@ from sqlalchemy import select
 
 from db.schema import checkin, person, venue, venue_hour, ward_hour
 from queries.integrity import rollup_mismatches
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import (
+    _people_plan,
+    checkin_frame,
+    resolve_people,
+    upsert_venues,
+    write_checkins,
+)
 
 SAIGON = timezone(timedelta(hours=7))
 
@@ -149,3 +155,32 @@ def test_a_failed_batch_leaves_nothing_behind(scene):
 def test_naive_times_are_refused_rather_than_guessed():
     with pytest.raises(ValueError, match="naive datetime"):
         checkin_frame([dict(person_id=1, venue_id=1, checked_in_at=datetime(2021, 8, 1, 8, 0))])
+
+
+@pytest.mark.postgresql_only
+def test_at_city_size_people_are_looked_up_by_index_with_the_same_answer(postgresql_engine):
+    """When a chunk's people are few against the person table (as person's statistics say),
+    the look-up probes the (phone, full_name) index instead of a hash join over everyone."""
+    people = pd.DataFrame(
+        {"phone": [f"+849030{n:05d}" for n in range(3000)],
+         "full_name": [f"Người {n}" for n in range(3000)]}
+    )  # fmt: skip
+    with postgresql_engine.begin() as connection:
+        first = resolve_people(connection, people)
+    with postgresql_engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE person")
+        connection.commit()
+    chunk = pd.concat(
+        [people.iloc[[5, 7]], pd.DataFrame({"phone": ["+84903999999"], "full_name": ["Người mới"]})]
+    )
+    setting = "SELECT current_setting('enable_hashjoin')"
+    with postgresql_engine.begin() as connection:
+        with _people_plan(connection, staged=3):  # 3 x 22 < 3,000 people
+            inside = connection.exec_driver_sql(setting).scalar()
+        with _people_plan(connection, staged=1_000):  # 22,000 > 3,000: read them all
+            large = connection.exec_driver_sql(setting).scalar()
+        again = resolve_people(connection, chunk)
+        after = connection.exec_driver_sql(setting).scalar()
+    assert (inside, large, after) == ("off", "on", "on")
+    assert list(again[:2]) == [first[5], first[7]]
+    assert again[2] not in set(first)
