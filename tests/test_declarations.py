@@ -2,6 +2,9 @@
 them, a submission stored once, nothing disclosed or changed about a known person, the
 declarer recorded, and many writers at once without a lock error."""
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +30,7 @@ from queries.declarations import confirm_advance, declare, declare_in_advance
 from queries.integrity import rollup_mismatches
 from queries.trace import register_case
 from queries.writes import resolve_people, upsert_venues
+from tests.conftest import REPO
 
 KEY = b"test key"
 AT = datetime(2021, 7, 20, 1, 30, tzinfo=UTC)  # 08:30 in Ho Chi Minh City
@@ -214,3 +218,56 @@ def test_a_dashboard_reading_does_not_hold_up_a_declaration(engine, market):
             declare(connection, market["M1"], [an], "self", AT, "r", KEY)
         assert reader.in_transaction()
     assert count(engine, checkin) == 1
+
+
+def test_declarations_go_on_beside_an_import_and_a_purge_in_other_processes(
+    engine, database_url, market, tmp_path
+):
+    """An operator imports 30,000 check-ins and purges old ones from the command line while
+    phones declare: on SQLite the processes queue on the write lock; nobody fails."""
+    lines = ["external_id,venue_ref,phone,full_name,checked_in_at"]
+    lines += [
+        f"I-{n},M{1 + n % 2},+849{n:08d},Người nhập {n},2021-07-19T{8 + n % 10:02d}:00:00+07:00"
+        for n in range(30_000)
+    ]
+    (tmp_path / "checkins.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
+    env["DATABASE_URL"] = database_url
+    operator = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for args in (
+            ["import-checkins", str(tmp_path / "checkins.csv"), "--chunk-size", "5000"],
+            ["purge", "--days", "28", "--now", "2021-08-01T00:00:00+07:00"],
+        )
+    ]
+    failures: list[str] = []
+
+    def work(thread: int) -> None:
+        for n in range(20):
+            declarant = someone(f"Người {thread} {n}", f"0903{thread:03d}{n:03d}")
+            try:
+                with engine.begin() as connection:
+                    declare(connection, market["M1"], [declarant], "self", AT,
+                            uuid.uuid4().hex, KEY)  # fmt: skip
+            except Exception as error:  # noqa: BLE001 - every failure is the finding
+                failures.append(str(error).splitlines()[0])
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outputs = [process.communicate(timeout=300)[0] for process in operator]
+    assert [process.returncode for process in operator] == [0, 0], outputs
+    assert failures == []
+    # The purge's cutoff (4 July) is before every row: it takes the write lock, deletes nothing.
+    assert count(engine, checkin) == 30_000 + 80
+    with engine.connect() as connection:
+        assert rollup_mismatches(connection) == []
