@@ -18,12 +18,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
+# Assertions poll the page until it shows what they expect; this is only how long a failure
+# takes to be declared. Five seconds (Playwright's default) failed on a loaded machine while
+# the app was still running its script.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 
 
 def free_port() -> int:
@@ -92,6 +97,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
     page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
     outside: list[str] = []
     # Nothing may leave the machine: a request off loopback is a failure of the offline promise.
     page.on(

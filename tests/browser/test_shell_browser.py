@@ -28,10 +28,8 @@ def test_navigation_keeps_the_filter_in_the_link(server, page):
     go_to(page, "Bản đồ")
     page.wait_for_url("**/map?**")
     wait_for_app_run(page)
-    # A loaded CI machine can take a few seconds to restore the widgets on the new page.
-    expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value(
-        "Thành phố Thủ Đức", timeout=15_000
-    )
+    # A loaded machine can take a while to restore the widgets on the new page (WAIT_MS).
+    expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Thành phố Thủ Đức")
     assert "district=769" in page.url
 
 
