@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Select, and_, exists, select, update
 
@@ -177,6 +177,32 @@ def declare(
             )
         )
     ids = write_checkin_rows(connection, venue_id, place.ward_code, epoch, channel, SOURCE, rows)
+    _raise_alerts(connection, venue_id, at, ids, rows)
+    if len(rows) < len(keys):  # sent before, in whole or in part: read what was stored
+        return _confirmations(connection, keys, key, high_risk_symptoms)
+    stored_at = datetime.fromtimestamp(epoch, UTC)
+    return [
+        Confirmation(
+            checkin_id=checkin_id,
+            person_id=row.person_id,
+            full_name=declarant.full_name,
+            checked_in_at=stored_at,
+            risk=_stored_risk(row.risk_level, row.risk_reasons),
+            answers_risk=_answers_risk(declarant.symptoms, declarant.exposures, high_risk_symptoms),
+            checkout_code=sign(checkin_id, key),
+        )
+        for checkin_id, row, (_, declarant) in zip(ids, rows, new, strict=True)
+    ]
+
+
+def _raise_alerts(
+    connection: Connection,
+    venue_id: int,
+    at: datetime,
+    ids: Sequence[int],
+    rows: Sequence[CheckinRow],
+) -> None:
+    """An open case or a traced contact checking in: an alert for staff and the authorities."""
     for checkin_id, row in zip(ids, rows, strict=True):
         for reason in parse_codes(row.risk_reasons):
             if reason in ALERT_REASONS:
@@ -189,7 +215,6 @@ def declare(
                         reason=reason,
                     )
                 )
-    return _confirmations(connection, keys, key, high_risk_symptoms)
 
 
 def _confirmations(

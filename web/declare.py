@@ -16,9 +16,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from segno import make_qr
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
@@ -202,6 +204,7 @@ def _form(
         symptoms=SYMPTOMS,
         exposures=EXPOSURES,
         wards=_ward_choices(),
+        ward_options=_ward_options(),
         query=page.query,
         field_max=FIELD_MAX_CHARS,
     )
@@ -222,6 +225,21 @@ def _ward_choices() -> list[tuple[str, list[tuple[str, str]]]]:
                 )
             )
     return _WARDS
+
+
+@lru_cache(maxsize=1)
+def _ward_options() -> Markup:
+    """The 273 wards as <optgroup>s, nothing selected: rendered once, not on every form."""
+    return Markup("").join(
+        Markup('<optgroup label="{}">{}</optgroup>').format(
+            district,
+            Markup("").join(
+                Markup('<option value="{}">{}</option>').format(code, name)
+                for code, name in choices
+            ),
+        )
+        for district, choices in _ward_choices()
+    )
 
 
 # --- POST -----------------------------------------------------------------------------------
