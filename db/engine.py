@@ -86,8 +86,9 @@ class SqliteConnection(Connection):
             self._release_write_lock()
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for the URL (see the module for SQLite's transactions)."""
+def make_engine(database_url: str, pool_size: int = 5, max_overflow: int = 5) -> Engine:
+    """An engine for the URL (see the module for SQLite's transactions). Connections beyond
+    pool_size (up to max_overflow more) are opened for a burst and closed after it."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -102,7 +103,7 @@ def make_engine(database_url: str) -> Engine:
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg2")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Select, and_, exists, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, select, update
 
 from db.dialect import insert_for
 from db.schema import (
@@ -68,17 +68,26 @@ class Confirmation:
     checkout_code: str
 
 
-def _venue_for_declaration() -> Select:
-    return select(
-        venue.c.id,
-        venue.c.venue_ref,
-        venue.c.name,
-        venue.c.address,
-        venue.c.kind,
-        venue.c.active,
-        venue.c.procedure,
-        venue.c.ward_code,
-    )
+_VENUE_COLUMNS = select(
+    venue.c.id,
+    venue.c.venue_ref,
+    venue.c.name,
+    venue.c.address,
+    venue.c.kind,
+    venue.c.active,
+    venue.c.procedure,
+    venue.c.ward_code,
+)
+# Built once: a declaration runs them every time, and building statements costs more CPU than
+# running them.
+_VENUE_BY_TOKEN = _VENUE_COLUMNS.where(venue.c.token == bindparam("token"))
+_VENUE_BY_ID = _VENUE_COLUMNS.where(venue.c.id == bindparam("venue_id"))
+_STANDING = select(
+    exists().where(
+        case_record.c.person_id == bindparam("person_id"), case_record.c.status != "cleared"
+    ),
+    exists().where(traced_contact.c.person_id == bindparam("person_id")),
+)
 
 
 def venue_for_token(connection: Connection, token: str) -> DeclarationVenue | None:
@@ -86,12 +95,12 @@ def venue_for_token(connection: Connection, token: str) -> DeclarationVenue | No
     the page can say so)."""
     if not token or len(token) > 64:
         return None
-    row = connection.execute(_venue_for_declaration().where(venue.c.token == token)).one_or_none()
+    row = connection.execute(_VENUE_BY_TOKEN, {"token": token}).one_or_none()
     return DeclarationVenue(*row) if row else None
 
 
 def venue_by_id(connection: Connection, venue_id: int) -> DeclarationVenue | None:
-    row = connection.execute(_venue_for_declaration().where(venue.c.id == venue_id)).one_or_none()
+    row = connection.execute(_VENUE_BY_ID, {"venue_id": venue_id}).one_or_none()
     return DeclarationVenue(*row) if row else None
 
 
@@ -110,11 +119,7 @@ def standing(connection: Connection, person_ids: Sequence[int]) -> dict[int, tup
     """(open case, traced contact) for each person."""
     result: dict[int, tuple[bool, bool]] = {}
     for pid in dict.fromkeys(person_ids):
-        open_case = exists().where(
-            case_record.c.person_id == pid, case_record.c.status != "cleared"
-        )
-        contact = exists().where(traced_contact.c.person_id == pid)
-        row = connection.execute(select(open_case, contact)).one()
+        row = connection.execute(_STANDING, {"person_id": pid}).one()
         result[pid] = (bool(row[0]), bool(row[1]))
     return result
 
@@ -140,10 +145,14 @@ def declare(
     key: bytes,
     declared_by: Declarant | None = None,
     high_risk_symptoms: Sequence[str] = ("shortness_of_breath",),
+    *,
+    place: DeclarationVenue | None = None,
 ) -> list[Confirmation]:
     """Write one check-in per declarant at the venue; the same submission key again writes
-    nothing more and returns the stored confirmations."""
-    place = venue_by_id(connection, venue_id)
+    nothing more and returns the stored confirmations. `place` saves the venue's look-up when
+    the caller has it already."""
+    if place is None or place.id != venue_id:
+        place = venue_by_id(connection, venue_id)
     if place is None:
         raise ValueError(f"unknown venue id {venue_id}")
     epoch = int(at.timestamp())

@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from segno import make_qr
 from sqlalchemy.exc import DBAPIError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -41,7 +40,7 @@ from queries.declarations import (
     venue_for_token,
 )
 from rules.risk import EXPOSURES, SYMPTOMS
-from web.context import LazyContext, WebContext
+from web.context import LazyContext, WebContext, in_database_thread
 from web.guards import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -157,7 +156,7 @@ async def show(context: WebContext, page: Page) -> Response:
     token = params.get("v", "")
     if not token:
         return page.message("declare.no_token", 200)
-    venue = await run_in_threadpool(_venue, context, token)
+    venue = await in_database_thread(context, lambda: _venue(context, token))
     if venue is None:
         return page.message("declare.bad_token", 404)
     if not venue.active:
@@ -357,9 +356,10 @@ async def _declare_people(context: WebContext, page: Page, mode: str) -> Respons
             return venue, declare(
                 connection, venue.id, declarants, mode, _now(), submission,
                 context.checkout_key, declared_by, context.settings.risk.high_risk_symptoms,
+                place=venue,
             )  # fmt: skip
 
-    venue, confirmations = await run_in_threadpool(write)
+    venue, confirmations = await in_database_thread(context, write)
     if venue is None:
         return page.message("declare.bad_token", 404)
     if not venue.active:
@@ -410,7 +410,7 @@ async def post_advance(context: WebContext, page: Page) -> Response:
             code = declare_in_advance(connection, venue.id, declarant, _now(), None, submission)
             return venue, code
 
-    venue, code = await run_in_threadpool(write)
+    venue, code = await in_database_thread(context, write)
     if venue is None:
         return page.message("declare.bad_token", 404)
     if not venue.active:
@@ -437,7 +437,7 @@ async def post_checkout(context: WebContext, page: Page) -> Response:
         with context.engine.begin() as connection:
             return check_out(connection, code, context.checkout_key, _now())
 
-    done = await run_in_threadpool(write)
+    done = await in_database_thread(context, write)
     return page.render(
         "checkout.html", 200 if done else 400, code=code, done=done, query=page.query
     )
