@@ -27,6 +27,7 @@ from ingest.report import (
     ImportInterrupted,
     ImportReport,
     RowError,
+    RowOutcome,
 )
 from ingest.sources import DEFAULT_MAX_BYTES, Chunk, RecordReader, Source, raw_text
 from ingest.validate import (
@@ -65,14 +66,16 @@ def import_checkins(
     now: datetime | None = None,
     zone: tzinfo = SAIGON,
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
+    outcomes: list[RowOutcome] | None = None,
 ) -> ImportReport:
     """Import check-ins (columns: see validate.CHECKIN_COLUMNS) from a path or a binary stream.
 
     Raises ImportFileError for a problem with the file as a whole (nothing is written when it
     is found at the start: header, encoding, size), and ImportInterrupted when the import
-    stops part-way (earlier chunks stay committed).
+    stops part-way (earlier chunks stay committed). A caller that answers row by row passes
+    an outcomes list: each record's outcome is added once its chunk is committed, by line.
     """
-    source = _checked_source(source)
+    source = checked_source(source)
     now = now or datetime.now(UTC)
     show = progress or _quiet
     report = ImportReport("check-ins")
@@ -99,16 +102,19 @@ def import_checkins(
             clock = time.perf_counter()
             try:
                 with engine.begin() as connection:
-                    unknown, written, present = _write_checkins(
+                    unknown, stored, present = _write_checkins(
                         connection, chunk, checked.rows, source, venue_ids
                     )
             except (Exception, KeyboardInterrupt) as error:
                 raise _interrupted(report, chunk, error) from error
             report.timings["write"] += time.perf_counter() - clock
             report.read += len(chunk.lines) + len(chunk.rejected)
-            report.imported += written
-            report.already_present += present
-            sink.add(chunk.rejected + checked.errors + unknown)
+            report.imported += len(stored)
+            report.already_present += len(present)
+            refused = chunk.rejected + checked.errors + unknown
+            sink.add(refused)
+            if outcomes is not None:
+                outcomes.extend(_outcomes(stored, present, refused))
             show(chunk.fraction, f"{report.read:,} rows read, {report.imported:,} imported")
     report.seconds = time.perf_counter() - started
     show(1.0, "done")
@@ -121,8 +127,9 @@ def _write_checkins(
     rows: pd.DataFrame,
     source: str,
     venue_ids: dict[str, int],
-) -> tuple[list[RowError], int, int]:
-    """One chunk in the caller's transaction: (rows with an unknown venue, written, present)."""
+) -> tuple[list[RowError], np.ndarray, np.ndarray]:
+    """One chunk in the caller's transaction: (rows with an unknown venue, lines of the rows
+    written, lines of the rows already present)."""
     _look_up_venues(connection, rows["venue_ref"].unique(), venue_ids)
     ids = rows["venue_ref"].map(venue_ids)
     unknown_mask = ids.isna().to_numpy()
@@ -134,14 +141,26 @@ def _write_checkins(
     ]
     rows = rows.loc[~unknown_mask].reset_index(drop=True)
     if rows.empty:
-        return unknown, 0, 0
+        return unknown, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     frame = rows.assign(
         venue_id=ids[~unknown_mask].astype(np.int64).to_numpy(),
         person_id=_person_ids(connection, rows),
         source=source,
     )
     skipped = write_checkins(connection, frame[[c for c in WRITE_COLUMNS if c in frame]])
-    return unknown, len(frame) - len(skipped), len(skipped)
+    lines = frame["line"].to_numpy()
+    written = np.ones(len(lines), dtype=bool)
+    written[skipped] = False
+    return unknown, lines[written], lines[~written]
+
+
+def _outcomes(stored: np.ndarray, present: np.ndarray, refused: list[RowError]) -> list[RowOutcome]:
+    """Every record of a chunk once, in line order."""
+    outcomes = [RowOutcome(line, "stored") for line in stored.tolist()]
+    outcomes += [RowOutcome(line, "already_present") for line in present.tolist()]
+    outcomes += [RowOutcome(error.line, "refused", error.reason) for error in refused]
+    outcomes.sort()  # by line: each record has its own
+    return outcomes
 
 
 def _person_ids(connection: Connection, rows: pd.DataFrame) -> np.ndarray:
@@ -326,7 +345,9 @@ def _one_line(error: BaseException) -> str:
     return f"{error.__class__.__name__}: {text[0] if text else ''}"[:300]
 
 
-def _checked_source(source: str) -> str:
+def checked_source(source: str) -> str:
+    """The source as stored with each check-in (trimmed); one rule for files and API keys,
+    since a key writes under its source and a file under --source."""
     text = (source or "").strip()
     if not text or len(text) > 40 or not text.isprintable():
         raise ImportFileError(f"source must be 1–40 printable characters, got {source!r}")

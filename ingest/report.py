@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from ingest.cells import neutralise
 
@@ -21,6 +21,15 @@ class RowError:
     line: int  # 1-based line of the file where the record starts (CSV header = line 1)
     reason: str
     raw: str  # the record as read, for the person who fixes the file
+
+
+class RowOutcome(NamedTuple):
+    """What became of one record, for a caller that answers per row (the partner API). A
+    tuple: a request makes thousands of them."""
+
+    line: int  # as RowError.line
+    status: str  # "stored", "already_present" or "refused"
+    reason: str = ""  # why it was refused
 
 
 @dataclass

@@ -9,7 +9,19 @@ from sqlalchemy import Connection, select
 
 from db.schema import audit_log
 
-ACTIONS = ("view", "export", "trace", "sign_in", "sign_in_failed", "purge", "import", "edit")
+ACTIONS = (
+    "view",
+    "export",
+    "trace",
+    "sign_in",
+    "sign_in_failed",
+    "purge",
+    "import",
+    "edit",
+    "api.checkins",
+    "api_key.create",
+    "api_key.revoke",
+)
 
 
 def record(

@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import declare
+from web import api, declare
 from web.context import STATIC, LazyContext, WebContext
 from web.guards import BodyLimit
 
@@ -21,6 +21,8 @@ def routes(lazy: LazyContext) -> list[BaseRoute]:
         Route("/declare/advance", declare.public(declare.post_advance, lazy), methods=["POST"]),
         Route("/declare/checkout", declare.public(declare.post_checkout, lazy), methods=["POST"]),
         Mount("/declare/static", StaticFiles(directory=STATIC), name="declare-static"),
+        Route("/api/v1/checkins", api.endpoint(api.post_checkins, lazy), methods=["POST"]),
+        Route("/api/v1/health", api.endpoint(api.health, lazy), methods=["GET"]),
     ]
 
 

@@ -1,0 +1,114 @@
+"""create-api-key, revoke-api-key, list-api-keys: the keys partner systems send to
+POST /api/v1/checkins (docs/api.md). A key is printed once, when it is made; the database keeps
+only its digest, so a lost key is revoked and replaced, never recovered."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.settings import Settings
+from db.engine import make_engine
+from ingest.report import ImportFileError
+from queries.api_keys import (
+    PREFIX_LENGTH,
+    ApiKeyError,
+    create_api_key,
+    list_api_keys,
+    revoke_api_key,
+)
+from queries.audit import record
+
+OPERATOR = "manage.py"
+
+
+def cmd_create_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).begin() as connection:
+            key = create_api_key(connection, args.source, OPERATOR, note=args.note)
+            record(
+                connection,
+                OPERATOR,
+                "api_key.create",
+                f"API key {key[:PREFIX_LENGTH]} for source {args.source.strip()}",
+                detail=args.note,
+            )
+    except ImportFileError as error:
+        print(f"create-api-key: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        return _database_error("create-api-key", error)
+    # The key alone on stdout, so that a script can take it; the words for a person on stderr.
+    print(key)
+    print(
+        f"API key for source {args.source.strip()!r} (prefix {key[:PREFIX_LENGTH]}). It will "
+        "not be shown again: give it to the partner now; only its digest is stored.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).begin() as connection:
+            revoked = revoke_api_key(connection, args.key, datetime.now(UTC))
+            if revoked:
+                record(connection, OPERATOR, "api_key.revoke", f"API key {args.key.strip()}")
+    except ApiKeyError as error:
+        print(f"revoke-api-key: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        return _database_error("revoke-api-key", error)
+    if not revoked:
+        print(f"revoke-api-key: no active key {args.key!r} (see list-api-keys)", file=sys.stderr)
+        return 2
+    print(f"Revoked API key {args.key.strip()}: it is refused from now on.")
+    return 0
+
+
+def cmd_list_api_keys(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).connect() as connection:
+            keys = list_api_keys(connection)
+    except SQLAlchemyError as error:
+        return _database_error("list-api-keys", error)
+    if not keys:
+        print("No API keys.")
+        return 0
+    print(f"{'id':>4}  {'prefix':12}  {'source':20}  {'created':17}  {'last used':17}  state")
+    for key in keys:
+        state = f"revoked {_when(key.revoked_at)}" if key.revoked_at else "active"
+        print(
+            f"{key.id:>4}  {key.prefix:12}  {key.source:20}  {_when(key.created_at):17}  "
+            f"{_when(key.last_used_at) or 'never':17}  {state}"
+            + (f"  ({key.note})" if key.note else "")
+        )
+    return 0
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else ""
+
+
+def _database_error(command: str, error: SQLAlchemyError) -> int:
+    lines = str(error).strip().splitlines()
+    print(f"{command}: database error: {lines[0] if lines else error}", file=sys.stderr)
+    return 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    create = commands.add_parser(
+        "create-api-key", help="make a key for a partner system; it is printed once"
+    )
+    create.add_argument("--source", required=True, help="the source its check-ins are stored as")
+    create.add_argument("--note", default="", help="who the key is for (at most 200 characters)")
+    create.set_defaults(run=cmd_create_api_key)
+    revoke = commands.add_parser("revoke-api-key", help="refuse a key from now on")
+    revoke.add_argument("key", metavar="KEY_PREFIX_OR_ID", help="as list-api-keys shows it")
+    revoke.set_defaults(run=cmd_revoke_api_key)
+    commands.add_parser(
+        "list-api-keys", help="keys with their source, prefix and last use (never the key)"
+    ).set_defaults(run=cmd_list_api_keys)
