@@ -4,17 +4,17 @@ Streamlit's ASGI app serves the dashboard (app.py, one script run per browser se
 on the same port, plain HTTP routes that need no session: the public declaration form that a
 venue's QR code opens, and the partner ingest API (web/). A declaration through the form costs
 a few milliseconds of the server; through a Streamlit session it cost about two CPU-seconds.
+The plain routes are reached through middleware, ahead of Streamlit's own (web/routes.py).
 """
 
 import streamlit as st
 
 from ui.script_errors import friendly_script_error
 from web.context import LazyContext
-from web.routes import middleware, routes
+from web.routes import middleware
 
 app = st.App(
     "app.py",
-    routes=routes(LazyContext()),
-    middleware=middleware(),
+    middleware=middleware(LazyContext()),
     on_script_error=friendly_script_error,
 )
