@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from db.schema import app_user, venue, ward
 from rules.access import AccessError, Scope, area_of, check_account
@@ -118,6 +118,18 @@ def authenticate(
         .values(failed_logins=0, locked_until=None, last_login_at=now)
     )
     return _account(row)
+
+
+def sign_in(engine: Engine, username: str, password: str, now: datetime | None = None) -> Account:
+    """authenticate() in a transaction of its own, committed whatever the outcome: a failed
+    attempt counts towards the lockout even though SignInError is raised (inside the caller's
+    transaction it was rolled back with the error, and the lockout never took effect)."""
+    with engine.begin() as connection:
+        try:
+            return authenticate(connection, username, password, now)
+        except SignInError as error:
+            refused = error  # leave the block normally, so that the count is committed
+    raise refused
 
 
 def account_for_sso(connection: Connection, email: str) -> Account:

@@ -9,7 +9,7 @@ from db.schema import app_user, audit_log, follow_up
 from queries.area import allowed_wards, wards_by_district
 from queries.audit import list_audit, record
 from queries.filters import Filter
-from queries.users import SignInError, authenticate, create_user, scope_of
+from queries.users import SignInError, authenticate, create_user, scope_of, sign_in
 from rules.access import ROLES, AccessError, Scope, mask_id_number, mask_name, mask_phone, narrow
 from rules.follow_up import STATUSES
 
@@ -90,6 +90,28 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(engine):
         scope = scope_of(connection, account)
     assert scope.ward_codes == frozenset({"26878"}) and scope.district_code == "764"
     assert scope.personal_data
+
+
+def test_wrong_passwords_at_the_sign_in_form_are_committed_and_lock_the_account(engine):
+    """What the sign-in form calls: each failure is committed although SignInError is raised,
+    so eight wrong passwords lock the account and the right one is refused (before, the count
+    was rolled back with the error and the ninth attempt signed in)."""
+    now = datetime(2021, 8, 1, 8, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        create_user(connection, "officer", "the right password", "ward_officer", None, "26878")
+    for n in range(1, 9):
+        with pytest.raises(SignInError):
+            sign_in(engine, "officer", "a wrong password", now + timedelta(seconds=n))
+        if n == 3:
+            with engine.connect() as connection:
+                assert connection.scalar(select(app_user.c.failed_logins)) == 3
+    with pytest.raises(SignInError, match="too many failed"):
+        sign_in(engine, "officer", "the right password", now + timedelta(minutes=1))
+    with engine.connect() as connection:
+        locked_until = connection.scalar(select(app_user.c.locked_until))
+    assert locked_until == now + timedelta(seconds=5) + timedelta(minutes=15)
+    account = sign_in(engine, "officer", "the right password", now + timedelta(minutes=16))
+    assert account.username == "officer"
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(engine):

@@ -11,10 +11,10 @@ from queries.audit import record
 from queries.users import (
     SignInError,
     account_for_sso,
-    authenticate,
     count_users,
     create_user,
     scope_of,
+    sign_in,
 )
 from rules.access import PUBLIC_PAGES, AccessError, Scope
 from ui.runtime import engine, settings, t
@@ -65,8 +65,8 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
         try:
+            account = sign_in(engine(), username, password)
             with engine().begin() as connection:
-                account = authenticate(connection, username, password)
                 scope = scope_of(connection, account)
                 record(connection, account.username, "sign_in", "local account")
         except SignInError as error:
