@@ -89,7 +89,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from db.engine import make_engine  # noqa: E402
-from db.schema import checkin, venue  # noqa: E402
+from db.schema import checkin, venue, venue_day  # noqa: E402
 from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 RATE_LIMITS = {
@@ -420,13 +420,25 @@ def ensure_account(url: str) -> None:
         engine.dispose()
 
 
-def venue_tokens(url: str) -> list[str]:
+def venue_tokens(url: str, weighted: bool) -> list[str]:
+    """The active venues' tokens; weighted, each as often as the venue's share of the demo
+    city's check-ins (a busy market's QR is scanned far more often than a small shop's),
+    otherwise each once (every form a venue not seen for a while)."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return list(connection.scalars(select(venue.c.token).where(venue.c.active)).all())
+            if not weighted:
+                return list(connection.scalars(select(venue.c.token).where(venue.c.active)))
+            checkins = func.coalesce(func.sum(venue_day.c.checkins), 0)
+            rows = connection.execute(
+                select(venue.c.token, checkins)
+                .select_from(venue.outerjoin(venue_day, venue_day.c.venue_id == venue.c.id))
+                .where(venue.c.active)
+                .group_by(venue.c.token)
+            ).all()
     finally:
         engine.dispose()
+    return [token for token, count in rows for _ in range(max(int(count), 1))]
 
 
 def stored_declarations(url: str) -> int:
@@ -928,7 +940,8 @@ def markdown(result: dict[str, Any]) -> str:
     db = result["database"]
     lines = [
         f"{db['engine']}, {db['checkins_before']:,} check-ins before the run, "
-        f"{db['venues']:,} active venues; code {result['code']}; {result['machine']}; "
+        f"{db['venues']:,} active venues (chosen {db.get('venue_choice', 'uniform')}); "
+        f"code {result['code']}; {result['machine']}; "
         f"{result['date']}; "
         f"load average {result['load_average_before']} before, "
         f"{result['load_average_after']} after",
@@ -1025,6 +1038,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--checkins", type=int, default=100_000)
+    parser.add_argument(
+        "--venues",
+        choices=("weighted", "uniform"),
+        default="weighted",
+        help="which venue a resident is at: by the venues' share of past check-ins (default), "
+        "or any venue alike",
+    )
     parser.add_argument("--warmup", type=float, default=3, help="seconds not counted (default 3)")
     parser.add_argument(
         "--post-only-seconds", type=float, default=None, help="default --seconds; 0 skips it"
@@ -1054,11 +1074,12 @@ def main() -> int:
             manage(database.url, "init-db")
             manage(database.url, "seed-demo", "--checkins", str(args.checkins))
         ensure_account(database.url)
-        tokens = venue_tokens(database.url)
+        tokens = venue_tokens(database.url, weighted=args.venues == "weighted")
         if not tokens:
             raise SystemExit("no active venue in the database")
         facts = database_facts(database.url, database.engine_name)
-        facts["venues"] = len(tokens)
+        facts["venues"] = len(set(tokens))
+        facts["venue_choice"] = args.venues
         facts["name"] = database.name or database.url
         stored_before = stored_declarations(database.url)
 

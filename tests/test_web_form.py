@@ -100,6 +100,22 @@ def test_the_url_printed_on_posters_opens_the_form(site, venues):
     assert "Declaring at" in english.text and 'lang="en"' in english.text
 
 
+def test_two_visitors_of_one_venue_get_forms_of_their_own(engine, site, venues):
+    """The blank form is rendered once per venue for a while; the keys in it are not shared."""
+    first, second = requests.Session(), requests.Session()
+    forms = [open_form(client, site, venues["M1"]) for client in (first, second)]
+    assert hidden(forms[0], "submission") != hidden(forms[1], "submission")
+    assert hidden(forms[0], "csrf_token") != hidden(forms[1], "csrf_token")
+    for n, (client, form) in enumerate(zip((first, second), forms, strict=True)):
+        answer = send(
+            client, site, "self", form, {"full_name": f"Người {n}", "phone": f"090300000{n}"}
+        )
+        assert answer.status_code == 200
+    assert count(engine, checkin) == 2
+    refused = send(second, site, "self", forms[0], {"full_name": "Người 3", "phone": "0903000003"})
+    assert refused.status_code == 403  # another browser's token
+
+
 def test_sending_the_same_form_twice_stores_it_once_and_shows_the_same_page(engine, site, venues):
     client = requests.Session()
     form = open_form(client, site, venues["M1"])

@@ -14,9 +14,12 @@ public contract: docs/public-form.md.
 from __future__ import annotations
 
 import logging
+import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,17 +77,28 @@ class Page:
         return label(key, self.language, **values)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        cookie = self.request.cookies.get(CSRF_COOKIE) or ""
-        fresh = not cookie or len(cookie) > 64
-        if fresh:
-            cookie = self.context.csrf.new_cookie()
-        body = self.context.templates.get_template(template).render(
+        return self.respond(self.html(template, **values), status)
+
+    def html(self, template: str, csrf_token: str | None = None, **values: Any) -> str:
+        return self.context.templates.get_template(template).render(
             t=self.t,
             lang=self.language,
             other_language="en" if self.language == "vi" else "vi",
-            csrf_token=self.context.csrf.token(cookie),
+            csrf_token=csrf_token or self.csrf_token,
             **values,
         )
+
+    @property
+    def csrf_token(self) -> str:
+        return self.context.csrf.token(self._cookie)
+
+    @cached_property
+    def _cookie(self) -> str:
+        """The browser's form cookie, or a new one (set on the response)."""
+        cookie = self.request.cookies.get(CSRF_COOKIE) or ""
+        return cookie if 0 < len(cookie) <= 64 else self.context.csrf.new_cookie()
+
+    def respond(self, body: str, status: int = 200) -> HTMLResponse:
         response = HTMLResponse(body, status_code=status)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -93,10 +107,10 @@ class Page:
             "default-src 'none'; style-src 'self'; img-src 'self' data:; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         )
-        if fresh:
+        if self._cookie != self.request.cookies.get(CSRF_COOKIE):
             response.set_cookie(
                 CSRF_COOKIE,
-                cookie,
+                self._cookie,
                 max_age=24 * 3600,
                 httponly=True,
                 samesite="lax",
@@ -156,15 +170,63 @@ async def show(context: WebContext, page: Page) -> Response:
     token = params.get("v", "")
     if not token:
         return page.message("declare.no_token", 200)
-    venue = await in_database_thread(context, lambda: _venue(context, token))
-    if venue is None:
-        return page.message("declare.bad_token", 404)
-    if not venue.active:
-        return page.message("declare.inactive", 410)
     mode = params.get("mode", "self")
     mode = mode if mode in MODES else "self"
     people = _people_count(params.get("people"))
-    return _form(page, venue, mode, people, values={}, errors={})
+    key = (token, mode, page.language, people)
+    cached = _blank_forms.get(key)
+    if cached is None:
+        venue = await in_database_thread(context, lambda: _venue(context, token))
+        if venue is None:
+            return page.message("declare.bad_token", 404)
+        if not venue.active:
+            return page.message("declare.inactive", 410)
+        cached = _blank_forms.put(key, _form_html(page, venue, mode, people))
+    body = cached.replace(_SUBMISSION_SLOT, new_submission_key()).replace(
+        _CSRF_SLOT, page.csrf_token
+    )
+    return page.respond(body)
+
+
+# A venue's blank form, rendered once for a short while with slots for the two values that
+# differ per visitor: a busy venue's QR is opened many times a minute, and rendering was a
+# quarter of the server's CPU per declaration. A renamed or closed venue shows within
+# BLANK_FORM_TTL_S; sending the form always reads the venue afresh.
+BLANK_FORM_TTL_S = 30.0
+# Random per process, so that no venue name or address can contain them.
+_SUBMISSION_SLOT = secrets.token_hex(16)
+_CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
+
+
+class _BlankForms:
+    """(token, mode, language, people) -> rendered blank form, the most recent 1,000."""
+
+    def __init__(self, size: int = 1_000) -> None:
+        self._forms: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple) -> str | None:
+        found = self._forms.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: tuple, html: str) -> str:
+        self._forms[key] = (time.monotonic() + BLANK_FORM_TTL_S, html)
+        self._forms.move_to_end(key)
+        while len(self._forms) > self._size:
+            self._forms.popitem(last=False)
+        return html
+
+
+_blank_forms = _BlankForms()
+
+
+def _form_html(page: Page, venue: DeclarationVenue, mode: str, people: int) -> str:
+    return page.html(
+        "declare.html", csrf_token=_CSRF_SLOT,
+        **_form_values(page, venue, mode, people, {}, {}, _SUBMISSION_SLOT),
+    )  # fmt: skip
 
 
 def _people_count(raw: str | None) -> int:
@@ -188,25 +250,37 @@ def _form(
     status: int = 200,
     submission: str | None = None,
 ) -> HTMLResponse:
-    return page.render(
-        "declare.html",
-        status,
-        venue=venue,
-        token=page.request.query_params.get("v") or values.get("v", ""),
-        mode=mode,
-        modes=MODES,
-        people=people,
-        max_people=MAX_PEOPLE,
-        values=values,
-        errors=errors,
-        submission=submission or new_submission_key(),
-        symptoms=SYMPTOMS,
-        exposures=EXPOSURES,
-        wards=_ward_choices(),
-        ward_options=_ward_options(),
-        query=page.query,
-        field_max=FIELD_MAX_CHARS,
-    )
+    """The form again with what was typed and what to fix."""
+    form = _form_values(page, venue, mode, people, values, errors, submission)
+    return page.render("declare.html", status, **form)
+
+
+def _form_values(
+    page: Page,
+    venue: DeclarationVenue,
+    mode: str,
+    people: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    submission: str | None,
+) -> dict[str, Any]:
+    return {
+        "venue": venue,
+        "token": page.request.query_params.get("v") or values.get("v", ""),
+        "mode": mode,
+        "modes": MODES,
+        "people": people,
+        "max_people": MAX_PEOPLE,
+        "values": values,
+        "errors": errors,
+        "submission": submission or new_submission_key(),
+        "symptoms": SYMPTOMS,
+        "exposures": EXPOSURES,
+        "wards": _ward_choices(),
+        "ward_options": _ward_options(),
+        "query": page.query,
+        "field_max": FIELD_MAX_CHARS,
+    }
 
 
 _WARDS: list[tuple[str, list[tuple[str, str]]]] = []
