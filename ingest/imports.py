@@ -29,7 +29,14 @@ from ingest.report import (
     RowError,
     RowOutcome,
 )
-from ingest.sources import DEFAULT_MAX_BYTES, Chunk, RecordReader, Source, raw_text
+from ingest.sources import (
+    DEFAULT_MAX_BYTES,
+    Chunk,
+    ParsedRecords,
+    RecordReader,
+    Source,
+    raw_text,
+)
 from ingest.validate import (
     CHECKIN_COLUMNS,
     VENUE_COLUMNS,
@@ -54,7 +61,7 @@ def _quiet(_fraction: float, _message: str) -> None:
 
 def import_checkins(
     engine: Engine,
-    path_or_stream: Source,
+    path_or_stream: Source | ParsedRecords,
     source: str = "import",
     error_report: Path | None = None,
     progress: Progress | None = None,
@@ -68,7 +75,8 @@ def import_checkins(
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
     outcomes: list[RowOutcome] | None = None,
 ) -> ImportReport:
-    """Import check-ins (columns: see validate.CHECKIN_COLUMNS) from a path or a binary stream.
+    """Import check-ins (columns: see validate.CHECKIN_COLUMNS) from a path, a binary stream or
+    records already parsed.
 
     Raises ImportFileError for a problem with the file as a whole (nothing is written when it
     is found at the start: header, encoding, size), and ImportInterrupted when the import
@@ -81,16 +89,18 @@ def import_checkins(
     report = ImportReport("check-ins")
     started = time.perf_counter()
     venue_ids: dict[str, int] = {}
-    with (
-        RecordReader(
+    reader = (
+        path_or_stream
+        if isinstance(path_or_stream, ParsedRecords)
+        else RecordReader(
             path_or_stream,
             CHECKIN_COLUMNS,
             encoding=encoding,
             file_format=file_format,
             max_bytes=max_bytes,
-        ) as reader,
-        closing(ErrorSink(report, error_report)) as sink,
-    ):
+        )
+    )
+    with reader, closing(ErrorSink(report, error_report)) as sink:
         show(0.0, "reading")
 
         def validate(chunk: Chunk) -> Validated:
@@ -298,7 +308,7 @@ def _write_venues(
 
 
 def _prepared(
-    reader: RecordReader,
+    reader: RecordReader | ParsedRecords,
     size: int,
     report: ImportReport,
     validate: Callable[[Chunk], Validated],

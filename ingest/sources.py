@@ -391,16 +391,11 @@ class RecordReader:
             if not isinstance(record, dict):
                 yield RowError(number, "not a JSON object", raw)
                 continue
-            unknown = sorted(set(record) - known)
-            if unknown:
-                yield RowError(number, f"unknown field(s) {', '.join(unknown)}", raw)
+            checked = _record_cells(record, self.columns, known)
+            if isinstance(checked, str):
+                yield RowError(number, checked, raw)
                 continue
-            try:
-                cells = [_json_cell(name, record.get(name)) for name in self.columns.all]
-            except ValueError as error:
-                yield RowError(number, str(error), raw)
-                continue
-            absent = tuple(name for name in self.columns.all if name not in record)
+            cells, absent = checked
             yield number, cells, raw, absent
 
     def close(self) -> None:
@@ -413,6 +408,59 @@ class RecordReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _record_cells(
+    record: dict, columns: Columns, known: set[str]
+) -> tuple[list[str], tuple[str, ...]] | str:
+    """A JSON object's cells in column order and the columns it lacks, or why it is refused."""
+    unknown = sorted(set(record) - known)
+    if unknown:
+        return f"unknown field(s) {', '.join(unknown)}"
+    try:
+        cells = [_json_cell(name, record.get(name)) for name in columns.all]
+    except ValueError as error:
+        return str(error)
+    return cells, tuple(name for name in columns.all if name not in record)
+
+
+class ParsedRecords:
+    """JSON objects already parsed (a partner API request's rows), read as a JSONL file whose
+    line n is the n-th object: the same checks and reasons, without writing the rows as text
+    and parsing them again (that round trip was ~40 % of an API request outside the writes)."""
+
+    def __init__(self, objects: list[dict], columns: Columns) -> None:
+        self.objects = objects
+        self.columns = columns
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        known = set(self.columns.all)
+        for start in range(0, len(self.objects), size):
+            chunk = Chunk([], {name: [] for name in self.columns.all}, [], {})
+            for number, record in enumerate(self.objects[start : start + size], start + 1):
+                checked = _record_cells(record, self.columns, known)
+                if isinstance(checked, str):
+                    chunk.rejected.append(RowError(number, checked, _json_text(record)))
+                    continue
+                cells, absent = checked
+                for name in absent:
+                    chunk.absent.setdefault(name, []).append(len(chunk.lines))
+                chunk.lines.append(number)
+                chunk.raw.append(record)
+                for name, value in zip(self.columns.all, cells, strict=True):
+                    chunk.values[name].append(value)
+            chunk.fraction = min(1.0, (start + size) / max(len(self.objects), 1))
+            yield chunk
+
+    def __enter__(self) -> ParsedRecords:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _json_text(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)[:RAW_SHOWN]
 
 
 def _json_cell(name: str, value: object) -> str:
@@ -437,7 +485,10 @@ def _restored(cells: list[str]) -> list[str]:
 
 
 def raw_text(raw: object) -> str:
-    """A record as read (CSV fields or a JSONL line), as text for the error report."""
+    """A record as read (CSV fields, a JSONL line or a parsed JSON object), as text for the
+    error report."""
+    if isinstance(raw, dict):
+        return _json_text(raw)
     return raw if isinstance(raw, str) else _csv_text(raw)  # type: ignore[arg-type]
 
 

@@ -12,7 +12,6 @@ also serves the dashboard. Every answer is JSON; no detail of a server fault rea
 
 from __future__ import annotations
 
-import io
 import logging
 import random
 import threading
@@ -29,6 +28,8 @@ from starlette.responses import JSONResponse, Response
 
 from ingest.imports import import_checkins
 from ingest.report import ImportFileError, ImportInterrupted, RowOutcome
+from ingest.sources import ParsedRecords
+from ingest.validate import CHECKIN_COLUMNS
 from queries.api_keys import key_digest, source_for_key
 from queries.audit import record
 from web.api_body import BodyError, Records, parse_body
@@ -213,11 +214,9 @@ def _import(context: WebContext, source: str, records: Records) -> list[RowOutco
             with _ONE_IMPORT_AT_A_TIME:
                 import_checkins(
                     context.engine,
-                    io.BytesIO(records.jsonl),
+                    ParsedRecords(records.objects, CHECKIN_COLUMNS),
                     source=source,
                     chunk_size=records.count,
-                    file_format="jsonl",
-                    max_bytes=len(records.jsonl),
                     zone=settings.zone,
                     high_risk_symptoms=settings.risk.high_risk_symptoms,
                     outcomes=outcomes,

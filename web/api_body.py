@@ -1,5 +1,6 @@
-"""A partner's request body (a JSON array of objects, or JSONL) -> the importer's JSONL, one
-record per line, so that row N of the request is line N for the importer.
+"""A partner's request body (a JSON array of objects, or JSONL) -> the rows as parsed objects,
+which the importer reads as JSONL lines (ingest.sources.ParsedRecords): row N of the request
+is line N for the importer.
 
 Only the body's shape is judged here, and a body of the wrong shape is refused whole: a
 partner whose serialiser is broken should hear it rather than find half its rows stored. The
@@ -14,9 +15,6 @@ from dataclasses import dataclass, field
 
 JSON_TYPES = ("application/json",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-# One encoder for all rows: json.dumps with any option builds a new one per call, which cost
-# more than the parsing. ASCII: see _as_jsonl.
-_ENCODE = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 
 
 class BodyError(ValueError):
@@ -29,7 +27,7 @@ class BodyError(ValueError):
 
 @dataclass(frozen=True)
 class Records:
-    jsonl: bytes  # one object per line, the key's source removed
+    objects: list[dict]  # the rows, the key's source removed
     external_ids: list[str | None] = field(default_factory=list)  # per row, as sent
 
     @property
@@ -58,7 +56,7 @@ def parse_body(body: bytes, content_type: str = "") -> Records:
             "the body is neither a JSON array nor JSONL: send application/json (an array of "
             "objects) or application/x-ndjson (one object per line)"
         )
-    return _as_jsonl(objects)
+    return _records(objects)
 
 
 def _array(text: str) -> list[dict]:
@@ -105,17 +103,12 @@ def _lines(text: str) -> list[dict]:
     return objects
 
 
-def _as_jsonl(objects: list[dict]) -> Records:
-    """ASCII JSON lines: a lone surrogate escaped in the request stays escaped, for the
-    importer to refuse that row, instead of making the whole stream undecodable."""
+def _records(objects: list[dict]) -> Records:
     ids: list[str | None] = []
-    lines: list[str] = []
     for item in objects:
         item.pop("source", None)  # a key writes under its own source, whatever a row says
         ids.append(_external_id(item.get("external_id")))
-        lines.append(_ENCODE(item))
-    jsonl = ("\n".join(lines) + "\n").encode("ascii") if lines else b""
-    return Records(jsonl, ids)
+    return Records(objects, ids)
 
 
 def _external_id(value: object) -> str | None:
