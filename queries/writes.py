@@ -208,7 +208,13 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     )
     new_people = select(*[stage.c[c] for c in PERSON_COLUMNS]).where(~known).order_by(stage.c.line)
     with _people_plan(connection, len(unique)):
-        connection.execute(person.insert().from_select(list(PERSON_COLUMNS), new_people))
+        # Another import may create some of the same people and commit first: skip them here
+        # (the look-up below finds their ids) instead of failing on the unique key.
+        connection.execute(
+            insert_for(connection, person)
+            .from_select(list(PERSON_COLUMNS), new_people)
+            .on_conflict_do_nothing(index_elements=["phone", "full_name"])
+        )
         ids = connection.execute(
             select(stage.c.line, person.c.id)
             .join(

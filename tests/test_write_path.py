@@ -1,10 +1,11 @@
 """The one write path: people by (phone, name), venues by venue_ref, check-ins with rollups."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.schema import checkin, person, venue, venue_hour, ward_hour
 from queries.integrity import rollup_mismatches
@@ -184,3 +185,32 @@ def test_at_city_size_people_are_looked_up_by_index_with_the_same_answer(postgre
     assert (inside, large, after) == ("off", "on", "on")
     assert list(again[:2]) == [first[5], first[7]]
     assert again[2] not in set(first)
+
+
+def test_two_imports_creating_the_same_new_people_at_once_both_succeed(engine):
+    """The second waits for the first's new people and uses them, on both engines."""
+    people = pd.DataFrame(
+        {"phone": [f"+849030{n:05d}" for n in range(200)],
+         "full_name": [f"Người {n}" for n in range(200)]}
+    )  # fmt: skip
+    results: dict[int, list[int]] = {}
+    failures: list[str] = []
+    started = threading.Barrier(2)
+
+    def resolve(n: int) -> None:
+        started.wait(timeout=30)
+        try:
+            with engine.begin() as connection:
+                results[n] = list(resolve_people(connection, people))
+        except Exception as error:  # noqa: BLE001 - every failure is the finding
+            failures.append(str(error).splitlines()[0])
+
+    threads = [threading.Thread(target=resolve, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert results[0] == results[1]
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(person)) == 200
