@@ -40,7 +40,7 @@ mode = st.segmented_control(
 # Every attempt replaces what the screen showed: the next person must never see the last
 # person's confirmation under a failed code or a form with errors.
 if mode == "staff":
-    declarant = form.one_person("staff", with_details=False, clear=True)
+    declarant = form.one_person("staff", clear=True)
     if declarant:
         with engine().begin() as connection:
             st.session_state[RESULT] = declare(

@@ -4,11 +4,9 @@ and the confirmation staff see (risk with its reasons and alerts, the unit's pro
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import streamlit as st
 
-from geo.admin_units import hcmc_districts, hcmc_wards
 from ingest.forms import Declarant, validate_declarant
 from queries.declarations import Confirmation, DeclarationVenue
 from rules.markdown import plain
@@ -16,39 +14,16 @@ from rules.risk import EXPOSURES, SYMPTOMS
 from ui.formatting import reason_text
 from ui.runtime import settings, t
 
-NO_WARD = ""
 
-
-def _ward_label(code: str) -> str:
-    if code == NO_WARD:
-        return "—"
-    districts = {d.code: d.name for d in hcmc_districts()}
-    ward = next(w for w in hcmc_wards() if w.code == code)
-    return f"{ward.name}, {districts[ward.district_code]}"
-
-
-def person_fields(prefix: str, *, with_phone: bool = True, with_details: bool = True) -> dict:
-    """Name, phone and optional details of one person; returns the raw values."""
-    values = {
-        "full_name": st.text_input(t("declare.full_name"), key=f"{prefix}_name", max_chars=120)
-    }
-    if with_phone:
-        values["phone"] = st.text_input(
+def person_fields(prefix: str) -> dict:
+    """Name and phone of the person at the checkpoint; returns the raw values. (Residents give
+    their other details on their own phone, on the public form.)"""
+    return {
+        "full_name": st.text_input(t("declare.full_name"), key=f"{prefix}_name", max_chars=120),
+        "phone": st.text_input(
             t("declare.phone"), key=f"{prefix}_phone", max_chars=20, placeholder="0903 123 456"
-        )
-    if with_details:
-        values["id_number"] = st.text_input(
-            t("declare.id_number"), key=f"{prefix}_id", max_chars=20
-        )
-        values["birth_year"] = st.number_input(
-            t("declare.birth_year"), min_value=1900, max_value=date.today().year, value=None,
-            step=1, key=f"{prefix}_birth",
-        )  # fmt: skip
-        values["home_ward_code"] = st.selectbox(
-            t("declare.home_ward"), [NO_WARD, *[w.code for w in hcmc_wards()]],
-            format_func=_ward_label, key=f"{prefix}_ward",
-        )  # fmt: skip
-    return values
+        ),
+    }
 
 
 def answers(prefix: str) -> dict:
@@ -62,16 +37,12 @@ def answers(prefix: str) -> dict:
     return {"symptoms": symptoms, "exposures": exposures}
 
 
-def check(raw: dict, phone_fallback: str = "") -> tuple[Declarant | None, dict[str, str]]:
-    birth = raw.get("birth_year")
+def check(raw: dict) -> tuple[Declarant | None, dict[str, str]]:
     return validate_declarant(
         raw.get("full_name", ""),
-        raw.get("phone") or phone_fallback,
-        raw.get("id_number", ""),
-        int(birth) if birth is not None else None,
-        raw.get("home_ward_code") or None,
-        raw.get("symptoms", ()),
-        raw.get("exposures", ()),
+        raw.get("phone", ""),
+        symptoms=raw.get("symptoms", ()),
+        exposures=raw.get("exposures", ()),
     )
 
 
@@ -116,11 +87,11 @@ def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> 
         st.info(plain(venue.procedure) if venue.procedure else settings().default_procedure)
 
 
-def one_person(flow: str, *, with_details: bool, clear: bool = False) -> Declarant | None:
+def one_person(flow: str, *, clear: bool = False) -> Declarant | None:
     """The form for one person and their answers; the checked declarant once it is sent
     without errors (the errors are shown otherwise)."""
     with st.form(f"declare_{flow}", clear_on_submit=clear):
-        raw = person_fields(flow, with_details=with_details)
+        raw = person_fields(flow)
         raw.update(answers(flow))
         sent = st.form_submit_button(t("declare.send"), type="primary", use_container_width=True)
     st.session_state[f"sent_{flow}"] = sent
