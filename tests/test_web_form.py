@@ -116,6 +116,32 @@ def test_two_visitors_of_one_venue_get_forms_of_their_own(engine, site, venues):
     assert refused.status_code == 403  # another browser's token
 
 
+def test_a_venue_s_own_words_in_the_form_are_text(engine, database_url):
+    """The blank form is kept with slots for the venue; what a venue typed fills them as text."""
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([
+            dict(venue_ref="Q1", name='<b>"Quán" & Co</b>', sector="enterprise", kind="restaurant",
+                 address="</p><script>alert(1)</script>", ward_code="26734", lat=10.79,
+                 lon=106.69, dwell_minutes=60, registered_on=date(2021, 6, 1), active=True),
+            dict(venue_ref="Q2", name="Quán không địa chỉ", sector="enterprise", kind="restaurant",
+                 address="", ward_code="26734", lat=10.79, lon=106.69, dwell_minutes=60,
+                 registered_on=date(2021, 6, 1), active=True),
+        ]))  # fmt: skip
+        tokens = dict(connection.execute(select(venue.c.venue_ref, venue.c.token)).all())
+    with start(engine, database_url) as base_url:
+        client = requests.Session()
+        hostile = open_form(client, base_url, tokens["Q1"], mode="proxy", lang="en")
+        plain = open_form(client, base_url, tokens["Q2"])
+
+    assert "<strong>&lt;b&gt;&#34;Quán&#34; &amp; Co&lt;/b&gt;</strong>" in hostile
+    assert '<span class="address">&lt;/p&gt;&lt;script&gt;' in hostile
+    assert "<script>" not in hostile and "<b>" not in hostile
+    assert hidden(hostile, "v") == tokens["Q1"]
+    assert f"?lang=en&amp;v={tokens['Q1']}&amp;mode=self" in hostile
+    assert "<strong>Quán không địa chỉ</strong>" in plain and 'class="address"' not in plain
+    assert hidden(plain, "v") == tokens["Q2"]
+
+
 def test_sending_the_same_form_twice_stores_it_once_and_shows_the_same_page(engine, site, venues):
     client = requests.Session()
     form = open_form(client, site, venues["M1"])

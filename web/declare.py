@@ -14,6 +14,7 @@ public contract: docs/public-form.md.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -23,7 +24,8 @@ from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup
+from jinja2 import Environment
+from markupsafe import Markup, escape
 from segno import make_qr
 from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import FormData
@@ -80,12 +82,8 @@ class Page:
         return self.respond(self.html(template, **values), status)
 
     def html(self, template: str, csrf_token: str | None = None, **values: Any) -> str:
-        return self.context.templates.get_template(template).render(
-            t=self.t,
-            lang=self.language,
-            other_language="en" if self.language == "vi" else "vi",
-            csrf_token=csrf_token or self.csrf_token,
-            **values,
+        return _render(
+            self.context.templates, template, self, csrf_token or self.csrf_token, values
         )
 
     @property
@@ -173,60 +171,106 @@ async def show(context: WebContext, page: Page) -> Response:
     mode = params.get("mode", "self")
     mode = mode if mode in MODES else "self"
     people = _people_count(params.get("people"))
-    key = (token, mode, page.language, people)
-    cached = _blank_forms.get(key)
-    if cached is None:
+    venue = _venues.get(token)
+    if venue is None:
         venue = await in_database_thread(context, lambda: _venue(context, token))
         if venue is None:
             return page.message("declare.bad_token", 404)
-        if not venue.active:
-            return page.message("declare.inactive", 410)
-        cached = _blank_forms.put(key, _form_html(page, venue, mode, people))
-    body = cached.replace(_SUBMISSION_SLOT, new_submission_key()).replace(
-        _CSRF_SLOT, page.csrf_token
+        _venues.put(token, venue)
+    if not venue.active:
+        return page.message("declare.inactive", 410)
+    if not _SAFE_TOKEN.fullmatch(token):
+        return _form(page, venue, mode, people, {}, {})
+    blank = _blank_form(context.templates, page.language, mode, people, bool(venue.address))
+    body = (
+        blank.replace(_TOKEN_SLOT, token)
+        .replace(_SUBMISSION_SLOT, new_submission_key())
+        .replace(_CSRF_SLOT, page.csrf_token)
+        .replace(_NAME_SLOT, escape(venue.name))
+        .replace(_ADDRESS_SLOT, escape(venue.address))
     )
     return page.respond(body)
 
 
-# A venue's blank form, rendered once for a short while with slots for the two values that
-# differ per visitor: a busy venue's QR is opened many times a minute, and rendering was a
-# quarter of the server's CPU per declaration. A renamed or closed venue shows within
-# BLANK_FORM_TTL_S; sending the form always reads the venue afresh.
-BLANK_FORM_TTL_S = 30.0
-# Random per process, so that no venue name or address can contain them.
+# The blank form is rendered once per language, mode and size with slots for what differs
+# per venue and per visitor, and the venue behind a token is kept for a short while: a
+# busy venue's QR is opened many times a minute, and rendering plus the look-up were half of
+# the server's CPU per form. A renamed or closed venue shows within VENUE_TTL_S; sending the
+# form always reads the venue afresh.
+VENUE_TTL_S = 30.0
+# Random per process, so that no venue name or address can contain them; hex, so that they
+# read the same escaped for HTML and encoded for a URL.
+_TOKEN_SLOT = secrets.token_hex(16)
 _SUBMISSION_SLOT = secrets.token_hex(16)
-_CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
+_CSRF_SLOT = secrets.token_hex(16)
+_NAME_SLOT = secrets.token_hex(16)
+_ADDRESS_SLOT = secrets.token_hex(16)
+# Tokens as manage.py makes them (secrets.token_urlsafe): the same text in a URL and in HTML.
+_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-class _BlankForms:
-    """(token, mode, language, people) -> rendered blank form, the most recent 1,000."""
+class _Venues:
+    """QR token -> venue, the most recent 10,000, each for VENUE_TTL_S."""
 
-    def __init__(self, size: int = 1_000) -> None:
-        self._forms: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+    def __init__(self, size: int = 10_000) -> None:
+        self._venues: OrderedDict[str, tuple[float, DeclarationVenue]] = OrderedDict()
         self._size = size
 
-    def get(self, key: tuple) -> str | None:
-        found = self._forms.get(key)
+    def get(self, token: str) -> DeclarationVenue | None:
+        found = self._venues.get(token)
         if found is None or found[0] < time.monotonic():
             return None
         return found[1]
 
-    def put(self, key: tuple, html: str) -> str:
-        self._forms[key] = (time.monotonic() + BLANK_FORM_TTL_S, html)
-        self._forms.move_to_end(key)
-        while len(self._forms) > self._size:
-            self._forms.popitem(last=False)
-        return html
+    def put(self, token: str, venue: DeclarationVenue) -> None:
+        self._venues[token] = (time.monotonic() + VENUE_TTL_S, venue)
+        self._venues.move_to_end(token)
+        while len(self._venues) > self._size:
+            self._venues.popitem(last=False)
 
 
-_blank_forms = _BlankForms()
+_venues = _Venues()
 
 
-def _form_html(page: Page, venue: DeclarationVenue, mode: str, people: int) -> str:
-    return page.html(
-        "declare.html", csrf_token=_CSRF_SLOT,
-        **_form_values(page, venue, mode, people, {}, {}, _SUBMISSION_SLOT),
+@lru_cache(maxsize=128)
+def _blank_form(
+    templates: Environment, language: str, mode: str, people: int, with_address: bool
+) -> str:
+    """The form with slots for the token, the venue's name and address, the submission key
+    and the CSRF token."""
+    slots = DeclarationVenue(
+        id=0, venue_ref="", name=_NAME_SLOT, address=_ADDRESS_SLOT if with_address else "",
+        kind="", active=True, procedure="", ward_code="",
     )  # fmt: skip
+    page = _Language(language)
+    values = _form_values(page, slots, mode, people, {"v": _TOKEN_SLOT}, {}, _SUBMISSION_SLOT)  # type: ignore[arg-type]
+    return _render(templates, "declare.html", page, _CSRF_SLOT, values)
+
+
+class _Language:
+    """What a template needs of a page when there is no request: its language and links."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    t = Page.t
+    query = Page.query
+
+
+def _render(
+    templates: Environment,
+    template: str,
+    page: Page | _Language,
+    csrf_token: str,
+    values: dict[str, Any],
+) -> str:
+    return templates.get_template(template).render(
+        t=page.t,
+        lang=page.language,
+        other_language="en" if page.language == "vi" else "vi",
+        csrf_token=csrf_token,
+        **values,
+    )
 
 
 def _people_count(raw: str | None) -> int:
@@ -266,7 +310,7 @@ def _form_values(
 ) -> dict[str, Any]:
     return {
         "venue": venue,
-        "token": page.request.query_params.get("v") or values.get("v", ""),
+        "token": values.get("v") or page.request.query_params.get("v", ""),
         "mode": mode,
         "modes": MODES,
         "people": people,

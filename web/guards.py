@@ -84,11 +84,10 @@ class Limits:
         )
 
     def allow(self, items: list[RateLimitItem], *identifiers: str) -> bool:
-        """Count one hit against every item; False when any is spent (nothing is counted
-        then, so a refused client does not dig itself deeper)."""
-        if not all(self.limiter.test(item, *identifiers) for item in items):
-            return False
-        return all([self.limiter.hit(item, *identifiers) for item in items])
+        """Count one hit against each item in turn; False at the first one spent, which then
+        counts nothing, so a refused client does not dig itself deeper. (A hit alone, not a
+        test first: every public request passes here.)"""
+        return all(self.limiter.hit(item, *identifiers) for item in items)
 
     def retry_after(self, items: list[RateLimitItem], *identifiers: str) -> int:
         """Whole seconds until every spent item has room again (for a Retry-After header)."""

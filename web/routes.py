@@ -39,7 +39,9 @@ def plain_app(lazy: LazyContext) -> Starlette:
         routes=routes(lazy),
         middleware=[
             Middleware(BodyLimit, limits={"/declare/": declare.FORM_MAX_BYTES}),
-            Middleware(GZipMiddleware, minimum_size=1000, compresslevel=5),
+            # Level 1: the 17 kB form becomes 4.2 kB instead of 3.8 kB at level 5, in 40 %
+            # of the time.
+            Middleware(GZipMiddleware, minimum_size=1000, compresslevel=1),
         ],
     )
 
