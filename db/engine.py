@@ -86,15 +86,19 @@ class SqliteConnection(Connection):
             self._release_write_lock()
 
 
-def make_engine(database_url: str, pool_size: int = 5, max_overflow: int = 5) -> Engine:
+def make_engine(
+    database_url: str, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True
+) -> Engine:
     """An engine for the URL (see the module for SQLite's transactions). Connections beyond
-    pool_size (up to max_overflow more) are opened for a burst and closed after it."""
+    pool_size (up to max_overflow more) are opened for a burst and closed after it. Without
+    pre_ping, a connection the server dropped fails the statement that meets it (the caller
+    retries: web.context.in_database_thread) instead of costing a round trip per checkout."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=True
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=pre_ping
         )
         engine._connection_cls = SqliteConnection  # SQLAlchemy's hook for its Connection class
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -103,7 +107,9 @@ def make_engine(database_url: str, pool_size: int = 5, max_overflow: int = 5) ->
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg2")
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
+    return create_engine(
+        url, pool_pre_ping=pre_ping, pool_size=pool_size, max_overflow=max_overflow
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

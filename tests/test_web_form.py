@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config.settings import load_settings
 from db.schema import advance_declaration, alert, checkin, person, venue, venue_hour
@@ -140,6 +140,31 @@ def test_a_venue_s_own_words_in_the_form_are_text(engine, database_url):
     assert f"?lang=en&amp;v={tokens['Q1']}&amp;mode=self" in hostile
     assert "<strong>Quán không địa chỉ</strong>" in plain and 'class="address"' not in plain
     assert hidden(plain, "v") == tokens["Q2"]
+
+
+def test_a_declaration_after_the_database_dropped_its_connections_is_stored(
+    engine, database_url, venues
+):
+    """The form's engine does not ping before each use: a connection the server dropped fails
+    the statement that meets it, and the request runs again on a new one."""
+    settings = load_settings(database_url=database_url, secret_key="form test")
+    context = build_context(settings)  # its own engine, as the server builds it
+    with serve(context) as base_url:
+        client = requests.Session()
+        send(client, base_url, "self", open_form(client, base_url, venues["M1"]),
+             {"full_name": "Người thứ nhất", "phone": "0903000001"})  # fmt: skip
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
+                dropped = connection.scalar(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ))  # fmt: skip
+            assert dropped >= 1
+        answer = send(client, base_url, "self", open_form(client, base_url, venues["M1"]),
+                      {"full_name": "Người thứ hai", "phone": "0903000002"})  # fmt: skip
+    context.engine.dispose()
+    assert answer.status_code == 200, answer.text
+    assert count(engine, checkin) == 2
 
 
 def test_sending_the_same_form_twice_stores_it_once_and_shows_the_same_page(engine, site, venues):
@@ -343,3 +368,27 @@ def test_a_body_over_the_form_limit_is_refused_before_it_is_read(engine, site, v
     answer = send(client, site, "self", form, {"full_name": "A", "padding": "x" * 100_000})
     assert answer.status_code == 413
     assert count(engine, checkin) == 0
+
+
+def test_a_form_with_too_many_fields_gets_a_sentence(engine, site, venues):
+    client = requests.Session()
+    form = open_form(client, site, venues["M1"])
+    padding = {f"extra{n}": "x" for n in range(500)}
+    answer = send(client, site, "self", form, {"full_name": "A", "phone": "0903123456", **padding})
+    assert answer.status_code == 400 and "Traceback" not in answer.text
+    assert count(engine, checkin) == 0
+
+
+def test_a_form_posted_as_multipart_is_read_the_same(engine, site, venues):
+    """Browsers post this form urlencoded; a client that sends multipart is understood too."""
+    client = requests.Session()
+    form = open_form(client, site, venues["M1"])
+    fields = {name: (None, hidden(form, name)) for name in ("v", "submission", "csrf_token")}
+    answer = client.post(
+        f"{site}/declare/self",
+        files={**fields, "full_name": (None, "Trần Thị Bình"), "phone": (None, "0903123456"),
+               "symptoms": (None, "cough")},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert text_of(answer.text, "risk") == "Có yếu tố nguy cơ: ho."
+    assert count(engine, checkin) == 1

@@ -3,6 +3,7 @@ once per process from the validated settings (or given by a test)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TypeVar
 from anyio import CapacityLimiter, to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from config.settings import Settings, get_settings, secret_key
 from db.engine import make_engine
@@ -21,6 +23,7 @@ from web.guards import Csrf, Limits
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 T = TypeVar("T")
+log = logging.getLogger("kbyt.web")
 
 
 # Database work of the routes runs in at most this many threads, each with a connection kept
@@ -44,7 +47,7 @@ def build_context(settings: Settings, engine: Engine | None = None) -> WebContex
     key = secret_key(settings)
     public = settings.public
     engine = engine or make_engine(
-        settings.database_url, pool_size=DATABASE_THREADS, max_overflow=0
+        settings.database_url, pool_size=DATABASE_THREADS, max_overflow=0, pre_ping=False
     )
     if settings.is_sqlite:
         init_db(engine)  # the embedded default migrates itself, as the dashboard does
@@ -84,5 +87,14 @@ class LazyContext:
 
 
 async def in_database_thread(context: WebContext, work: Callable[[], T]) -> T:
-    """Run blocking database work off the event loop, in one of the context's threads."""
-    return await to_thread.run_sync(work, limiter=context.database_threads)
+    """Run blocking database work off the event loop, in one of the context's threads, again
+    once if it met a connection the database had dropped (a restart, an idle cut): the
+    engine does not ping before each use, which was a round trip per declaration. The work
+    is one transaction, rolled back with the connection, so running it again is safe."""
+    try:
+        return await to_thread.run_sync(work, limiter=context.database_threads)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database connection was dropped; running the request again")
+        return await to_thread.run_sync(work, limiter=context.database_threads)

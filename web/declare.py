@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -368,7 +368,7 @@ async def _posted(context: WebContext, page: Page) -> tuple[FormData, Response |
     limits = context.limits
     if not limits.allow(limits.per_address, "address", client_address(request)):
         return FormData(), _too_many(page)
-    form = await request.form(max_files=0, max_fields=400, max_part_size=FORM_MAX_BYTES)
+    form = await read_form(request, max_fields=400)
     token = str(form.get("v", ""))[:64]
     if not limits.allow(limits.per_venue, "venue", token):
         return form, _too_many(page)
@@ -377,6 +377,26 @@ async def _posted(context: WebContext, page: Page) -> tuple[FormData, Response |
     if not is_submission_key(str(form.get("submission", ""))):
         return form, page.message("public.error.stale_form", 400, retry=f"?{page.query(v=token)}")
     return form, None
+
+
+async def read_form(request: Request, max_fields: int) -> FormData:
+    """The posted fields. A browser posts this form urlencoded, and the standard library reads
+    that several times faster than the streaming parser Starlette uses for every form kind
+    (a tenth of the server's CPU per declaration); the body is already capped by
+    web.guards.BodyLimit. Multipart bodies go to Starlette's parser."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return await request.form(max_files=0, max_fields=max_fields, max_part_size=FORM_MAX_BYTES)
+    body = await request.body()
+    try:
+        fields = parse_qsl(
+            body.decode("utf-8", errors="replace"),
+            keep_blank_values=True,
+            max_num_fields=max_fields,
+        )
+    except ValueError as error:  # more fields than max_fields
+        raise HTTPException(400, "too many fields") from error
+    return FormData(fields)
 
 
 def _too_many(page: Page) -> HTMLResponse:
@@ -546,7 +566,7 @@ async def post_checkout(context: WebContext, page: Page) -> Response:
     limits = context.limits
     if not limits.allow(limits.per_address, "address", client_address(request)):
         return _too_many(page)
-    form = await request.form(max_files=0, max_fields=10, max_part_size=FORM_MAX_BYTES)
+    form = await read_form(request, max_fields=10)
     code = str(form.get("code", ""))[:80]
     if not context.csrf.valid(request.cookies.get(CSRF_COOKIE), str(form.get(CSRF_FIELD, ""))):
         return page.message("public.error.stale_form", 403, retry=f"?{page.query(checkout=code)}")
