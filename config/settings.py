@@ -151,6 +151,29 @@ class PublicSettings(BaseModel):
         return _rate(value)
 
 
+class SessionSettings(BaseModel):
+    """How long a sign-in lasts, and the limit on password guessing from one address."""
+
+    idle_minutes: int = Field(
+        30, ge=5, le=24 * 60, description="A session unused this long ends (wall screens excepted)"
+    )
+    lifetime_hours: int = Field(
+        12, ge=1, le=24 * 30, description="A session ends this long after signing in, used or not"
+    )
+    wall_screen_days: int = Field(
+        90, ge=1, le=3650, description="A wall screen's device session lasts this long"
+    )
+    failures_per_address: str = Field(
+        "20 per 15 minutes",
+        description="Failed sign-ins from one client address, across accounts, before it waits",
+    )
+
+    @field_validator("failures_per_address")
+    @classmethod
+    def _known_rate(cls, value: str) -> str:
+        return _rate(value)
+
+
 class DemoSettings(BaseModel):
     """The demo city created on first start of the embedded default."""
 
@@ -187,6 +210,7 @@ class Settings(BaseSettings):
     map: MapSettings = Field(default_factory=MapSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
     public: PublicSettings = Field(default_factory=PublicSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
     secret_key: str = Field(
         "",
         description="Key for check-out codes; empty: generated once into data/secret.key "

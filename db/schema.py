@@ -435,3 +435,43 @@ api_key = Table(
     Column("revoked_at", UtcInstant),
     Column("last_used_at", UtcInstant),
 )
+
+# Wall screens of the command centre: a long-lived device link, kept as a SHA-256 digest (the
+# link carries 256 random bits), revocable; its sessions see the command-centre pages of its
+# district (or the city) and no personal data.
+wall_screen = Table(
+    "wall_screen",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("district_code", String(3), ForeignKey("district.code")),  # none: the whole city
+    Column("link_digest", String(64), nullable=False, unique=True),
+    Column("created_at", UtcInstant, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", UtcInstant),
+    Column("last_seen_at", UtcInstant),
+)
+
+# A signed-in browser: the cookie carries a random secret, this row its SHA-256 digest. Every
+# run of the dashboard reads the row and its account, so a revoked session, a deactivated
+# account or an expired one ends at the next click. Either an account's or a wall screen's.
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("user_id", Id, ForeignKey("app_user.id")),
+    Column("wall_screen_id", Id, ForeignKey("wall_screen.id")),
+    Column("created_at", UtcInstant, nullable=False),
+    Column("last_seen_at", UtcInstant, nullable=False),
+    Column("expires_at", UtcInstant, nullable=False),
+    Column("revoked_at", UtcInstant),
+    Column("user_agent", String(200), nullable=False, server_default=""),
+    Column("method", String(20), nullable=False),  # password, sso, wall_screen
+    # A session made in the dashboard (single sign-on) reaches its browser through a one-time
+    # ticket: the cookie is set when the browser presents it (web/auth.py).
+    Column("adopted", Boolean, nullable=False, server_default=true()),
+    CheckConstraint("(user_id IS NULL) <> (wall_screen_id IS NULL)", name="owner"),
+    Index("ix_user_session_user_id", "user_id"),
+    Index("ix_user_session_wall_screen_id", "wall_screen_id"),
+)
