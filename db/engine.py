@@ -13,10 +13,17 @@ Within one process the writers also queue on a lock of ours before ``BEGIN IMMED
 busy handler polls with growing sleeps, so many threads waiting on it leave the database idle
 between writers; a queue hands the lock over at once. Other processes (the CLI, a second server)
 still meet at SQLite's own lock and its busy timeout.
+
+The SQLite file holds personal data, so it is private to the account that runs the app: the
+database file is created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the
+database file's mode), a folder made for it is 0700, and each new connection takes the
+group's and others' access off a file found wider (made by an earlier version, or another tool).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -25,6 +32,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 _write_locks: dict[str, threading.Lock] = {}
 _write_locks_guard = threading.Lock()
@@ -95,13 +105,17 @@ def make_engine(
     retries: web.context.in_database_thread) instead of costing a round trip per checkout."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        database_file = _database_file(url.database)
+        if database_file is not None:
+            _private_folder(database_file.parent)
+            _private_database_file(database_file)
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=pre_ping
         )
         engine._connection_cls = SqliteConnection  # SQLAlchemy's hook for its Connection class
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database_file is not None:
+            event.listen(engine, "connect", lambda *_: _keep_private(database_file))
         # pysqlite's own transaction handling defers BEGIN; ours says which kind.
         event.listen(engine, "begin", lambda connection: connection._begin_transaction())
         return engine
@@ -110,6 +124,50 @@ def make_engine(
     return create_engine(
         url, pool_pre_ping=pre_ping, pool_size=pool_size, max_overflow=max_overflow
     )
+
+
+def _database_file(database: str | None) -> Path | None:
+    """The file of a SQLite URL's database; None for an in-memory one."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _private_folder(folder: Path) -> None:
+    """Make the folder and its missing parents, each new one 0700; existing ones are left."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # another process made it first
+            continue
+        new.chmod(PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
+
+
+def _private_database_file(path: Path) -> None:
+    """Create the database file empty and 0600 (SQLite takes an empty file as a new database),
+    so that SQLite itself never creates it with its 0644."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    _keep_private(path)
+
+
+def _keep_private(database_file: Path) -> None:
+    """Take the group's and others' permissions off the database file and its -wal, -shm and
+    -journal files. A file that is not ours to change is left as it is."""
+    for suffix in SQLITE_FILE_SUFFIXES:
+        path = database_file.with_name(database_file.name + suffix)
+        try:
+            current = stat.S_IMODE(path.stat().st_mode)
+            if current & 0o077:
+                path.chmod(current & PRIVATE_FILE)
+        except (FileNotFoundError, PermissionError):
+            continue
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
