@@ -6,8 +6,8 @@ import streamlit as st
 from queries.audit import record
 from queries.risk import add_follow_up, current_status, follow_up_history, risk_list
 from reports.tables import to_csv_bytes
+from rules import safe_text
 from rules.follow_up import NEXT, STATUSES, FollowUpError
-from rules.markdown import plain
 from ui.context import page_context
 from ui.formatting import local_times, reason_text, risk_names
 from ui.runtime import engine, settings, t
@@ -79,7 +79,7 @@ if not selected:
     st.stop()
 row = rows.iloc[selected[0]]
 person_id, checkin_id = int(row["person_id"]), int(row["checkin_id"])
-st.subheader(f"{plain(row['full_name'])} — {plain(row['phone'])}")
+st.subheader(f"{safe_text.markdown(row['full_name'])} — {safe_text.markdown(row['phone'])}")
 if scope.allows_page("trace"):
     st.page_link(
         "app_pages/trace.py", label=t("risk.trace"), icon=":material/share_location:",

@@ -18,7 +18,7 @@ from queries.trace import (
     record_contacts,
     trace,
 )
-from rules.markdown import plain
+from rules import safe_text
 from ui.context import page_context
 from ui.runtime import engine, settings, t
 from ui.trace_panel.picker import case_picker
@@ -67,7 +67,7 @@ if cases.empty:
     st.stop()
 case = cases.iloc[0]
 title, other = st.columns([4, 1], vertical_alignment="bottom")
-title.subheader(t("trace.case", case_id=case_id, name=plain(case["full_name"])))
+title.subheader(t("trace.case", case_id=case_id, name=safe_text.markdown(case["full_name"])))
 if other.button(t("trace.other_case"), key="trace_other_case", icon=":material/search:"):
     # Back to the case picker: the case, its trail and depth leave the link.
     for name in ("case", "trail", "depth"):
@@ -129,13 +129,14 @@ if trail:
     crumbs[0].markdown(f"**{t('trace.breadcrumb')}:**")
     for position, name in enumerate(names):
         if position < len(names) - 1 and crumbs[position + 1].button(
-            f"{'F' + str(position) if position else t('trace.the_case')}: {name}",
+            f"{'F' + str(position) if position else t('trace.the_case')}: "
+            f"{safe_text.markdown(name)}",
             key=f"crumb_{position}",
         ):
             st.query_params["trail"] = ",".join(map(str, trail[:position]))
             st.rerun()
         elif position == len(names) - 1:
-            crumbs[position + 1].markdown(f"→ **{plain(name)}**")
+            crumbs[position + 1].markdown(f"→ **{safe_text.markdown(name)}**")
 
 key = (case_id, index_person, index_since, until, depth, rules)
 result = traces.get(key)

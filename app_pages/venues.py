@@ -10,7 +10,7 @@ from queries.audit import record
 from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
 from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
-from rules.markdown import plain
+from rules import safe_text
 from ui.context import page_context
 from ui.formatting import channel_names, local_times, risk_names
 from ui.runtime import engine, settings, t
@@ -56,11 +56,13 @@ if detail is None:
     st.warning(t("venues.not_found"))
     st.stop()
 
-st.header(plain(detail.name))
+st.header(safe_text.markdown(detail.name))
 if not detail.active:
     st.warning(t("venues.inactive"))
 facts = st.columns(4)
-facts[0].markdown(f"**{t('venues.address')}**  \n{plain(detail.address)}, {detail.district_name}")
+facts[0].markdown(
+    f"**{t('venues.address')}**  \n{safe_text.markdown(detail.address)}, {detail.district_name}"
+)
 facts[1].markdown(f"**{t('venues.kind')}**  \n{detail.kind} · {detail.sector}")
 facts[2].markdown(f"**{t('venues.dwell')}**  \n{detail.dwell_minutes} min")
 facts[3].markdown(f"**{t('venues.registered')}**  \n{detail.registered_on:%d/%m/%Y}")

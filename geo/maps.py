@@ -9,7 +9,6 @@ Labels reach Leaflet as HTML, so every name is escaped here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from folium.plugins import HeatMap
 from config.settings import MapSettings
 from geo.admin_units import hcmc_districts, hcmc_wards
 from geo.boundaries import Shapes, build_shapes
+from rules import safe_text
 
 VENDOR = "/app/static/vendor"
 LOCAL_ASSETS = {
@@ -136,8 +136,8 @@ def choropleth(
     frame["fill"] = [colour_for(v, bounds, colours) for v in frame[metric]]
     for column, _ in tooltip_fields:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "0")
-        frame[column] = frame[column].astype(str).map(html.escape)
-    frame["name"] = frame["name"].astype(str).map(html.escape)
+        frame[column] = frame[column].map(safe_text.html)
+    frame["name"] = frame["name"].map(safe_text.html)
     keep = ["code", "name", "fill", *[c for c, _ in tooltip_fields if c != "name"], "geometry"]
     frame = gpd.GeoDataFrame(frame[list(dict.fromkeys(keep))], crs=shapes.crs)
 
@@ -196,7 +196,7 @@ def visits_map(
         ).add_to(fig)  # fmt: skip
     for number, row in enumerate(visits.itertuples(), start=1):
         chosen = row.venue_ref == selected
-        tooltip = f"{number}. {html.escape(str(row.venue_name))}<br>{html.escape(str(row.label))}"
+        tooltip = f"{number}. {safe_text.html(row.venue_name)}<br>{safe_text.html(row.label)}"
         folium.CircleMarker(
             (row.lat, row.lon), radius=14 if chosen else 11, color="#000" if chosen else "#b71c1c",
             weight=3 if chosen else 1, fill=True, fill_color="#e53935", fill_opacity=0.9,

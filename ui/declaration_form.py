@@ -9,7 +9,7 @@ import streamlit as st
 
 from ingest.forms import Declarant, validate_declarant
 from queries.declarations import Confirmation, DeclarationVenue
-from rules.markdown import plain
+from rules import safe_text
 from rules.risk import EXPOSURES, SYMPTOMS
 from ui.formatting import reason_text
 from ui.runtime import settings, t
@@ -76,7 +76,7 @@ def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> 
         text = t(f"declare.risk.{risk.level}", reasons=reason_text(";".join(risk.reasons)))
         box = (st.success, st.warning, st.error)[risk.level]
         when = item.checked_in_at.astimezone(zone).strftime("%H:%M %d/%m")
-        box(f"**{plain(item.full_name)}** — {t('declare.done', time=when)}\n\n{text}")
+        box(f"**{safe_text.markdown(item.full_name)}** — {t('declare.done', time=when)}\n\n{text}")
         if risk.alert:
             alert_reasons = ";".join(
                 r for r in risk.reasons if r in ("open_case", "traced_contact")
@@ -84,7 +84,9 @@ def confirmation(venue: DeclarationVenue, confirmations: list[Confirmation]) -> 
             st.error(t("declare.alert", reasons=reason_text(alert_reasons)))
     if any(item.risk.level > 0 for item in confirmations):
         st.markdown(f"**{t('declare.procedure')}**")
-        st.info(plain(venue.procedure) if venue.procedure else settings().default_procedure)
+        st.info(
+            safe_text.markdown(venue.procedure) if venue.procedure else settings().default_procedure
+        )
 
 
 def one_person(flow: str, *, clear: bool = False) -> Declarant | None:

@@ -9,8 +9,8 @@ import streamlit as st
 from queries.audit import record
 from queries.cases import search_cases
 from queries.trace import PersonNotFound, find_person, register_case
+from rules import safe_text
 from rules.access import Scope
-from rules.markdown import plain
 from rules.phone import PhoneError
 from ui.formatting import local_times
 from ui.runtime import engine, t
@@ -20,7 +20,7 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
     """Search and pick a case (written to the URL), or register one; the page stops after.
     person: (name, phone) of someone arriving from the risk list who is not a case yet."""
     if person:
-        st.info(t("trace.not_a_case", name=plain(person[0])))
+        st.info(t("trace.not_a_case", name=safe_text.markdown(person[0])))
     text = st.text_input(t("trace.find"), key="trace_find", max_chars=60)
     with engine().connect() as connection:
         cases = search_cases(connection, text)
@@ -87,7 +87,7 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
                     case_id=new_case,
                 )
         except (PersonNotFound, PhoneError, LookupError) as error:
-            st.error(t("trace.person_not_found", reason=plain(str(error))))
+            st.error(t("trace.person_not_found", reason=safe_text.markdown(str(error))))
         except ValueError:
             st.error(t("trace.no_dates"))
         else:

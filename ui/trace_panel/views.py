@@ -15,8 +15,8 @@ from geo.maps import visits_map
 from queries.audit import record
 from queries.trace import Contact, TraceResult, TraceRules, present_at_venue
 from reports.tables import to_csv_bytes, to_xlsx_bytes
+from rules import safe_text
 from rules.access import Scope
-from rules.markdown import plain
 from ui.formatting import local_times
 from ui.runtime import engine, settings, t
 
@@ -89,7 +89,9 @@ def visits_section(
                 st.session_state["trace_visit"] = place
         timeline = px.timeline(
             visits.assign(
-                start=visits["start"].dt.tz_convert(zone), end=visits["end"].dt.tz_convert(zone)
+                start=visits["start"].dt.tz_convert(zone),
+                end=visits["end"].dt.tz_convert(zone),
+                venue_name=visits["venue_name"].map(safe_text.html),  # Plotly reads HTML
             ),
             x_start="start",
             x_end="end",
@@ -115,7 +117,7 @@ def visits_section(
             bands = pd.DataFrame(
                 [
                     {
-                        "who": f"{p.full_name} ({p.phone[-4:]})",
+                        "who": safe_text.html(f"{p.full_name} ({p.phone[-4:]})"),
                         "start": p.start,
                         "end": p.end,
                         "role": t("trace.the_case") if p.person_id == index_person else "—",
@@ -123,7 +125,7 @@ def visits_section(
                     for p in present
                 ]
             )
-            venue_name = plain(at_venue.iloc[0]["venue_name"])
+            venue_name = safe_text.markdown(at_venue.iloc[0]["venue_name"])
             st.markdown(f"**{t('trace.present', venue=venue_name, count=len(bands))}**")
             if not bands.empty:
                 chart = px.timeline(
