@@ -220,6 +220,13 @@ class Settings(BaseSettings):
         False,
         description="Offer the city's OpenID Connect sign-in (st.login; [auth] in secrets.toml)",
     )
+    import_reports_keep_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 28,
+        description="Hours an import's error report (rejected rows as read, personal data) "
+        "is kept under data/import-reports/ for download",
+    )
     purge_on_start: bool = Field(
         False, description="Delete check-ins past the retention period when the app starts"
     )

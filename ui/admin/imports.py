@@ -1,15 +1,17 @@
 """Bulk import from other systems, from the admin page, with a progress bar and the rejected
-rows (line and reason) on screen and as a file. The work is ingest.imports'; this is its form."""
+rows (line and reason) on screen and as a download. The work is ingest.imports'; this is its
+form. The downloadable report is kept private and for a while only (ingest.error_reports); the
+page never shows where it is stored."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import dataclasses
 
 import pandas as pd
 import streamlit as st
 
 from config.settings import get_settings
+from ingest.error_reports import delete_old_reports, new_report_file
 from ingest.imports import import_checkins, import_venues
 from ingest.report import ImportFileError, ImportInterrupted
 from queries.audit import record
@@ -21,6 +23,8 @@ MAX_UPLOAD_MB = 200
 
 
 def imports_tab(scope: Scope) -> None:
+    settings = get_settings()
+    delete_old_reports(settings.import_reports_keep_hours)
     st.caption(t("admin.import.help"))
     kind = (
         st.segmented_control(
@@ -43,8 +47,7 @@ def imports_tab(scope: Scope) -> None:
     if upload is None or not st.button(t("admin.import.run"), type="primary", key="import_run"):
         return
     bar = st.progress(0.0)
-    errors_file = Path(tempfile.mkdtemp()) / "errors.csv"
-    settings = get_settings()
+    errors_file = new_report_file()
     try:
         if kind == "checkins":
             report = import_checkins(
@@ -66,11 +69,16 @@ def imports_tab(scope: Scope) -> None:
                 dwell_minutes=settings.dwell_minutes,
             )
     except ImportFileError as error:
+        errors_file.unlink(missing_ok=True)
         st.error(plain(str(error)))
         return
     except ImportInterrupted as error:
         st.error(t("admin.import.stopped", reason=plain(str(error))))
         report = error.report
+    if not report.rejected:
+        errors_file.unlink(missing_ok=True)
+    # The summary without the report's place on disk: the page offers the file instead.
+    summary = dataclasses.replace(report, error_report=None).summary()
     with engine().begin() as connection:
         record(
             connection,
@@ -78,10 +86,10 @@ def imports_tab(scope: Scope) -> None:
             "import",
             f"{kind} from {upload.name}",
             row_count=report.imported,
-            detail=report.summary(),
+            detail=summary,
         )
     bar.empty()
-    st.success(plain(report.summary()))
+    st.success(plain(summary))
     if report.errors:
         st.markdown(f"**{t('admin.import.errors')}**")
         st.dataframe(
@@ -93,5 +101,10 @@ def imports_tab(scope: Scope) -> None:
         )
         if errors_file.is_file():
             st.download_button(
-                t("admin.import.report"), errors_file.read_bytes(), "import-errors.csv", "text/csv"
+                t("admin.import.report"),
+                errors_file.read_bytes(),
+                "import-errors.csv",
+                "text/csv",
+                on_click="ignore",  # a rerun would clear the results it belongs to
+                key="import_report",
             )
