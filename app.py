@@ -15,7 +15,7 @@ import streamlit as st
 from config.settings import ConfigError, get_settings
 from i18n.labels import LANGUAGES, label
 from queries.geography import list_districts, list_wards
-from ui.auth import current_scope, sign_out
+from ui.auth import resolve_scope, sign_out
 from ui.filters import sidebar_filters
 from ui.first_start import ensure_ready
 from ui.runtime import engine, t
@@ -58,30 +58,25 @@ def _geography(database_url: str) -> tuple:
         return list_districts(connection), list_wards(connection)
 
 
-scope = current_scope()
-# The public declaration is a plain form (/declare, web/declare.py), not a page of this app.
+scope = resolve_scope()
+# The role's pages are in the menu; every other page exists too, hidden, so that a link to it
+# says "sign in" or "not for your role" in Vietnamese instead of Streamlit's "Page not found".
+# (A signed-out browser opening a dashboard page is sent to the sign-in form before this runs:
+# web/auth.py.) The public declaration is a plain form (/declare), not a page of this app.
 keys = scope.pages() if scope else ("sign_in", "guide")
-# Signed out, only the pages above exist, so a shared trace link (/trace?case=…) shows the
-# sign-in page with the link's query kept; the first run after signing in opens that trace.
-if scope is None and "case" in st.query_params:
-    st.session_state["trace_link"] = st.query_params.to_dict()
 sections: dict[str, list[st.Page]] = {}
 by_page: dict[str, str] = {}
-page_of: dict[str, st.Page] = {}
-for position, key in enumerate(keys):
+for position, key in enumerate([*keys, *(key for key in PAGES if key not in keys)]):
     script, icon, section = PAGES[key]
     page = st.Page(
         f"app_pages/{script}", title=t(f"page.{key}"), icon=icon, url_path=key,
-        default=position == 0,
+        default=position == 0, visibility="visible" if key in keys else "hidden",
     )  # fmt: skip
     sections.setdefault(t(f"nav.section.{section}"), []).append(page)
     by_page[page.url_path] = key
-    page_of[key] = page
 current = st.navigation(sections)
 current_key = by_page.get(current.url_path, keys[0])
-trace_link = st.session_state.pop("trace_link", None) if scope else None
-if trace_link and "trace" in page_of and current_key != "trace":
-    st.switch_page(page_of["trace"], query_params=trace_link)
+st.session_state["current_page_path"] = current.url_path
 
 with st.sidebar:
     chosen = st.segmented_control(
@@ -98,7 +93,7 @@ with st.sidebar:
         st.caption(t("auth.signed_in_as", username=scope.username, role=t(f"role.{scope.role}")))
         if st.button(t("auth.sign_out"), key="sign_out"):
             sign_out()
-            st.rerun()
+            st.switch_page("app_pages/sign_in.py")
 
 if scope and current_key in FILTERED:
     districts, wards = _geography(settings.database_url)

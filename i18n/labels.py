@@ -84,6 +84,46 @@ LABELS: dict[str, tuple[str, str]] = {
         "Khu vực trong đường dẫn nằm ngoài phạm vi của bạn: không có dữ liệu nào được hiển thị.",
         "The area in the link is outside your scope: nothing is shown.",
     ),
+    "auth.staff": ("Cán bộ", "Staff"),
+    "auth.session_help": (
+        "Phiên đăng nhập kết thúc sau {idle} phút không dùng, hoặc sau {hours} giờ.",
+        "A sign-in ends after {idle} minutes unused, or after {hours} hours.",
+    ),
+    "auth.signed_out": ("Bạn đã đăng xuất.", "You are signed out."),
+    "auth.session_ended": (
+        "Phiên đăng nhập đã kết thúc (hết hạn, đã đăng xuất hoặc tài khoản bị khóa). "
+        "Vui lòng đăng nhập lại.",
+        "Your sign-in has ended (expired, signed out or the account was deactivated). "
+        "Please sign in again.",
+    ),
+    "auth.go_sign_in": ("Đăng nhập", "Sign in"),
+    "auth.continue_sso": ("Tiếp tục vào KBYT", "Continue to KBYT"),
+    "auth.error.wrong": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "auth.error.inactive": ("Tài khoản này đã bị khóa.", "This account is deactivated."),
+    "auth.error.locked": (
+        "Sai mật khẩu quá nhiều lần: tài khoản tạm khóa 15 phút.",
+        "Too many wrong passwords: the account is locked for 15 minutes.",
+    ),
+    "auth.error.no_account": (
+        "Tài khoản thành phố này chưa có quyền vào KBYT; hãy liên hệ quản trị viên.",
+        "This city account has no KBYT access; ask an administrator.",
+    ),
+    "auth.error.stale": (
+        "Biểu mẫu đã hết hạn; vui lòng đăng nhập lại.",
+        "The form expired; please sign in again.",
+    ),
+    "auth.error.address": (
+        "Quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau.",
+        "Too many failed sign-ins from this address; try again later.",
+    ),
+    "auth.error.screen_link": (
+        "Đường dẫn màn hình này không hợp lệ hoặc đã bị thu hồi.",
+        "This screen link is not valid or was revoked.",
+    ),
+    "auth.error.ticket": (
+        "Đường dẫn đăng nhập đã dùng hoặc đã hết hạn; vui lòng đăng nhập lại.",
+        "This sign-in link was used or has expired; please sign in again.",
+    ),
     "role.admin": ("Quản trị", "Administrator"),
     "role.command_centre": ("Trung tâm chỉ huy", "Command centre"),
     "role.leadership": ("Lãnh đạo", "Leadership"),

@@ -22,7 +22,12 @@ _DUMMY_HASH = HASHER.hash("not a password of anyone")
 
 
 class SignInError(Exception):
-    """Wrong credentials or a locked or inactive account; the message may be shown."""
+    """Wrong credentials or a locked or inactive account; the message may be shown, and
+    reason is its key: wrong, inactive, locked, no_account."""
+
+    def __init__(self, message: str, reason: str = "wrong") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Account:
     district_code: str | None
     ward_code: str | None
     venue_id: int | None
+    id: int | None = None
 
 
 def new_password() -> str:
@@ -100,9 +106,9 @@ def authenticate(
         _verify(_DUMMY_HASH, password)
         raise SignInError("wrong username or password")
     if not row.active:
-        raise SignInError("this account is deactivated")
+        raise SignInError("this account is deactivated", "inactive")
     if row.locked_until is not None and row.locked_until > now:
-        raise SignInError("too many failed attempts; try again in a few minutes")
+        raise SignInError("too many failed attempts; try again in a few minutes", "locked")
     if not _verify(row.password_hash, password):
         failures = row.failed_logins + 1
         locked = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
@@ -138,7 +144,7 @@ def account_for_sso(connection: Connection, email: str) -> Account:
         select(app_user).where(app_user.c.username == email.strip().lower())
     ).one_or_none()
     if row is None or not row.active:
-        raise SignInError(f"{email} has no active KBYT account; ask an administrator")
+        raise SignInError(f"{email} has no active KBYT account; ask an administrator", "no_account")
     return _account(row)
 
 
@@ -178,11 +184,27 @@ def list_users(connection: Connection) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
-def set_active(connection: Connection, username: str, active: bool) -> bool:
-    result = connection.execute(
-        update(app_user).where(app_user.c.username == username).values(active=active)
-    )
-    return result.rowcount == 1
+def set_active(
+    connection: Connection, username: str, active: bool, now: datetime | None = None
+) -> bool:
+    """Activate or deactivate an account; deactivating ends every open session of it."""
+    user_id = connection.scalar(select(app_user.c.id).where(app_user.c.username == username))
+    if user_id is None:
+        return False
+    connection.execute(update(app_user).where(app_user.c.id == user_id).values(active=active))
+    if not active:
+        from queries.sessions import end_sessions_of_account  # sessions import this module
+
+        end_sessions_of_account(connection, user_id, now or datetime.now(UTC))
+    return True
+
+
+def account_by_id(connection: Connection, user_id: int) -> Account | None:
+    """The active account with this id, read afresh (role and area as they are now)."""
+    row = connection.execute(
+        select(app_user).where(app_user.c.id == user_id, app_user.c.active.is_(True))
+    ).one_or_none()
+    return _account(row) if row else None
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -199,4 +221,5 @@ def _account(row: object) -> Account:
         district_code=row.district_code,  # type: ignore[attr-defined]
         ward_code=row.ward_code,  # type: ignore[attr-defined]
         venue_id=row.venue_id,  # type: ignore[attr-defined]
+        id=row.id,  # type: ignore[attr-defined]
     )

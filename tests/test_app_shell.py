@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.engine import make_engine
-from db.schema import app_user, venue
+from db.schema import app_user, audit_log, venue
 from i18n.labels import label
 from queries.area import wards_by_district
 from queries.users import create_user
@@ -203,21 +203,35 @@ def test_a_bad_setting_stops_the_app_with_its_name(app_settings, database_url):
     assert "trace.buffer_minutes" in app.error[0].value
 
 
-def test_sign_in_with_a_local_account(app_settings, database_url):
+def test_the_sign_in_page_leads_to_the_sign_in_form_and_back(app_settings, database_url):
+    """Signing in is a plain form that can set the session cookie (tests/test_sessions.py);
+    the dashboard's sign-in page links to it, keeping where to come back to."""
     app_settings(database_url)
     with make_engine(database_url).begin() as connection:
         create_user(connection, "officer.q1", "correct horse battery", "district_officer", "760")
-    app = run_app(scope=None)
-    app.text_input[0].input("officer.q1")
-    app.text_input[1].input("wrong password!")
-    app.button[0].click().run()
-    assert "wrong username or password" in app.error[0].value
-    app.text_input[0].input("officer.q1")
-    app.text_input[1].input("correct horse battery")
-    app.button[0].click().run()
+    app = run_app({"next": "/risk?area=760"}, scope=None)
     assert not app.exception
-    assert app.session_state["scope"].district_code == "760"
-    assert app.title[0].value == "Tổng quan"
+    assert app.title[0].value == "Đăng nhập"
+    assert '<a href="/session/sign-in?next=%2Frisk%3Farea%3D760" target="_self">' in (
+        app.markdown[0].value
+    )
+
+
+def test_a_page_whose_session_ended_says_so_and_links_back_to_itself(app_settings, database_url):
+    app_settings(database_url)
+    with make_engine(database_url).begin() as connection:
+        create_user(connection, "officer.q1", "correct horse battery", "district_officer", "760")
+    app = run_app({"area": "760"}, scope=None, page="risk")
+    assert not app.exception
+    assert "Phiên đăng nhập đã kết thúc" in app.warning[0].value
+    assert 'href="/session/sign-in?next=%2Frisk%3Farea%3D760"' in app.markdown[0].value
+
+
+def test_a_page_outside_the_role_says_so_in_vietnamese(app_settings, database_url):
+    app_settings(database_url)
+    app = run_app(scope=Scope("leader", "leadership"), page="risk")
+    assert not app.exception
+    assert app.error[0].value == "Vai trò của bạn không được xem trang này."
 
 
 def test_the_first_administrator_needs_the_setup_code(app_settings, database_url, capfd):
@@ -238,19 +252,7 @@ def test_the_first_administrator_needs_the_setup_code(app_settings, database_url
         assert connection.execute(select(app_user.c.username, app_user.c.role)).all() == [
             ("chief", "admin")
         ]
-
-
-def test_a_trace_link_opened_signed_out_leads_to_that_trace_after_signing_in(
-    app_settings, database_url
-):
-    app_settings(database_url)
-    with make_engine(database_url).begin() as connection:
-        create_user(connection, "epi.one", "correct horse battery", "epidemiologist")
-    app = run_app({"case": "5", "depth": "2"}, scope=None)
-    assert app.title[0].value == "Đăng nhập"
-    app.text_input[0].input("epi.one")
-    app.text_input[1].input("correct horse battery")
-    app.button[0].click().run()
-    assert not app.exception
-    assert app.title[0].value == "Truy vết"
-    assert params_of(app)["case"] == "5" and params_of(app)["depth"] == "2"
+        audited = connection.execute(
+            select(audit_log.c.username, audit_log.c.action).order_by(audit_log.c.id)
+        ).all()
+    assert audited == [("chief", "setup_code_failed"), ("chief", "create_first_admin")]

@@ -10,14 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from web.context import WebContext
 from web.routes import public_app
 
 
 @contextmanager
-def serve(context: WebContext, timeout_s: float = 10.0) -> Iterator[str]:
-    """Serve web.routes.public_app(context) until the block ends; yields the base URL."""
+def serve(
+    context: WebContext, timeout_s: float = 10.0, app: ASGIApp | None = None
+) -> Iterator[str]:
+    """Serve web.routes.public_app(context) (or the given app) until the block ends; yields
+    the base URL."""
     # The socket is bound here and handed over, so no other process can take the port between
     # choosing it and listening on it.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -25,7 +29,7 @@ def serve(context: WebContext, timeout_s: float = 10.0) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        public_app(context), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        app or public_app(context), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -1,29 +1,88 @@
-"""Signing in and out, and the signed-in user's scope, kept in the Streamlit session."""
+"""Who is signed in: the session cookie read on every run, and signing out.
+
+Signing in happens on plain HTTP routes (web/auth.py), which can set a cookie; the dashboard
+reads it with st.context.cookies on every run and asks the database for the session
+(queries/sessions.py), so a reload, a new tab or a restart keeps the user signed in, and a
+sign-out, a deactivation or an expiry ends the session at the next click. The first
+administrator is still created here, on the sign-in page, with the setup code printed on the
+server console.
+"""
 
 from __future__ import annotations
 
 import secrets
 import sys
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 
 from queries.audit import record
-from queries.users import (
-    SignInError,
-    account_for_sso,
-    count_users,
-    create_user,
-    scope_of,
-    sign_in,
+from queries.sessions import (
+    end_session,
+    end_sessions_of_account,
+    resolve,
+    scope_of_session,
+    start_session,
+    ticket_for,
 )
+from queries.users import SignInError, account_for_sso, count_users, create_user
 from rules.access import PUBLIC_PAGES, AccessError, Scope
-from ui.runtime import engine, settings, t
+from ui.runtime import checkout_key, engine, settings, t
 
+SESSION_COOKIE = "kbyt_session"  # set by web/auth.py
 SESSION_KEY = "scope"
+# The session row behind the scope in SESSION_KEY, when it came from the cookie.
+SESSION_ID_KEY = "session_id"
+ACCOUNT_ID_KEY = "session_account_id"
+
+
+def resolve_scope() -> Scope | None:
+    """The signed-in scope for this run, read afresh from the cookie's session (app.py calls
+    it once per run; pages then use current_scope)."""
+    secret = st.context.cookies.get(SESSION_COOKIE)
+    if not isinstance(secret, str) or not secret:  # (under AppTest it is not even a str)
+        if st.session_state.get(SESSION_ID_KEY) is not None:
+            _forget()  # the browser came back without the cookie it had
+        # AppTest cannot send cookies: page tests put a Scope in SESSION_KEY themselves.
+        return st.session_state.get(SESSION_KEY)
+    with engine().begin() as connection:
+        live = resolve(connection, secret, datetime.now(UTC), settings().sessions)
+        scope = scope_of_session(connection, live) if live else None
+    if live is None or scope is None:
+        _forget()
+        return None
+    st.session_state[SESSION_KEY] = scope
+    st.session_state[SESSION_ID_KEY] = live.id
+    st.session_state[ACCOUNT_ID_KEY] = live.account.id if live.account else None
+    return scope
 
 
 def current_scope() -> Scope | None:
     return st.session_state.get(SESSION_KEY)
+
+
+def _forget() -> None:
+    for key in (SESSION_KEY, SESSION_ID_KEY, ACCOUNT_ID_KEY):
+        st.session_state.pop(key, None)
+
+
+def sign_in_link(next_path: str | None = None, label_key: str = "auth.go_sign_in") -> None:
+    """A link to the sign-in form that comes back to next_path (this page by default). Raw
+    HTML for target="_self": Streamlit opens Markdown links in a new tab."""
+    target = next_path if next_path is not None else _this_page()
+    href = f"/session/sign-in?next={quote(target, safe='')}"
+    st.markdown(
+        f'<a href="{escape(href)}" target="_self">{escape(t(label_key))}</a>',
+        unsafe_allow_html=True,
+    )
+
+
+def _this_page() -> str:
+    path = st.session_state.get("current_page_path", "")
+    query = urlencode(st.query_params.to_dict())
+    return f"/{path}" + (f"?{query}" if query else "")
 
 
 def require(page: str) -> Scope | None:
@@ -33,12 +92,36 @@ def require(page: str) -> Scope | None:
     if scope is None:
         if page in PUBLIC_PAGES:
             return None
-        st.warning(t("auth.required"))
+        st.warning(t("auth.session_ended"))
+        sign_in_link()
         st.stop()
     if not scope.allows_page(page):
         st.error(t("auth.forbidden"))
         st.stop()
     return scope
+
+
+def sign_out() -> None:
+    """End every session of the account (a wall screen: this session), there and then."""
+    scope = current_scope()
+    now = datetime.now(UTC)
+    session_id = st.session_state.get(SESSION_ID_KEY)
+    account_id = st.session_state.get(ACCOUNT_ID_KEY)
+    if scope is not None and session_id is not None:
+        with engine().begin() as connection:
+            if account_id is not None:
+                ended = end_sessions_of_account(connection, account_id, now)
+            else:
+                end_session(connection, session_id, now)
+                ended = 1
+            record(connection, scope.username, "sign_out", f"{ended} session(s) ended")
+    _forget()
+    st.session_state["signed_out"] = True
+    if settings().sso_enabled and st.user.is_logged_in:
+        st.logout()
+
+
+# --- the sign-in page -----------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,29 +136,22 @@ def _setup_code(database_url: str) -> str:
     return code
 
 
-def sign_in_form() -> None:
+def sign_in_page() -> None:
+    """What the sign-in page shows: the first administrator's form on a new database, single
+    sign-on when configured, else the way to the sign-in form."""
     with engine().connect() as connection:
         no_accounts = count_users(connection) == 0
     if no_accounts:
         _first_admin_form()
         return
-    with st.form("sign_in"):
-        username = st.text_input(t("auth.username"), max_chars=64)
-        password = st.text_input(t("auth.password"), type="password", max_chars=200)
-        submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
-    if submitted:
-        try:
-            account = sign_in(engine(), username, password)
-            with engine().begin() as connection:
-                scope = scope_of(connection, account)
-                record(connection, account.username, "sign_in", "local account")
-        except SignInError as error:
-            with engine().begin() as connection:
-                record(connection, username[:64] or "?", "sign_in_failed", str(error))
-            st.error(t("auth.failed", reason=str(error)))
-            return
-        st.session_state[SESSION_KEY] = scope
-        st.rerun()
+    if current_scope() is not None:
+        st.success(t("auth.signed_in_as", username=current_scope().username,
+                     role=t(f"role.{current_scope().role}")))  # fmt: skip
+        return
+    if st.session_state.pop("signed_out", False):
+        st.success(t("auth.signed_out"))
+    next_path = st.query_params.get("next", "/")
+    sign_in_link(next_path if next_path.startswith("/") else "/", "auth.sign_in")
     if settings().sso_enabled:
         st.divider()
         if st.user.is_logged_in:
@@ -85,16 +161,27 @@ def sign_in_form() -> None:
 
 
 def _sign_in_with_sso() -> None:
+    """The city's single sign-on names the account; a session is made for it and handed to the
+    browser through a one-time ticket link (only an HTTP route can set the cookie)."""
+    now = datetime.now(UTC)
     try:
         with engine().begin() as connection:
             account = account_for_sso(connection, str(st.user.email))
-            scope = scope_of(connection, account)
-            record(connection, account.username, "sign_in", "single sign-on")
+            session_id, _ = start_session(
+                connection, now, settings().sessions, user_id=account.id, method="sso",
+                user_agent=st.context.headers.get("user-agent", ""), adopted=False,
+            )  # fmt: skip
+            record(connection, account.username, "sign_in", "single sign-on",
+                   detail=f"session {session_id}")  # fmt: skip
     except SignInError as error:
-        st.error(t("auth.failed", reason=str(error)))
+        st.error(t(f"auth.error.{error.reason}"))
         return
-    st.session_state[SESSION_KEY] = scope
-    st.rerun()
+    ticket = ticket_for(session_id, now, checkout_key())
+    href = f"/session/ticket?t={quote(ticket)}&next=%2F"
+    st.markdown(
+        f'<a href="{escape(href)}" target="_self">{escape(t("auth.continue_sso"))}</a>',
+        unsafe_allow_html=True,
+    )
 
 
 def _first_admin_form() -> None:
@@ -108,7 +195,11 @@ def _first_admin_form() -> None:
         submitted = st.form_submit_button(t("auth.create_admin"), type="primary")
     if not submitted:
         return
+    address = st.context.ip_address or "unknown"
     if not secrets.compare_digest(given.strip(), code):
+        with engine().begin() as connection:
+            record(connection, username.strip()[:64] or "?", "setup_code_failed",
+                   "first administrator", detail=f"address {address}")  # fmt: skip
         st.error(t("auth.bad_setup_code"))
         return
     if password != again:
@@ -120,14 +211,12 @@ def _first_admin_form() -> None:
                 st.error(t("auth.already_set_up"))
                 return
             create_user(connection, username, password, "admin")
+            record(
+                connection, username.strip().lower(), "create_first_admin",
+                "first administrator", detail=f"setup code accepted, address {address}",
+            )  # fmt: skip
     except AccessError as error:
         st.error(str(error))
         return
     st.success(t("auth.admin_created"))
-    st.rerun()
-
-
-def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
-    if settings().sso_enabled and st.user.is_logged_in:
-        st.logout()
+    sign_in_link("/", "auth.sign_in")

@@ -58,7 +58,10 @@ def build_context(settings: Settings, engine: Engine | None = None) -> WebContex
         checkout_key=key,
         csrf=Csrf(key),
         limits=Limits.from_settings(
-            public.rate_per_address, public.rate_per_venue, public.api_rate_per_key
+            public.rate_per_address,
+            public.rate_per_venue,
+            public.api_rate_per_key,
+            settings.sessions.failures_per_address,
         ),
         templates=Environment(
             loader=FileSystemLoader(TEMPLATES),

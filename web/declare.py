@@ -69,6 +69,8 @@ PageHandler = Callable[["WebContext", "Page"], Awaitable[Response]]
 class Page:
     """One response of the public form, in the request's language."""
 
+    form_cookie_path = "/declare"  # where the browser sends the CSRF cookie back
+
     def __init__(self, context: WebContext, request: Request) -> None:
         self.context = context
         self.request = request
@@ -113,7 +115,7 @@ class Page:
                 httponly=True,
                 samesite="lax",
                 secure=self.request.url.scheme == "https",
-                path="/declare",
+                path=self.form_cookie_path,
             )
         return response
 
@@ -127,7 +129,9 @@ class Page:
 
 
 def public(
-    handler: Callable[[WebContext, Page], Awaitable[Response]], lazy: LazyContext
+    handler: Callable[[WebContext, Page], Awaitable[Response]],
+    lazy: LazyContext,
+    page_class: type[Page] | None = None,
 ) -> Handler:
     """A route that answers the public with a page in every case: settings or database
     problems become a sentence, never a traceback."""
@@ -138,7 +142,7 @@ def public(
         except Exception:  # noqa: BLE001 - no detail of a server fault goes to the public
             log.exception("declaration form: the server is not ready")
             return HTMLResponse(_fallback("public.error.unavailable"), status_code=503)
-        page = Page(context, request)
+        page = (page_class or Page)(context, request)
         try:
             return await handler(context, page)
         except HTTPException as error:  # a body Starlette could not parse as a form

@@ -73,15 +73,29 @@ class Limits:
     per_venue: list[RateLimitItem]
     per_api_key: list[RateLimitItem]
     limiter: SlidingWindowCounterRateLimiter
+    # Failed sign-ins (and wrong wall-screen links) from one address, across accounts.
+    sign_in_failures: list[RateLimitItem]
 
     @classmethod
-    def from_settings(cls, per_address: str, per_venue: str, per_api_key: str) -> Limits:
+    def from_settings(
+        cls,
+        per_address: str,
+        per_venue: str,
+        per_api_key: str,
+        sign_in_failures: str = "20 per 15 minutes",
+    ) -> Limits:
         return cls(
             parse_many(per_address),
             parse_many(per_venue),
             parse_many(per_api_key),
             SlidingWindowCounterRateLimiter(MemoryStorage()),
+            parse_many(sign_in_failures),
         )
+
+    def room(self, items: list[RateLimitItem], *identifiers: str) -> bool:
+        """Whether one more hit would be allowed, counting nothing (failures are counted
+        after the fact, with allow())."""
+        return all(self.limiter.test(item, *identifiers) for item in items)
 
     def allow(self, items: list[RateLimitItem], *identifiers: str) -> bool:
         """Count one hit against each item in turn; False at the first one spent, which then

@@ -11,11 +11,12 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from web import api, declare
+from web import api, auth, declare
 from web.context import STATIC, LazyContext, WebContext
 from web.guards import BodyLimit
 
@@ -28,9 +29,17 @@ def routes(lazy: LazyContext) -> list[BaseRoute]:
         Route("/declare/advance", declare.public(declare.post_advance, lazy), methods=["POST"]),
         Route("/declare/checkout", declare.public(declare.post_checkout, lazy), methods=["POST"]),
         Mount("/declare/static", StaticFiles(directory=STATIC), name="declare-static"),
+        Route("/session/sign-in", _signing(auth.show_sign_in, lazy), methods=["GET", "HEAD"]),
+        Route("/session/sign-in", _signing(auth.post_sign_in, lazy), methods=["POST"]),
+        Route("/session/screen", _signing(auth.open_wall_screen, lazy), methods=["GET"]),
+        Route("/session/ticket", _signing(auth.take_ticket, lazy), methods=["GET"]),
         Route("/api/v1/checkins", api.endpoint(api.post_checkins, lazy), methods=["POST"]),
         Route("/api/v1/health", api.endpoint(api.health, lazy), methods=["GET"]),
     ]
+
+
+def _signing(handler: declare.PageHandler, lazy: LazyContext) -> declare.Handler:
+    return declare.public(handler, lazy, auth.SignInPage)
 
 
 def plain_app(lazy: LazyContext) -> Starlette:
@@ -38,7 +47,10 @@ def plain_app(lazy: LazyContext) -> Starlette:
     return Starlette(
         routes=routes(lazy),
         middleware=[
-            Middleware(BodyLimit, limits={"/declare/": declare.FORM_MAX_BYTES}),
+            Middleware(
+                BodyLimit,
+                limits={"/declare/": declare.FORM_MAX_BYTES, "/session/": declare.FORM_MAX_BYTES},
+            ),
             # Level 1: the 17 kB form becomes 4.2 kB instead of 3.8 kB at level 5, in 40 %
             # of the time.
             Middleware(GZipMiddleware, minimum_size=1000, compresslevel=1),
@@ -47,18 +59,25 @@ def plain_app(lazy: LazyContext) -> Starlette:
 
 
 class PlainRoutesFirst:
-    """ASGI middleware for st.App: /declare… and /api/v1/… go to the plain routes, everything
+    """ASGI middleware for st.App: /declare…, /session/… and /api/v1/… go to the plain
+    routes; a signed-out browser opening a dashboard page goes to the sign-in form; everything
     else on to Streamlit."""
 
     def __init__(self, app: ASGIApp, lazy: LazyContext) -> None:
         self.app = app
+        self.lazy = lazy
         self.plain = plain_app(lazy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path == "/declare" or path.startswith(("/declare/", "/api/v1/")):
+        if path == "/declare" or path.startswith(("/declare/", "/session/", "/api/v1/")):
             await self.plain(scope, receive, send)
             return
+        if path and auth.is_gated(path, scope.get("method", "")):
+            redirect = await auth.sign_in_redirect(self.lazy(), Request(scope))
+            if redirect is not None:
+                await redirect(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
