@@ -2,9 +2,11 @@
 the rollups (hourly, daily, venue_activity) stay, so maps and KPIs keep their history without
 personal data.
 
-People are deleted too once nothing refers to them any more (no check-in, declaration for
-others, advance declaration, case, traced contact, follow-up or alert): their name and phone
-were kept only for those. A dry run is the same purge in a transaction that is rolled back.
+People are deleted too once nothing refers to them any more (no kept check-in, declaration for
+others, advance declaration, case, traced contact, follow-up or alert): their name, phone and
+ID number were kept only for those. Every person is considered, not only those of the rows
+purged now: someone known only from an advance declaration goes with it. A dry run is the
+same purge in a transaction that is rolled back.
 
 On PostgreSQL the check-ins are partitioned by local day (db.partitions): the days that lie
 wholly before the cutoff are dropped as whole partitions, at the end of the transaction (a
@@ -17,17 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    MetaData,
-    Table,
-    delete,
-    exists,
-    select,
-    update,
-)
+from sqlalchemy import Column, ColumnElement, Connection, delete, exists, select, update
 
 from db.partitions import drop_partitions, is_partitioned, partitions_before
 from db.schema import (
@@ -40,6 +32,21 @@ from db.schema import (
     follow_up,
     person,
     traced_contact,
+)
+
+# Every column that refers to a person. checkin_identity, checkin_key, the rollups, accounts and
+# the audit log name no person. A new reference to person must be added here, or the purge
+# deletes the people it refers to (the foreign keys would stop it, except from checkin, which
+# has none).
+PERSON_REFERENCES = (
+    checkin.c.person_id,
+    checkin.c.declared_by_person_id,
+    advance_declaration.c.person_id,
+    advance_declaration.c.declared_by_person_id,
+    case_record.c.person_id,
+    traced_contact.c.person_id,
+    follow_up.c.person_id,
+    alert.c.person_id,
 )
 
 
@@ -58,25 +65,6 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     cutoff = now - timedelta(days=retention_days)
     old = checkin.c.checked_in_at < cutoff
     whole_days = partitions_before(connection, cutoff) if is_partitioned(connection) else []
-    candidates = Table(
-        "purge_candidate",
-        MetaData(),
-        Column("person_id", BigInteger, primary_key=True),
-        prefixes=["TEMPORARY"],
-    )
-    candidates.drop(connection, checkfirst=True)
-    candidates.create(connection)
-    their_people = (
-        select(checkin.c.person_id)
-        .where(old)
-        .union(
-            select(checkin.c.declared_by_person_id).where(
-                old, checkin.c.declared_by_person_id.is_not(None)
-            )
-        )
-    )
-    connection.execute(candidates.insert().from_select(["person_id"], their_people))
-
     alerts = connection.execute(delete(alert).where(alert.c.raised_at < cutoff)).rowcount
     advance = connection.execute(
         delete(advance_declaration).where(advance_declaration.c.created_at < cutoff)
@@ -100,22 +88,32 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     connection.execute(delete(checkin_key).where(checkin_key.c.checked_in_at < cutoff))
     connection.execute(delete(checkin_identity).where(checkin_identity.c.checked_in_at < cutoff))
 
-    # Still referred to: by a check-in that is kept (bounded by the cutoff, so that the
-    # check-ins about to go with their partitions do not count, and only kept days are read).
-    kept = checkin.c.checked_in_at >= cutoff
-    still_referred = (
-        exists().where(checkin.c.person_id == person.c.id, kept)
-        | exists().where(checkin.c.declared_by_person_id == person.c.id, kept)
-        | exists().where(advance_declaration.c.person_id == person.c.id)
-        | exists().where(advance_declaration.c.declared_by_person_id == person.c.id)
-        | exists().where(case_record.c.person_id == person.c.id)
-        | exists().where(traced_contact.c.person_id == person.c.id)
-        | exists().where(follow_up.c.person_id == person.c.id)
-        | exists().where(alert.c.person_id == person.c.id)
-    )
-    people = connection.execute(
-        delete(person).where(person.c.id.in_(select(candidates.c.person_id)), ~still_referred)
-    ).rowcount
-    candidates.drop(connection)
+    unreferenced = _referred_to_by_nothing(cutoff, connection.dialect.name)
+    people = connection.execute(delete(person).where(*unreferenced)).rowcount
     checkins += drop_partitions(connection, whole_days)
     return PurgeReport(cutoff, checkins, alerts, advance, people, len(whole_days))
+
+
+def _referred_to_by_nothing(cutoff: datetime, dialect: str) -> list[ColumnElement[bool]]:
+    """One condition per reference to a person, each read once for all people, never once per
+    person. PostgreSQL plans NOT EXISTS as anti-joins (merge over the referring table's index,
+    or one hashed pass). SQLite runs NOT EXISTS per person, which is an index look-up where an
+    index leads with the column; where none does (advance declarations, alerts), NOT IN reads
+    the column once into a temporary index instead of scanning the table per person.
+    Check-ins count only if kept: those before the cutoff still exist in the partitions that
+    are dropped at the end, and bounding the time prunes the look-up to the kept days."""
+    kept = checkin.c.checked_in_at >= cutoff
+    conditions = []
+    for column in PERSON_REFERENCES:
+        only_kept = [kept] if column.table is checkin else []
+        if dialect == "sqlite" and not _leads_an_index(column):
+            conditions.append(person.c.id.not_in(select(column).where(column.is_not(None))))
+        else:
+            conditions.append(~exists().where(column == person.c.id, *only_kept))
+    return conditions
+
+
+def _leads_an_index(column: Column) -> bool:
+    table = column.table
+    keys = [index.columns.values()[0] for index in table.indexes]
+    return column is table.primary_key.columns.values()[0] or any(key is column for key in keys)

@@ -20,5 +20,16 @@ def retention_tab(scope: Scope) -> None:
         with engine().begin() as connection:
             report = purge(connection, datetime.now(UTC), days)
             subject = f"check-ins before {report.cutoff.isoformat()}"
-            record(connection, scope.username, "purge", subject, row_count=report.checkins)
+            detail = (
+                f"people={report.people} alerts={report.alerts} "
+                f"advance={report.advance_declarations}"
+            )
+            record(
+                connection,
+                scope.username,
+                "purge",
+                subject,
+                row_count=report.checkins,
+                detail=detail,
+            )
         st.success(t("admin.retention.done", checkins=report.checkins, people=report.people))

@@ -1,0 +1,138 @@
+"""Retention forgets people whom nothing refers to any more, whoever they are: not only the
+people of the check-ins purged now (tests/test_retention.py) but someone known only from an
+advance declaration, or left behind by an earlier purge."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from db.schema import (
+    advance_declaration,
+    alert,
+    case_record,
+    follow_up,
+    person,
+    traced_contact,
+    venue,
+)
+from ingest.forms import Declarant
+from queries.declarations import declare_in_advance
+from queries.retention import purge
+from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+
+NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)
+OLD = NOW - timedelta(days=28, seconds=1)  # past the 28 days
+RECENT = NOW - timedelta(days=1)
+
+
+def declarant(full_name: str, phone: str, id_number: str | None = None) -> Declarant:
+    return Declarant(full_name, phone, id_number, None, None, (), ())
+
+
+def city(engine) -> int:
+    """One market and its venue id."""
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([dict(
+            venue_ref="M1", name="Chợ", sector="public", kind="market", address="", ward_code="26734",
+            lat=10.79, lon=106.69, dwell_minutes=60, registered_on=date(2021, 6, 1), active=True,
+        )]))  # fmt: skip
+        return connection.scalar(select(venue.c.id))
+
+
+def people(engine) -> dict[str, str | None]:
+    """Everyone stored, by name, with their ID number: read after the transaction ended."""
+    with engine.connect() as connection:
+        return dict(connection.execute(select(person.c.full_name, person.c.id_number)).all())
+
+
+def test_a_person_known_only_from_an_expired_advance_declaration_is_forgotten_with_it(engine):
+    venue_id = city(engine)
+    with engine.begin() as connection:
+        # Declared in advance 28 days and a second ago, never came: the ID number is on file.
+        declare_in_advance(connection, venue_id, declarant("Chỉ khai trước", "+84903000001",
+                                                           "079201000001"), OLD)  # fmt: skip
+        # Declared in advance yesterday by a relative: both are still referred to.
+        declare_in_advance(
+            connection, venue_id, declarant("Khai trước hôm qua", "+84903000002"), RECENT,
+            declared_by=declarant("Người khai hộ", "+84903000003"),
+        )  # fmt: skip
+    before = people(engine)
+    with engine.begin() as connection:
+        report = purge(connection, NOW, 28)
+    with engine.connect() as connection:
+        declarations = connection.execute(select(advance_declaration.c.created_at)).scalars().all()
+    assert before["Chỉ khai trước"] == "079201000001"
+    assert (report.advance_declarations, report.people, report.checkins) == (1, 1, 0)
+    assert people(engine) == {"Khai trước hôm qua": None, "Người khai hộ": None}
+    assert [at.astimezone(UTC) for at in declarations] == [RECENT]
+
+
+def test_people_referred_to_by_anything_are_kept_and_people_referred_to_by_nothing_go(engine):
+    """Each kind of reference keeps its person; a person left by an earlier purge (no
+    reference at all, no purged row of theirs now) goes."""
+    venue_id = city(engine)
+    names = [
+        "Lượt mới", "Khai hộ lượt mới", "Ca bệnh", "Theo dõi", "Không ai nhắc tới", "Lượt cũ",
+        "Tiếp xúc", "Cảnh báo",
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        ids = [int(i) for i in resolve_people(connection, pd.DataFrame({
+            "phone": [f"+8490310000{i}" for i in range(len(names))], "full_name": names,
+        }))]  # fmt: skip
+        write_checkins(connection, checkin_frame([
+            dict(person_id=ids[0], venue_id=venue_id, checked_in_at=RECENT, channel="proxy",
+                 declared_by_person_id=ids[1]),
+            dict(person_id=ids[5], venue_id=venue_id, checked_in_at=OLD, channel="self"),
+        ]))  # fmt: skip
+        case_id = connection.execute(
+            case_record.insert()
+            .values(
+                person_id=ids[2],
+                status="confirmed",
+                onset_date=date(2021, 8, 1),
+                created_at=OLD,
+                created_by="epi",
+            )
+            .returning(case_record.c.id)
+        ).scalar_one()
+        connection.execute(
+            traced_contact.insert().values(
+                case_id=case_id,
+                person_id=ids[6],
+                level=1,
+                first_exposure_at=OLD,
+                traced_at=OLD,
+            )
+        )
+        connection.execute(alert.insert().values(
+            checkin_id=0, person_id=ids[7], venue_id=venue_id, raised_at=RECENT, reason="open_case",
+        ))  # fmt: skip
+        connection.execute(follow_up.insert().values(
+            person_id=ids[3], status="contacted", at=OLD, by="officer",
+        ))  # fmt: skip
+    with engine.begin() as connection:
+        report = purge(connection, NOW, 28)
+    assert (report.checkins, report.people) == (1, 2)
+    assert sorted(people(engine)) == sorted(
+        ["Lượt mới", "Khai hộ lượt mới", "Ca bệnh", "Theo dõi", "Tiếp xúc", "Cảnh báo"]
+    )
+
+
+def test_a_purge_whose_transaction_fails_forgets_nobody(engine):
+    venue_id = city(engine)
+    with engine.begin() as connection:
+        declare_in_advance(connection, venue_id, declarant("Chỉ khai trước", "+84903000001",
+                                                           "079201000001"), OLD)  # fmt: skip
+
+    class Interrupted(Exception):
+        pass
+
+    with pytest.raises(Interrupted), engine.begin() as connection:
+        assert purge(connection, NOW, 28).people == 1
+        raise Interrupted  # e.g. the audit row cannot be written
+    with engine.connect() as connection:
+        declarations = connection.execute(select(advance_declaration.c.code)).all()
+    assert people(engine) == {"Chỉ khai trước": "079201000001"}
+    assert len(declarations) == 1
