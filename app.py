@@ -66,14 +66,27 @@ scope = resolve_scope()
 keys = scope.pages() if scope else ("sign_in", "guide")
 sections: dict[str, list[st.Page]] = {}
 by_page: dict[str, str] = {}
-for position, key in enumerate([*keys, *(key for key in PAGES if key not in keys)]):
+page_of: dict[str, st.Page] = {}
+for key in [*keys, *(key for key in PAGES if key not in keys)]:
     script, icon, section = PAGES[key]
     page = st.Page(
         f"app_pages/{script}", title=t(f"page.{key}"), icon=icon, url_path=key,
-        default=position == 0, visibility="visible" if key in keys else "hidden",
+        visibility="visible" if key in keys else "hidden",
     )  # fmt: skip
     sections.setdefault(t(f"nav.section.{section}"), []).append(page)
     by_page[page.url_path] = key
+    page_of[key] = page
+
+
+def _home() -> None:
+    """'/' opens the role's first page. A page of its own because Streamlit serves its
+    default page only at '/': as a default, /overview would be "Page not found"."""
+    st.switch_page(page_of[keys[0]], query_params=st.query_params.to_dict())
+
+
+home = st.Page(_home, title=t(f"page.{keys[0]}"), url_path="home", default=True,
+               visibility="hidden")  # fmt: skip
+sections[next(iter(sections))].insert(0, home)
 current = st.navigation(sections)
 current_key = by_page.get(current.url_path, keys[0])
 st.session_state["current_page_path"] = current.url_path

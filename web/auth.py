@@ -20,6 +20,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from i18n.labels import LANGUAGES
 from queries.audit import record
 from queries.sessions import (
     WALL_SCREEN_PREFIX,
@@ -114,7 +115,9 @@ async def sign_in_redirect(context: WebContext, request: Request) -> Response | 
     if await in_database_thread(context, check):
         return None
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    response = RedirectResponse(f"/session/sign-in?next={quote(target, safe='')}", 303)
+    language = request.query_params.get("lang")
+    also = f"&lang={language}" if language in LANGUAGES and language != "vi" else ""
+    response = RedirectResponse(f"/session/sign-in?next={quote(target, safe='')}{also}", 303)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -39,16 +39,20 @@ def free_port() -> int:
 
 class AppServer:
     def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+        self.database_url, self.env = database_url, env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = ARTIFACTS / f"server-{self.port}.log"
+        self._start()
+
+    def _start(self) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
+        self.log = ARTIFACTS / f"server-{self.port}-{time.time_ns()}.log"
         environment = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
         environment.update(
             {
-                "KBYT_DATABASE_URL": database_url,
+                "KBYT_DATABASE_URL": self.database_url,
                 "KBYT_DEMO__SEED_ON_FIRST_START": "false",
-                **(env or {}),
+                **(self.env or {}),
             }
         )
         self.process = subprocess.Popen(
@@ -74,6 +78,11 @@ class AppServer:
                 pass
             time.sleep(0.2)  # polling the health endpoint, not waiting for the app
         raise RuntimeError(f"the app did not become healthy: {self.log.read_text()[-2000:]}")
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, as after a deploy or a crash."""
+        self.stop()
+        self._start()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -158,14 +167,13 @@ def browser_demo_url(sqlite_demo_url: str, tmp_path_factory: pytest.TempPathFact
     return url
 
 
-def sign_in(page: Page, base_url: str, role: str, query: str = "") -> Page:
-    """Open the app (a shared link's query included), sign in as the persona for role.
+def sign_in(page: Page, base_url: str, role: str, query: str = "", path: str = "") -> Page:
+    """Open a page of the app (a shared link's query included) signed out: the browser is sent
+    to the sign-in form, signs in as the persona for role and comes back to that page.
 
-    A full page load starts a new Streamlit session, so tests move around by clicking, as a
-    user does, rather than by loading URLs after signing in.
+    The session lives in a cookie, so a reload or a new page load keeps the user signed in.
     """
-    page.goto(f"{base_url}/{'?' + query if query else ''}")
-    wait_for_app_run(page)
+    page.goto(f"{base_url}/{path}{'?' + query if query else ''}")
     page.get_by_label("Tên đăng nhập").fill(ACCOUNTS[role][0])
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
