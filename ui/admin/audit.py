@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from queries.audit import ACTIONS, list_audit
-from rules.local_time import local_range_bounds
+from rules.local_time import local_range_bounds, today_local
 from ui.formatting import local_times
 from ui.runtime import engine, settings, t
+
+DEFAULT_DAYS = 7
+
+
+def default_days(zone: ZoneInfo, now: datetime | None = None) -> tuple[date, date]:
+    """The last seven local days, today included: "today" is the zone's (HCMC's) day, not the
+    server's, whose clock is usually UTC and seven hours behind."""
+    today = today_local(zone, now)
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
 def audit_tab() -> None:
     columns = st.columns(3)
-    today = date.today()
+    first, today = default_days(settings().zone)
     days = columns[0].date_input(
-        t("filter.dates"), (today - timedelta(days=6), today), format="DD/MM/YYYY", key="audit_days"
+        t("filter.dates"), (first, today), format="DD/MM/YYYY", key="audit_days"
     )
     username = columns[1].text_input(t("admin.audit.user"), max_chars=64, key="audit_user")
     action = columns[2].selectbox(t("admin.audit.action"), ("", *ACTIONS), key="audit_action")

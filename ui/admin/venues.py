@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from config.settings import SECTORS, VENUE_KINDS
@@ -14,6 +12,7 @@ from queries.venue_registry import poster_venues, register_venue, set_active, up
 from queries.venues import search_venues, venue_detail
 from reports.qr_poster import PosterError, declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
+from rules.local_time import today_local
 from rules.markdown import plain
 from ui.runtime import engine, settings, t
 
@@ -73,7 +72,7 @@ def venue_tab(scope: Scope) -> None:
                     st.error(t(key))
             else:
                 with engine().begin() as connection:
-                    venue_id = register_venue(connection, clean, date.today())
+                    venue_id = register_venue(connection, clean, today_local(settings().zone))
                     update_venue(connection, venue_id, clean, procedure)
                     detail = venue_detail(connection, venue_id, None, None)
                     record(
