@@ -52,6 +52,15 @@ def delete_old_reports(
 
 
 def _private_folder(folder: Path) -> None:
-    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    """The reports folder 0700 (made so, or narrowed); missing parents (the data folder) are
+    made 0700 as well."""
+    missing = []
+    parent = folder
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for new in reversed(missing):
+        new.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        new.chmod(PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
     if stat.S_IMODE(folder.stat().st_mode) & 0o077:
         folder.chmod(PRIVATE_FOLDER)

@@ -116,3 +116,12 @@ def test_the_keep_hours_setting_is_validated_with_a_readable_message(monkeypatch
     )
     monkeypatch.setenv("KBYT_IMPORT_REPORTS_KEEP_HOURS", "48")
     assert load_settings().import_reports_keep_hours == 48
+
+
+def test_a_report_made_before_the_data_folder_exists_makes_both_folders_0700(tmp_path):
+    previous = os.umask(0o022)  # the usual umask, under which mkdir alone would give 0755
+    try:
+        path = new_report_file(tmp_path / "data" / "import-reports")
+    finally:
+        os.umask(previous)
+    assert (mode(tmp_path / "data"), mode(path.parent), mode(path)) == (0o700, 0o700, 0o600)
