@@ -295,6 +295,11 @@ def add_wall_screen(
     return secret
 
 
+def wall_screen_link(base_url: str, secret: str) -> str:
+    """The URL to open on the screen (web/auth.py's /session/screen)."""
+    return f"{base_url.rstrip('/')}/session/screen?key={secret}"
+
+
 def wall_screen_for_link(connection: Connection, secret: str) -> WallScreen | None:
     if not secret or len(secret) > 100:
         return None

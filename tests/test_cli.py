@@ -87,3 +87,22 @@ def test_create_user_reads_the_password_from_stdin_and_never_has_a_default(tmp_p
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
     assert no_area.returncode == 2 and "needs --ward" in no_area.stderr
     assert "officer.govap" in listed.stdout and "764" in listed.stdout
+
+
+def test_a_wall_screen_is_added_with_a_link_shown_once_listed_and_revoked(database_url):
+    added = manage("add-wall-screen", "--name", "Phòng chỉ huy 1", "--district", "764",
+                   database_url=database_url)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    link = added.stdout.strip()
+    assert link.startswith("http://localhost:8501/session/screen?key=") and len(link) > 80
+    assert "will not be shown again" in added.stderr
+    taken = manage("add-wall-screen", "--name", "Phòng chỉ huy 1", database_url=database_url)
+    assert taken.returncode == 2 and "is taken" in taken.stderr
+    listed = manage("list-wall-screens", database_url=database_url)
+    assert "Phòng chỉ huy 1" in listed.stdout and "764" in listed.stdout
+    assert link.split("key=")[1] not in listed.stdout
+    revoked = manage("revoke-wall-screen", "Phòng chỉ huy 1", database_url=database_url)
+    assert revoked.returncode == 0
+    assert "revoked" in manage("list-wall-screens", database_url=database_url).stdout
+    again = manage("revoke-wall-screen", "Phòng chỉ huy 1", database_url=database_url)
+    assert again.returncode == 2 and "no active screen" in again.stderr

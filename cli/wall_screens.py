@@ -1,0 +1,108 @@
+"""add-wall-screen, revoke-wall-screen, list-wall-screens: the command centre's unattended
+screens. A screen's device link is printed once, when it is made; opened on the screen, it
+signs the screen in for a long while (sessions.wall_screen_days) as the command-centre role
+over its district or the city: aggregates only, no personal data. Revoking ends it at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.settings import Settings
+from db.engine import make_engine
+from queries.audit import record
+from queries.sessions import (
+    WallScreenError,
+    add_wall_screen,
+    list_wall_screens,
+    revoke_wall_screen,
+    wall_screen_link,
+)
+
+OPERATOR = "manage.py"
+
+
+def cmd_add_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).begin() as connection:
+            secret = add_wall_screen(
+                connection, args.name, args.district, OPERATOR, datetime.now(UTC)
+            )
+            record(connection, OPERATOR, "wall_screen.add",
+                   f"wall screen {args.name.strip()}", detail=args.district or "city")  # fmt: skip
+    except WallScreenError as error:
+        print(f"add-wall-screen: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        return _database_error("add-wall-screen", error)
+    # The link alone on stdout, so that a script can take it; the words for a person on stderr.
+    print(wall_screen_link(settings.public_base_url, secret))
+    print(
+        f"Open this link once on the screen {args.name.strip()!r}; it will not be shown again "
+        "(only its digest is stored). Revoke it with revoke-wall-screen.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_revoke_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).begin() as connection:
+            revoked = revoke_wall_screen(connection, args.name.strip(), datetime.now(UTC))
+            if revoked:
+                record(connection, OPERATOR, "wall_screen.revoke", f"wall screen {args.name}")
+    except SQLAlchemyError as error:
+        return _database_error("revoke-wall-screen", error)
+    if not revoked:
+        print(f"revoke-wall-screen: no active screen {args.name!r}", file=sys.stderr)
+        return 2
+    print(f"Revoked wall screen {args.name.strip()}: it is signed out at its next refresh.")
+    return 0
+
+
+def cmd_list_wall_screens(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with make_engine(settings.database_url).connect() as connection:
+            screens = list_wall_screens(connection)
+    except SQLAlchemyError as error:
+        return _database_error("list-wall-screens", error)
+    if not screens:
+        print("No wall screens.")
+        return 0
+    print(f"{'name':30}  {'area':5}  {'created':17}  {'last seen':17}  state")
+    for screen in screens:
+        state = f"revoked {_when(screen['revoked_at'])}" if screen["revoked_at"] else "active"
+        print(
+            f"{screen['name']:30}  {screen['district_code'] or 'city':5}  "
+            f"{_when(screen['created_at']):17}  {_when(screen['last_seen_at']) or 'never':17}  "
+            f"{state}"
+        )
+    return 0
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else ""
+
+
+def _database_error(command: str, error: SQLAlchemyError) -> int:
+    lines = str(error).strip().splitlines()
+    print(f"{command}: database error: {lines[0] if lines else error}", file=sys.stderr)
+    return 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    add = commands.add_parser(
+        "add-wall-screen", help="register a command-centre screen; its link is printed once"
+    )
+    add.add_argument("--name", required=True, help="e.g. 'Phòng chỉ huy — màn hình 1'")
+    add.add_argument("--district", help="3-digit district code; the whole city when left out")
+    add.set_defaults(run=cmd_add_wall_screen)
+    revoke = commands.add_parser("revoke-wall-screen", help="sign a screen out for good")
+    revoke.add_argument("name")
+    revoke.set_defaults(run=cmd_revoke_wall_screen)
+    commands.add_parser(
+        "list-wall-screens", help="screens with their area and when they were last seen"
+    ).set_defaults(run=cmd_list_wall_screens)
