@@ -12,14 +12,16 @@ from db.schema import (
     advance_declaration,
     alert,
     case_record,
+    checkin,
     follow_up,
+    metadata,
     person,
     traced_contact,
     venue,
 )
 from ingest.forms import Declarant
 from queries.declarations import declare_in_advance
-from queries.retention import purge
+from queries.retention import PERSON_REFERENCES, purge
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
 
 NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)
@@ -136,3 +138,19 @@ def test_a_purge_whose_transaction_fails_forgets_nobody(engine):
         declarations = connection.execute(select(advance_declaration.c.code)).all()
     assert people(engine) == {"Chỉ khai trước": "079201000001"}
     assert len(declarations) == 1
+
+
+def test_every_reference_to_a_person_in_the_schema_is_one_the_purge_checks():
+    """A new table pointing at person must be added to PERSON_REFERENCES, or the purge would
+    delete people it still names. The check-in table points at people without a foreign key."""
+    foreign_keys = {
+        key.parent
+        for table in metadata.tables.values()
+        for key in table.foreign_keys
+        if key.column is person.c.id
+    }
+    assert set(PERSON_REFERENCES) == foreign_keys | {
+        checkin.c.person_id,
+        checkin.c.declared_by_person_id,
+    }
+    assert len(PERSON_REFERENCES) == 8
