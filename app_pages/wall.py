@@ -5,6 +5,7 @@ URL (?district=…&metric=…) so a screen can be bookmarked."""
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 from streamlit_folium import st_folium
 
 from geo.admin_units import area_label, hcmc_districts
@@ -43,6 +44,21 @@ st.title(f"{t('wall.title')} — {area_label(district) or t('area.city')}")
 def board() -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     local = now.astimezone(config.zone)
+    try:
+        draw(now, local)
+    except DBAPIError:
+        # An unattended screen must not keep old figures as if they were current: it says
+        # since when it has not been able to refresh, and tries again at the next tick.
+        last = st.session_state.get("wall_updated_at")
+        st.error(
+            t("wall.stale", time=last.strftime("%H:%M") if last else "—",
+              seconds=config.wall_refresh_seconds)
+        )  # fmt: skip
+        return
+    st.session_state["wall_updated_at"] = local
+
+
+def draw(now: datetime, local: datetime) -> None:
     today = local.date()
     wards = allowed_wards(Filter(today, today, district), scope)
     if wards is not None and not wards:
@@ -52,6 +68,8 @@ def board() -> None:
     kpis = data.kpis(config.database_url, today, config.timezone, wards, local.hour + 1)
     hour = data.last_hour(config.database_url, now, wards)
     cases = data.open_cases(config.database_url, wards)
+    figures = data.areas(config.database_url, today, today, config.timezone, wards,
+                         "ward" if district else "district")  # fmt: skip
     top = st.columns(4)
     top[0].metric(
         f"{t('wall.today')}: {t('kpi.declarations')}", shown_count(kpis.today.declarations, n)
@@ -65,8 +83,6 @@ def board() -> None:
     bottom[1].metric(t("wall.high"), shown_count(hour["high"], n))
     bottom[2].metric(t("wall.medium"), shown_count(hour["medium"], n))
 
-    by = "ward" if district else "district"
-    figures = data.areas(config.database_url, today, today, config.timezone, wards, by)
     shapes = city_shapes(str(config.boundary_file) if config.boundary_file else None)
     areas = (
         shapes.wards[shapes.wards["district_code"] == district] if district else shapes.districts

@@ -326,6 +326,12 @@ LABELS: dict[str, tuple[str, str]] = {
     # wall screen
     "wall.title": ("Trung tâm điều hành — khai báo y tế", "Command centre — health declarations"),
     "wall.today": ("Hôm nay", "Today"),
+    "wall.stale": (
+        "Không cập nhật được dữ liệu từ {time}: số liệu trên màn hình này đã cũ. "
+        "Tự thử lại sau mỗi {seconds} giây.",
+        "The data could not be refreshed since {time}: the figures on this screen are old. "
+        "Trying again every {seconds} seconds.",
+    ),
     "wall.last_hour": ("Trong 1 giờ qua", "In the last hour"),
     "wall.alerts": (
         "Cảnh báo (ca bệnh/người tiếp xúc khai báo)",
