@@ -40,6 +40,8 @@ def markdown(text: object) -> str:
 
 
 def html(text: object) -> str:
-    """Text for Plotly labels and folium tooltips that shows as typed: ``& < > " '`` as
-    entities (both decode them back for display), runs of white space made one space."""
-    return _html.escape(_one_line(text), quote=True)
+    """Text for Plotly labels and folium tooltips that shows as typed: ``& < >`` as named
+    entities and the quotes as numeric ones (Plotly decodes ``&#34;`` but shows ``&quot;`` as
+    typed), runs of white space made one space."""
+    escaped = _html.escape(_one_line(text), quote=False)
+    return escaped.replace('"', "&#34;").replace("'", "&#39;")

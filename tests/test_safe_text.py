@@ -59,9 +59,9 @@ def test_an_ordinary_vietnamese_name_is_unchanged_by_both():
 
 
 def test_html_escapes_tags_and_quotes_for_plotly_and_folium():
-    assert safe_text.html(LINK) == "&lt;a href=&quot;http://evil.example/lan&quot;&gt;Lan&lt;/a&gt;"
+    assert safe_text.html(LINK) == "&lt;a href=&#34;http://evil.example/lan&#34;&gt;Lan&lt;/a&gt;"
     assert safe_text.html(STYLED) == (
-        "&lt;span style=&quot;font-size:60px&quot;&gt;Hùng&lt;/span&gt;"
+        "&lt;span style=&#34;font-size:60px&#34;&gt;Hùng&lt;/span&gt;"
     )
     assert safe_text.html("A&amp;B <b>x</b>\n<br>") == "A&amp;amp;B &lt;b&gt;x&lt;/b&gt; &lt;br&gt;"
-    assert safe_text.html("O'Neil") == "O&#x27;Neil"
+    assert safe_text.html("O'Neil") == "O&#39;Neil"
