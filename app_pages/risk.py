@@ -8,6 +8,7 @@ from queries.risk import add_follow_up, current_status, follow_up_history, risk_
 from reports.tables import to_csv_bytes
 from rules import safe_text
 from rules.follow_up import NEXT, STATUSES, FollowUpError
+from ui import audited
 from ui.context import page_context
 from ui.formatting import local_times, reason_text, risk_names
 from ui.runtime import engine, settings, t
@@ -54,11 +55,14 @@ picked = st.dataframe(
     hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",
 )  # fmt: skip
 if scope.personal_data:
-    seen = (start, end, level, status, page_number)
-    if st.session_state.get("risk_audited") != seen:
-        with engine().begin() as connection:
-            record(connection, scope.username, "view", "risk list", row_count=len(rows))
-        st.session_state["risk_audited"] = seen
+    chosen = context.filter
+    area = chosen.ward_code or chosen.district_code or "city"
+    audited.view(
+        scope,
+        ("risk list", wards, start, end, level, status, page_number),
+        f"risk list {area} {chosen.first_day}..{chosen.last_day} page {page_number + 1}",
+        row_count=len(rows),
+    )
 
     def export() -> bytes:
         with engine().begin() as connection:

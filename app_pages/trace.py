@@ -19,6 +19,7 @@ from queries.trace import (
     trace,
 )
 from rules import safe_text
+from ui import audited
 from ui.context import page_context
 from ui.runtime import engine, settings, t
 from ui.trace_panel.picker import case_picker
@@ -57,6 +58,10 @@ if case_id is None:
     if arriving_person is not None:
         with engine().connect() as connection:
             arriving = person_by_id(connection, arriving_person)
+        if arriving is not None:  # the picker shows their name and phone
+            audited.view(
+                scope, ("person", arriving_person), f"person {arriving_person}", row_count=1
+            )
     case_picker(scope, arriving)
 
 # --- the case and the trace's parameters ---------------------------------------------------

@@ -11,6 +11,7 @@ from queries.venues import search_venues, venue_detail, venue_timeline, who_chec
 from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
 from rules import safe_text
+from ui import audited
 from ui.context import page_context
 from ui.formatting import channel_names, local_times, risk_names
 from ui.runtime import engine, settings, t
@@ -148,15 +149,11 @@ if found_page.masked:
     st.caption(t("venues.masked"))
 elif not found_page.rows.empty:
     st.caption(t("venues.audited"))
-    seen = (venue_id, since, until, page_number)
-    if st.session_state.get("venues_audited") != seen:
-        with engine().begin() as connection:
-            record(
-                connection, scope.username, "view",
-                f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
-                row_count=len(found_page.rows),
-            )  # fmt: skip
-        st.session_state["venues_audited"] = seen
+    audited.view(
+        scope, ("check-ins", venue_id, since, until, page_number),
+        f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
+        row_count=len(found_page.rows),
+    )  # fmt: skip
 
     def export() -> bytes:
         """Runs on click, on its own thread: the whole range, audited as an export."""

@@ -12,6 +12,7 @@ from queries.trace import PersonNotFound, find_person, register_case
 from rules import safe_text
 from rules.access import Scope
 from rules.phone import PhoneError
+from ui import audited
 from ui.formatting import local_times
 from ui.runtime import engine, t
 
@@ -27,6 +28,8 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
     if cases.empty:
         st.info(t("trace.no_cases"))
     else:
+        search = " ".join(text.split())
+        audited.view(scope, ("case picker", search), f"case picker: {search}", row_count=len(cases))
         shown = cases.assign(
             status=cases["status"].map(lambda s: t(f"trace.status.{s}")),
             isolated_at=local_times(cases["isolated_at"]),
