@@ -1,10 +1,12 @@
-"""Administration: the venue registry and QR posters, imports, accounts, audit log, retention."""
+"""Administration: the venue registry and QR posters, imports, accounts, wall screens and
+sessions, audit log, retention."""
 
 import streamlit as st
 
 from ui.admin.audit import audit_tab
 from ui.admin.imports import imports_tab
 from ui.admin.retention import retention_tab
+from ui.admin.screens import screens_tab
 from ui.admin.users import users_tab
 from ui.admin.venues import venue_tab
 from ui.auth import require
@@ -12,11 +14,12 @@ from ui.runtime import t
 
 st.title(t("page.admin"))
 scope = require("admin")
-venues, imports, users, audit, retention = st.tabs(
+venues, imports, users, screens, audit, retention = st.tabs(
     [
         t("admin.tab.venues"),
         t("admin.tab.imports"),
         t("admin.tab.users"),
+        t("admin.tab.screens"),
         t("admin.tab.audit"),
         t("admin.tab.retention"),
     ]
@@ -27,6 +30,8 @@ with imports:
     imports_tab(scope)
 with users:
     users_tab(scope)
+with screens:
+    screens_tab(scope)
 with audit:
     audit_tab()
 with retention:

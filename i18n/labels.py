@@ -517,6 +517,42 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin.tab.users": ("Tài khoản", "Accounts"),
     "admin.tab.audit": ("Nhật ký truy cập", "Audit log"),
     "admin.tab.retention": ("Lưu trữ", "Retention"),
+    "admin.tab.screens": ("Màn hình & phiên", "Screens & sessions"),
+    "admin.screens.title": ("Màn hình điều hành", "Wall screens"),
+    "admin.screens.help": (
+        "Mỗi màn hình có một đường dẫn riêng, chỉ hiện một lần khi tạo: mở nó trên màn hình để "
+        "đăng nhập với vai trò trung tâm chỉ huy (chỉ số liệu tổng hợp) trong {days} ngày, kể cả "
+        "sau khi máy chủ khởi động lại. Thu hồi để đăng xuất màn hình ngay.",
+        "Each screen has a link of its own, shown once when it is made: open it on the screen to "
+        "sign it in as the command centre (aggregates only) for {days} days, restarts included. "
+        "Revoke it to sign the screen out at once.",
+    ),
+    "admin.screens.name": ("Tên màn hình", "Screen name"),
+    "admin.screens.add": ("Thêm màn hình", "Add a screen"),
+    "admin.screens.added": (
+        "Đã thêm. Mở đường dẫn dưới đây trên màn hình; nó sẽ không hiện lại.",
+        "Added. Open the link below on the screen; it will not be shown again.",
+    ),
+    "admin.screens.revoke": ("Thu hồi màn hình", "Revoke a screen"),
+    "admin.screens.revoked": ("Đã thu hồi {name}.", "Revoked {name}."),
+    "admin.sessions.title": ("Phiên đăng nhập đang mở", "Open sessions"),
+    "admin.sessions.help": (
+        "Một phiên kết thúc sau {idle} phút không dùng hoặc {hours} giờ; đăng xuất hay khóa tài "
+        "khoản kết thúc mọi phiên của tài khoản đó.",
+        "A session ends after {idle} minutes unused or {hours} hours; signing out or "
+        "deactivating an account ends all its sessions.",
+    ),
+    "admin.sessions.method.password": ("Mật khẩu", "Password"),
+    "admin.sessions.method.sso": ("Tài khoản thành phố", "City account"),
+    "admin.sessions.method.wall_screen": ("Màn hình", "Wall screen"),
+    "column.who": ("Ai", "Who"),
+    "column.method": ("Cách đăng nhập", "Method"),
+    "column.created_at": ("Tạo lúc", "Created"),
+    "column.created_by": ("Người tạo", "Created by"),
+    "column.last_seen_at": ("Dùng gần nhất", "Last used"),
+    "column.expires_at": ("Hết hạn", "Expires"),
+    "column.revoked_at": ("Thu hồi lúc", "Revoked"),
+    "column.user_agent": ("Trình duyệt", "Browser"),
     "admin.venue.new": ("Đăng ký địa điểm mới", "Register a new venue"),
     "admin.venue.edit": ("Sửa địa điểm đã chọn", "Edit the chosen venue"),
     "admin.venue.name": ("Tên địa điểm", "Venue name"),

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
-from db.schema import app_user, audit_log, venue
+from db.schema import app_user, audit_log, venue, wall_screen
 from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
 from tests.conftest import REPO
@@ -85,3 +85,31 @@ def test_qr_codes_and_posters_carry_the_token_not_the_id():
     )
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 3  # one page per venue
+
+
+def test_an_administrator_registers_a_wall_screen_sees_its_link_once_and_revokes_it(
+    admin_page, engine
+):
+    app = admin_page()
+    next(w for w in app.text_input if w.label == "Tên màn hình").input("Phòng chỉ huy <b>2</b>")
+    app.selectbox(key="screen_district").select("764")
+    next(b for b in app.button if b.label == "Thêm màn hình").click().run()
+    assert not app.exception
+    [link] = [c.value for c in app.code]
+    assert link.startswith("http://localhost:8501/session/screen?key=")
+    with engine.connect() as connection:
+        stored = connection.execute(select(wall_screen.c.name, wall_screen.c.district_code,
+                                           wall_screen.c.link_digest)).one()  # fmt: skip
+    assert stored[:2] == ("Phòng chỉ huy <b>2</b>", "764")
+    assert link.split("key=")[1] not in stored.link_digest
+
+    app.run()  # the next run no longer shows the link
+    assert [c.value for c in app.code] == []
+    next(b for b in app.button if b.label == "Thu hồi màn hình").click().run()
+    assert app.success[0].value == r"Đã thu hồi Phòng chỉ huy \<b\>2\</b\>."
+    with engine.connect() as connection:
+        assert connection.scalar(select(wall_screen.c.revoked_at)) is not None
+        audited = connection.execute(
+            select(audit_log.c.username, audit_log.c.action).order_by(audit_log.c.id)
+        ).all()
+    assert audited == [("root", "wall_screen.add"), ("root", "wall_screen.revoke")]
