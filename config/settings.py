@@ -335,7 +335,7 @@ def secret_key(settings: Settings) -> bytes:
         return settings.secret_key.encode()
     path = DEFAULT_SQLITE_PATH.parent / "secret.key"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip().encode()

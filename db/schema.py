@@ -403,6 +403,15 @@ advance_declaration = Table(
 Index(
     "ix_advance_declaration_venue", advance_declaration.c.venue_id, advance_declaration.c.created_at
 )
+# Retention deletes people nobody refers to: without these, checking each deleted person's
+# foreign keys read the whole table once per person (204 s for 29,875 people, 20k rows each).
+Index("ix_advance_declaration_person", advance_declaration.c.person_id)
+Index(
+    "ix_advance_declaration_declared_by",
+    advance_declaration.c.declared_by_person_id,
+    postgresql_where=advance_declaration.c.declared_by_person_id.is_not(None),
+    sqlite_where=advance_declaration.c.declared_by_person_id.is_not(None),
+)
 
 # Raised when an open case or a traced contact checks in anywhere: staff act at once and the
 # command centre counts them.
@@ -411,7 +420,7 @@ alert = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("checkin_id", BigInteger, nullable=False),
-    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False),
+    Column("person_id", BigInteger, ForeignKey("person.id"), nullable=False, index=True),
     Column("venue_id", BigInteger, ForeignKey("venue.id"), nullable=False),
     Column("raised_at", UtcInstant, nullable=False, index=True),
     Column("reason", String(40), nullable=False),  # open_case, traced_contact

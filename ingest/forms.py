@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from config.settings import SECTORS, VENUE_KINDS
 from ingest.normalise import (
@@ -16,7 +17,10 @@ from ingest.normalise import (
     normalise_text,
     ward_codes,
 )
+from rules.local_time import today_local
 from rules.risk import EXPOSURES, SYMPTOMS
+
+CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ def validate_declarant(
     id_clean = "".join((id_number or "").split())
     if id_clean and not (id_clean.isascii() and id_clean.isdigit() and len(id_clean) in (9, 12)):
         errors["id_number"] = "form.error.id_number"
-    this_year = (today or date.today()).year
+    # The year in the city, not on the server: from 00:00 to 07:00 on 1 January they differ.
+    this_year = (today or today_local(CITY_ZONE)).year
     if birth_year is not None and not 1900 <= birth_year <= this_year:
         errors["birth_year"] = "form.error.birth_year"
     if home_ward_code and home_ward_code not in ward_codes():
