@@ -15,6 +15,7 @@ import streamlit as st
 from config.settings import ConfigError, get_settings
 from i18n.labels import LANGUAGES, label
 from queries.geography import list_districts, list_wards
+from rules import safe_text
 from ui.auth import resolve_scope, sign_out
 from ui.filters import sidebar_filters
 from ui.first_start import ensure_ready
@@ -103,7 +104,8 @@ with st.sidebar:
         st.query_params["lang"] = chosen
         st.rerun()
     if scope:
-        st.caption(t("auth.signed_in_as", username=scope.username, role=t(f"role.{scope.role}")))
+        st.caption(t("auth.signed_in_as", username=safe_text.markdown(scope.username),
+                     role=t(f"role.{scope.role}")))  # fmt: skip
         if st.button(t("auth.sign_out"), key="sign_out"):
             sign_out()
             st.switch_page("app_pages/sign_in.py")

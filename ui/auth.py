@@ -28,6 +28,7 @@ from queries.sessions import (
     ticket_for,
 )
 from queries.users import SignInError, account_for_sso, count_users, create_user
+from rules import safe_text
 from rules.access import PUBLIC_PAGES, AccessError, Scope
 from ui.runtime import checkout_key, engine, settings, t
 
@@ -114,7 +115,8 @@ def sign_out() -> None:
             else:
                 end_session(connection, session_id, now)
                 ended = 1
-            record(connection, scope.username, "sign_out", f"{ended} session(s) ended")
+            record(connection, scope.username, "sign_out", f"{ended} session(s) ended",
+                   detail=f"address {st.context.ip_address or 'unknown'}")  # fmt: skip
     _forget()
     st.session_state["signed_out"] = True
     if settings().sso_enabled and st.user.is_logged_in:
@@ -145,7 +147,7 @@ def sign_in_page() -> None:
         _first_admin_form()
         return
     if current_scope() is not None:
-        st.success(t("auth.signed_in_as", username=current_scope().username,
+        st.success(t("auth.signed_in_as", username=safe_text.markdown(current_scope().username),
                      role=t(f"role.{current_scope().role}")))  # fmt: skip
         return
     if st.session_state.pop("signed_out", False):

@@ -88,7 +88,7 @@ def test_a_wall_screen_comes_back_by_itself_after_a_restart(server, page, browse
     wait_for_app_run(page)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(frame.locator("path.leaflet-interactive").first).to_be_visible()
-    expect(page.get_by_text("Đăng nhập: screen:Phòng chỉ huy 1")).to_be_visible()
+    expect(page.get_by_text("Phòng chỉ huy 1 (Trung tâm chỉ huy)")).to_be_visible()
 
     server.stop()
     wait_for_disconnect(page)
