@@ -73,6 +73,8 @@ if cases.empty:
 case = cases.iloc[0]
 title, other = st.columns([4, 1], vertical_alignment="bottom")
 title.subheader(t("trace.case", case_id=case_id, name=safe_text.markdown(case["full_name"])))
+# The case's name is on the page before any trace runs: a view of personal data of its own.
+audited.view(scope, ("case", case_id), f"case {case_id}", row_count=1, case_id=case_id)
 if other.button(t("trace.other_case"), key="trace_other_case", icon=":material/search:"):
     # Back to the case picker: the case, its trail and depth leave the link.
     for name in ("case", "trail", "depth"):
