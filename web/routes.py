@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from web import api, auth, declare
 from web.context import STATIC, LazyContext, WebContext
 from web.guards import BodyLimit
+from web.page_language import is_page_request, with_vietnamese_messages
 
 
 def routes(lazy: LazyContext) -> list[BaseRoute]:
@@ -78,6 +79,9 @@ class PlainRoutesFirst:
             if redirect is not None:
                 await redirect(scope, receive, send)
                 return
+        if is_page_request(scope):
+            await with_vietnamese_messages(self.app, scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

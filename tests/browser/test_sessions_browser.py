@@ -1,7 +1,7 @@
 """Sign-in that lasts and ends, in a real browser: a reload and a server restart keep an
 epidemiologist on the same page with the same filters; deactivation ends the session at the next
-click; a registered wall screen comes back by itself after a restart; a link opened signed out
-reaches its page after signing in."""
+click; a registered wall screen comes back by itself after a restart (saying so in Vietnamese
+meanwhile); a link opened signed out reaches its page after signing in."""
 
 from datetime import UTC, datetime
 
@@ -92,9 +92,21 @@ def test_a_wall_screen_comes_back_by_itself_after_a_restart(server, page, browse
 
     server.stop()
     wait_for_disconnect(page)
+    # What the room sees meanwhile is Streamlit's own box, in Vietnamese (web/page_language.py).
+    expect(page.get_by_text("Mất kết nối tới máy chủ")).to_be_visible()
+    expect(page.get_by_text("streamlit run yourscript.py")).not_to_be_visible()
     server.restart()
     wait_for_app_run(page, timeout_ms=60_000)
     expect(page.locator("h1").first).to_contain_text("Trung tâm điều hành")
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(frame.locator("path.leaflet-interactive").first).to_be_visible()
     assert page.get_by_test_id("stMetric").count() == 7
+
+
+def test_streamlits_page_not_found_box_is_in_vietnamese(server, page):
+    sign_in(page, server.url, "epidemiologist")
+    page.goto(f"{server.url}/no-such-page")
+    expect(page.get_by_text("Không tìm thấy trang")).to_be_visible()
+    expect(
+        page.get_by_text("Trang bạn yêu cầu không tồn tại. Đang mở trang chính.")
+    ).to_be_visible()

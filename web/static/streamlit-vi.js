@@ -1,0 +1,45 @@
+// Streamlit's own messages (connection lost, page not found) are in English only; the people
+// who read these screens read Vietnamese. web/page_language.py adds this file to the
+// dashboard's page, which runs it before Streamlit draws anything. ?lang=en keeps English.
+(function () {
+  if (new URLSearchParams(window.location.search).get("lang") === "en") return;
+  document.documentElement.lang = "vi";
+  var WORDS = {
+    "Connection error": "Mất kết nối tới máy chủ",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:":
+      "Máy chủ KBYT tạm thời không trả lời. Trang sẽ tự kết nối lại và hiện lại số liệu khi máy chủ hoạt động trở lại; không cần tải lại trang.",
+    "Connecting": "Đang kết nối",
+    "Connection lost. Please wait for the app to reconnect, then try again.":
+      "Mất kết nối. Vui lòng chờ ứng dụng kết nối lại rồi thử lại.",
+    "Connection timed out.": "Hết thời gian chờ kết nối.",
+    "Page not found": "Không tìm thấy trang",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+      "Trang bạn yêu cầu không tồn tại. Đang mở trang chính.",
+  };
+  var HIDDEN = "streamlit run yourscript.py";
+
+  function translate(node) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      var text = node.nodeValue.trim();
+      if (Object.prototype.hasOwnProperty.call(WORDS, text)) {
+        node.nodeValue = WORDS[text];
+      } else if (text === HIDDEN && node.parentElement) {
+        var block = node.parentElement.closest("pre") || node.parentElement;
+        block.style.display = "none";
+      }
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    var texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    texts.forEach(translate);
+  }
+
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      if (change.type === "characterData") translate(change.target);
+      change.addedNodes.forEach(translate);
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+})();
