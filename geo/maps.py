@@ -45,6 +45,9 @@ CITY_CENTRE = (10.80, 106.70)
 # Sequential reds, light to dark (ColorBrewer Reds, 5 classes).
 PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 EMPTY_COLOUR = "#f0f0f0"
+# Areas whose figure is a suppressed small count (rules.disclosure): one class of their own,
+# outside the quantile classes, so neither colour nor legend bound reveals the count.
+SUPPRESSED_COLOUR = "#9e9e9e"
 
 
 class MapAssetError(RuntimeError):
@@ -124,16 +127,26 @@ def choropleth(
     settings: MapSettings,
     highlight: str | None = None,
     base_path: str = "",
+    hidden: str | None = None,
 ) -> tuple[folium.Map, list[float], list[str]]:
     """Areas (code, name, geometry) coloured by figures[metric], joined on code.
 
     tooltip_fields: (column, label) pairs shown on hover; values are formatted by the caller
-    into string columns. Returns the map and the legend's class bounds and colours.
+    into string columns. hidden: a boolean column of figures marking areas whose figure is
+    suppressed; they are drawn in SUPPRESSED_COLOUR and left out of the classes, so the legend's
+    bounds come only from figures that may be shown. Returns the map and the legend's class
+    bounds and colours.
     """
     frame = shapes.merge(figures, on="code", how="left", suffixes=("", "_figures"))
     frame[metric] = frame[metric].fillna(0)
-    bounds, colours = classes(frame[metric])
-    frame["fill"] = [colour_for(v, bounds, colours) for v in frame[metric]]
+    withheld = (
+        frame[hidden].fillna(False).astype(bool) if hidden else pd.Series(False, index=frame.index)
+    )
+    bounds, colours = classes(frame.loc[~withheld, metric])
+    frame["fill"] = [
+        SUPPRESSED_COLOUR if off else colour_for(v, bounds, colours)
+        for v, off in zip(frame[metric], withheld, strict=True)
+    ]
     for column, _ in tooltip_fields:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "0")
         frame[column] = frame[column].map(safe_text.html)
