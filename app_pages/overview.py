@@ -8,6 +8,17 @@ import streamlit as st
 
 from geo.admin_units import area_label
 from reports.daily_report import render
+from rules.disclosure import (
+    AREA_COUNTS,
+    AREA_RATES,
+    drawable,
+    shown_average,
+    shown_change,
+    shown_count,
+    shown_rate,
+    suppressed_table,
+    threshold_for,
+)
 from ui import data
 from ui.context import page_context
 from ui.filters import request_area
@@ -34,26 +45,38 @@ if under_way:
     st.caption(t("kpi.so_far", time=now.strftime("%H:%M"), hour=f"{now.hour + 1:02d}:00"))
 
 units = kpis.units_by_sector
+# Command centre and leadership: counts below the threshold as "<n", and no change or rate that
+# would give one away (rules/disclosure.py); other roles: n = 1, every figure exact.
+n = threshold_for(context.scope.role if context.scope else None, config.small_count_threshold)
+at_risk_week = round(week["at_risk"] * 7)
 # (label key, value, change against yesterday or None, delta colour, help)
 tiles = [
-    ("kpi.declarations", f"{today.declarations:,}", today.declarations - yesterday.declarations,
-     "normal", t("kpi.declarations.help", avg=f"{week['declarations']:,.0f}")),
-    ("kpi.at_risk", f"{today.at_risk:,} ({today.risk_rate:.1%})", today.at_risk - yesterday.at_risk,
-     "inverse", t("kpi.at_risk.help", avg=f"{week['at_risk']:,.0f} ({week['risk_rate']:.1%})")),
-    ("kpi.new_cases", f"{today.new_cases:,}", today.new_cases - yesterday.new_cases, "inverse",
-     t("kpi.new_cases.help")),
-    ("kpi.contacts_traced", f"{today.contacts_traced:,}",
-     today.contacts_traced - yesterday.contacts_traced, "off", t("kpi.contacts_traced.help")),
+    ("kpi.declarations", shown_count(today.declarations, n),
+     shown_change(today.declarations, yesterday.declarations, n), "normal",
+     t("kpi.declarations.help", avg=shown_average(week["declarations"], 7, n))),
+    ("kpi.at_risk",
+     f"{shown_count(today.at_risk, n)} ({shown_rate(today.at_risk, today.risk_rate, n)})",
+     shown_change(today.at_risk, yesterday.at_risk, n), "inverse",
+     t("kpi.at_risk.help", avg=f"{shown_average(week['at_risk'], 7, n)} "
+       f"({shown_rate(at_risk_week, week['risk_rate'], n)})")),
+    ("kpi.new_cases", shown_count(today.new_cases, n),
+     shown_change(today.new_cases, yesterday.new_cases, n), "inverse", t("kpi.new_cases.help")),
+    ("kpi.contacts_traced", shown_count(today.contacts_traced, n),
+     shown_change(today.contacts_traced, yesterday.contacts_traced, n), "off",
+     t("kpi.contacts_traced.help")),
+    # Registered units are venues on the public registry, not people: always exact.
     ("kpi.units", f"{units['health']:,} / {units['state']:,}", None, "off",
      t("kpi.units.help", public=f"{units['public']:,}")),
-    ("kpi.active_units", f"{today.active_units:,}", today.active_units - yesterday.active_units,
-     "off", t("kpi.active_units.help")),
+    ("kpi.active_units", shown_count(today.active_units, n),
+     shown_change(today.active_units, yesterday.active_units, n), "off",
+     t("kpi.active_units.help")),
 ]  # fmt: skip
-for column, (key, value, change, colour, explanation) in zip(
+for column, (key, value, delta, colour, explanation) in zip(
     [*st.columns(3), *st.columns(3)], tiles, strict=True
 ):
-    delta = None if change is None else f"{change:+,}"
     column.metric(t(key), value, delta, delta_color=colour, help=explanation)
+if n > 1:
+    st.caption(t("overview.suppressed", n=n))
 links = st.columns(3)
 if context.scope and context.scope.allows_page("risk"):
     links[1].page_link("app_pages/risk.py", label=t("overview.see_risk"), icon=":material/list:")
@@ -64,11 +87,21 @@ st.subheader(t("overview.trend"))
 if series["declarations"].sum() == 0:
     st.info(t("common.no_data"))
 else:
+    # Hover shows the figure as the role may see it; a small count is not drawn at all.
+    labels = suppressed_table(series, ("declarations", "at_risk"), threshold=n)
     figure = go.Figure()
-    figure.add_bar(x=series["day"], y=series["declarations"], name=t("kpi.declarations"))
+    figure.add_bar(
+        x=series["day"],
+        y=drawable(series["declarations"], n),
+        customdata=labels["declarations"],
+        hovertemplate="%{x|%d/%m/%Y}: %{customdata}",
+        name=t("kpi.declarations"),
+    )
     figure.add_scatter(
         x=series["day"],
-        y=series["at_risk"],
+        y=drawable(series["at_risk"], n),
+        customdata=labels["at_risk"],
+        hovertemplate="%{x|%d/%m/%Y}: %{customdata}",
         name=t("kpi.at_risk"),
         yaxis="y2",
         mode="lines+markers",
@@ -84,7 +117,11 @@ else:
 by = "ward" if chosen.district_code else "district"
 table = data.areas(url, chosen.first_day, chosen.last_day, zone, wards, by)
 st.subheader(t("overview.by_ward" if by == "ward" else "overview.by_area"))
-shown = table.rename(
+if n > 1:
+    table_shown = suppressed_table(table, AREA_COUNTS, AREA_RATES, n, rate_format="{:.1%}")
+else:
+    table_shown = table
+shown = table_shown.rename(
     columns={
         "name": t("column.area"),
         "declarations": t("column.declarations"),
@@ -100,7 +137,9 @@ selection = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="overview_table",
-    column_config={t("column.rate"): st.column_config.NumberColumn(format="percent")},
+    column_config=(
+        {t("column.rate"): st.column_config.NumberColumn(format="percent")} if n == 1 else None
+    ),
 )
 rows = selection.selection.rows if selection else []
 if rows:
@@ -131,6 +170,7 @@ report = render(
         "rate": t("column.rate"),
         "cases": t("column.cases"),
     },
+    threshold=n,
 )
 st.download_button(
     t("overview.report"),

@@ -187,6 +187,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "overview.report": ("Tải báo cáo ngày (HTML)", "Download the daily report (HTML)"),
     "overview.see_risk": ("Xem danh sách ca nguy cơ", "Open the risk list"),
     "overview.see_map": ("Xem trên bản đồ", "See on the map"),
+    "overview.suppressed": (
+        "Số nhỏ hơn {n} được hiển thị là “<{n}” để bảo vệ danh tính; mức thay đổi và tỉ lệ tính "
+        "từ số đó được ẩn (—), và số đó không được vẽ trên biểu đồ.",
+        "Counts below {n} show as “<{n}” to protect identities; changes and rates computed from "
+        "them are hidden (—), and they are not drawn on the chart.",
+    ),
     "report.title": ("Báo cáo khai báo y tế", "Health declaration report"),
     "report.generated": ("Lập lúc", "Generated at"),
     "report.trend": ("Lượt khai báo theo ngày", "Declarations by day"),

@@ -9,6 +9,15 @@ from datetime import datetime
 import pandas as pd
 
 from queries.kpis import Kpis
+from rules.disclosure import (
+    AREA_COUNTS,
+    AREA_RATES,
+    drawable,
+    is_small,
+    shown_count,
+    shown_rate,
+    suppressed_table,
+)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:16px;color:#222}
@@ -21,8 +30,10 @@ th:first-child{text-align:left}
 """
 
 
-def _delta(now: float, before: float) -> str:
-    if before == 0:
+def _delta(now: int, before: int, threshold: int) -> str:
+    """The change in per cent, or nothing: against zero, or when either count is small (the
+    other one exact and the percentage give it away)."""
+    if before == 0 or is_small(now, threshold) or is_small(before, threshold):
         return ""
     change = (now - before) / before * 100
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="
@@ -30,18 +41,23 @@ def _delta(now: float, before: float) -> str:
     return f'<span class="{css}">{arrow} {abs(change):.0f}%</span>'
 
 
-def _bars(series: pd.DataFrame, column: str, width: int = 600, height: int = 120) -> str:
-    values = series[column].astype(float).tolist()
+def _bars(
+    series: pd.DataFrame, column: str, threshold: int, width: int = 600, height: int = 120
+) -> str:
+    """Bars of a column by day; a small count gets no bar (its height would show it) and its
+    label says "<threshold"."""
+    values = drawable(series[column], threshold).fillna(0.0).tolist()
+    labels = [shown_count(int(value), threshold) for value in series[column]]
     top = max(values) if values and max(values) > 0 else 1.0
     step = width / max(len(values), 1)
     bars = []
-    for i, value in enumerate(values):
+    for i, (value, label) in enumerate(zip(values, labels, strict=True)):
         bar_height = value / top * (height - 20)
         x, y = i * step + 1, height - 15 - bar_height
         day = series["day"].iloc[i].strftime("%d/%m")
         bars.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 2:.1f}" height="{bar_height:.1f}" '
-            f'fill="#c62828"><title>{day}: {int(value):,}</title></rect>'
+            f'fill="#c62828"><title>{day}: {html.escape(label)}</title></rect>'
         )
         if len(values) <= 16:
             bars.append(f'<text x="{x:.1f}" y="{height - 2}" font-size="9">{day}</text>')
@@ -55,26 +71,35 @@ def render(
     area_name: str,
     generated_at: datetime,
     labels: dict[str, str],
+    threshold: int = 1,
 ) -> str:
-    """The report as HTML; labels maps keys (title, declarations, …) to the reader's language."""
-    today, yesterday = kpis.today, kpis.yesterday
+    """The report as HTML; labels maps keys (title, declarations, …) to the reader's language.
+
+    threshold: counts from 1 to threshold - 1 show as "<threshold", with no change or rate
+    derived from them (rules.disclosure); 1, the default, shows every figure exactly.
+    """
+    today, yesterday, n = kpis.today, kpis.yesterday, threshold
     tiles = [
         (
             labels["declarations"],
-            f"{today.declarations:,}",
-            _delta(today.declarations, yesterday.declarations),
+            shown_count(today.declarations, n),
+            _delta(today.declarations, yesterday.declarations, n),
         ),
         (
             labels["at_risk"],
-            f"{today.at_risk:,} ({today.risk_rate:.1%})",
-            _delta(today.at_risk, yesterday.at_risk),
+            f"{shown_count(today.at_risk, n)} ({shown_rate(today.at_risk, today.risk_rate, n)})",
+            _delta(today.at_risk, yesterday.at_risk, n),
         ),
-        (labels["new_cases"], f"{today.new_cases:,}", _delta(today.new_cases, yesterday.new_cases)),
-        (labels["contacts_traced"], f"{today.contacts_traced:,}", ""),
+        (
+            labels["new_cases"],
+            shown_count(today.new_cases, n),
+            _delta(today.new_cases, yesterday.new_cases, n),
+        ),
+        (labels["contacts_traced"], shown_count(today.contacts_traced, n), ""),
         (
             labels["active_units"],
-            f"{today.active_units:,}",
-            _delta(today.active_units, yesterday.active_units),
+            shown_count(today.active_units, n),
+            _delta(today.active_units, yesterday.active_units, n),
         ),
         (
             labels["units"],
@@ -86,12 +111,15 @@ def render(
         f'<div class="tile">{html.escape(name)}<b>{html.escape(value)}</b>{delta}</div>'
         for name, value, delta in tiles
     )
+    shown = suppressed_table(table, AREA_COUNTS, AREA_RATES, n)
     rows = "".join(
         "<tr>"
-        f"<td>{html.escape(str(row.name))}</td><td>{int(row.declarations):,}</td>"
-        f"<td>{int(row.at_risk):,}</td><td>{row.risk_rate:.2%}</td><td>{int(row.cases):,}</td>"
-        "</tr>"
-        for row in table.itertuples()
+        + "".join(
+            f"<td>{html.escape(str(getattr(row, column)))}</td>"
+            for column in ("name", "declarations", "at_risk", "risk_rate", "cases")
+        )
+        + "</tr>"
+        for row in shown.itertuples()
     )
     head = "".join(
         f"<th>{html.escape(labels[k])}</th>"
@@ -105,7 +133,7 @@ def render(
         f"<h1>{title}</h1><p class='sub'>{html.escape(labels['generated'])} "
         f"{generated_at.strftime('%H:%M %d/%m/%Y')}</p>"
         f"<div class='tiles'>{tile_html}</div>"
-        f"<h2>{html.escape(labels['trend'])}</h2>{_bars(series, 'declarations')}"
+        f"<h2>{html.escape(labels['trend'])}</h2>{_bars(series, 'declarations', n)}"
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         "</body></html>"
     )
