@@ -41,6 +41,7 @@ class Session:
     account: Account | None
     wall_screen: WallScreen | None
     expires_at: datetime
+    last_seen_at: datetime
 
     @property
     def username(self) -> str:
@@ -104,7 +105,9 @@ def start_session(
 def resolve(
     connection: Connection, secret: str, now: datetime, rules: SessionSettings
 ) -> Session | None:
-    """The live session behind a cookie's secret, or None; notes that it was used."""
+    """The live session behind a cookie's secret, or None. Reads only (each click of the
+    dashboard asks; on SQLite a write would queue behind every declaration): note_use()
+    records the use."""
     if not secret or len(secret) > 100:
         return None
     row = connection.execute(
@@ -139,15 +142,27 @@ def resolve(
         account = account_by_id(connection, row.user_id)
         if account is None:  # deactivated (or gone)
             return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    return Session(row.id, account, screen, row.expires_at, row.last_seen_at)
+
+
+def needs_noting(session: Session, now: datetime) -> bool:
+    return now - session.last_seen_at >= TOUCH_EVERY
+
+
+def note_use(connection: Connection, session: Session, now: datetime) -> None:
+    """Record that the session was used now (what the idle timeout counts from), at most once
+    per TOUCH_EVERY."""
+    if not needs_noting(session, now):
+        return
+    connection.execute(
+        update(user_session).where(user_session.c.id == session.id).values(last_seen_at=now)
+    )
+    if session.wall_screen is not None:
         connection.execute(
-            update(user_session).where(user_session.c.id == row.id).values(last_seen_at=now)
+            update(wall_screen)
+            .where(wall_screen.c.id == session.wall_screen.id)
+            .values(last_seen_at=now)
         )
-        if screen is not None:
-            connection.execute(
-                update(wall_screen).where(wall_screen.c.id == screen.id).values(last_seen_at=now)
-            )
-    return Session(row.id, account, screen, row.expires_at)
 
 
 def scope_of_session(connection: Connection, session: Session) -> Scope:

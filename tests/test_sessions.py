@@ -18,6 +18,7 @@ from queries.sessions import (
     add_wall_screen,
     adopt,
     end_sessions_of_account,
+    note_use,
     resolve,
     revoke_wall_screen,
     scope_of_session,
@@ -190,22 +191,49 @@ def test_after_sign_in_the_browser_only_goes_to_a_page_of_this_site(asked):
     assert safe_next(asked) == "/"
 
 
+def use(connection, secret, now, rules):
+    """A click of the dashboard: the session read, its use noted."""
+    live = resolve(connection, secret, now, rules)
+    if live is not None:
+        note_use(connection, live, now)
+    return live
+
+
 def test_a_session_ends_when_idle_or_too_old(engine, database_url, officer):
     rules = load_settings(database_url=database_url).sessions  # 30 minutes idle, 12 hours
     with engine.begin() as connection:
         _, secret = start_session(connection, NOW, rules, user_id=officer, method="password")
     with engine.begin() as connection:
-        assert resolve(connection, secret, NOW + timedelta(minutes=29), rules) is not None
+        assert use(connection, secret, NOW + timedelta(minutes=29), rules) is not None
         # used at 08:29, so still alive at 08:58 ...
-        assert resolve(connection, secret, NOW + timedelta(minutes=58), rules) is not None
+        assert use(connection, secret, NOW + timedelta(minutes=58), rules) is not None
         # ... but not after 30 minutes unused
-        assert resolve(connection, secret, NOW + timedelta(minutes=89), rules) is None
+        assert use(connection, secret, NOW + timedelta(minutes=89), rules) is None
     with engine.begin() as connection:
         _, busy = start_session(connection, NOW, rules, user_id=officer, method="password")
     with engine.begin() as connection:
         for minutes in range(20, 12 * 60, 20):  # used every 20 minutes all day
-            assert resolve(connection, busy, NOW + timedelta(minutes=minutes), rules)
-        assert resolve(connection, busy, NOW + timedelta(hours=12), rules) is None
+            assert use(connection, busy, NOW + timedelta(minutes=minutes), rules)
+        assert use(connection, busy, NOW + timedelta(hours=12), rules) is None
+
+
+def test_reading_a_session_writes_nothing_and_its_use_is_noted_once_a_minute(
+    engine, database_url, officer
+):
+    rules = load_settings(database_url=database_url).sessions
+    with engine.begin() as connection:
+        _, secret = start_session(connection, NOW, rules, user_id=officer, method="password")
+    with engine.begin() as connection:
+        live = resolve(connection, secret, NOW + timedelta(minutes=5), rules)
+    with engine.connect() as connection:
+        assert connection.scalar(select(user_session.c.last_seen_at)) == NOW
+    with engine.begin() as connection:
+        note_use(connection, live, NOW + timedelta(minutes=5))
+    later = NOW + timedelta(minutes=5, seconds=30)  # the next click, within the minute
+    with engine.begin() as connection:
+        note_use(connection, resolve(connection, secret, later, rules), later)
+    with engine.connect() as connection:
+        assert connection.scalar(select(user_session.c.last_seen_at)) == NOW + timedelta(minutes=5)
 
 
 def test_deactivation_ends_every_open_session_of_the_account(engine, database_url, officer):

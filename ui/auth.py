@@ -22,6 +22,8 @@ from queries.audit import record
 from queries.sessions import (
     end_session,
     end_sessions_of_account,
+    needs_noting,
+    note_use,
     resolve,
     scope_of_session,
     start_session,
@@ -48,12 +50,16 @@ def resolve_scope() -> Scope | None:
             _forget()  # the browser came back without the cookie it had
         # AppTest cannot send cookies: page tests put a Scope in SESSION_KEY themselves.
         return st.session_state.get(SESSION_KEY)
-    with engine().begin() as connection:
-        live = resolve(connection, secret, datetime.now(UTC), settings().sessions)
+    now = datetime.now(UTC)
+    with engine().connect() as connection:
+        live = resolve(connection, secret, now, settings().sessions)
         scope = scope_of_session(connection, live) if live else None
     if live is None or scope is None:
         _forget()
         return None
+    if needs_noting(live, now):  # a write at most once a minute, not on every click
+        with engine().begin() as connection:
+            note_use(connection, live, now)
     st.session_state[SESSION_KEY] = scope
     st.session_state[SESSION_ID_KEY] = live.id
     st.session_state[ACCOUNT_ID_KEY] = live.account.id if live.account else None

@@ -107,7 +107,7 @@ async def sign_in_redirect(context: WebContext, request: Request) -> Response | 
     secret = session_cookie_of(request)
 
     def check() -> bool:
-        with context.engine.begin() as connection:
+        with context.engine.connect() as connection:
             if secret and resolve(connection, secret, _now(), context.settings.sessions):
                 return True
             return count_users(connection) == 0
@@ -131,7 +131,7 @@ async def show_sign_in(context: WebContext, page: Page) -> Response:
     secret = session_cookie_of(request)
 
     def state() -> tuple[bool, Session | None]:
-        with context.engine.begin() as connection:
+        with context.engine.connect() as connection:
             live = resolve(connection, secret, _now(), context.settings.sessions)
             return count_users(connection) == 0, live
 

@@ -8,6 +8,8 @@ of it, and under load it cost about a tenth of the server's CPU. They get a gzip
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -20,6 +22,8 @@ from web import api, auth, declare
 from web.context import STATIC, LazyContext, WebContext
 from web.guards import BodyLimit
 from web.page_language import is_page_request, with_vietnamese_messages
+
+log = logging.getLogger("kbyt.web")
 
 
 def routes(lazy: LazyContext) -> list[BaseRoute]:
@@ -75,7 +79,11 @@ class PlainRoutesFirst:
             await self.plain(scope, receive, send)
             return
         if path and auth.is_gated(path, scope.get("method", "")):
-            redirect = await auth.sign_in_redirect(self.lazy(), Request(scope))
+            try:
+                redirect = await auth.sign_in_redirect(self.lazy(), Request(scope))
+            except Exception:  # noqa: BLE001 - the dashboard checks the session again itself
+                log.exception("sign-in gate: the session could not be checked")
+                redirect = None
             if redirect is not None:
                 await redirect(scope, receive, send)
                 return
