@@ -4,7 +4,14 @@ check-ins, tooltips with the figures; clicking a district filters the whole app 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import add_density, choropleth, city_shapes
+from geo.maps import SUPPRESSED_COLOUR, add_density, choropleth, city_shapes
+from rules.disclosure import (
+    AREA_RATES,
+    hidden_on_map,
+    suppressed_table,
+    threshold_for,
+    without_small,
+)
 from ui import data
 from ui.context import page_context
 from ui.filters import request_area
@@ -16,6 +23,9 @@ st.title(t("page.map"))
 context = page_context("map")
 config = settings()
 chosen, wards = context.filter, context.wards
+# Command centre and leadership: small counts as "<n" in tooltips, such areas in a grey class of
+# their own and legend bounds only from the figures that may be shown (rules/disclosure.py).
+n = threshold_for(context.scope.role if context.scope else None, config.small_count_threshold)
 
 left, right = st.columns([3, 1])
 metric = (
@@ -40,11 +50,13 @@ if chosen.district_code:
     areas = areas[areas["district_code"] == chosen.district_code]
 elif wards is not None:
     areas = areas[areas["code"].isin(figures["code"])]
+text = suppressed_table(figures, ("declarations", "at_risk", "cases"), AREA_RATES, n)
 shown = figures.assign(
-    declarations_text=figures["declarations"].map("{:,}".format),
-    at_risk_text=figures["at_risk"].map("{:,}".format),
-    risk_rate_text=figures["risk_rate"].map("{:.2%}".format),
-    cases_text=figures["cases"].map("{:,}".format),
+    declarations_text=text["declarations"],
+    at_risk_text=text["at_risk"],
+    risk_rate_text=text["risk_rate"],
+    cases_text=text["cases"],
+    hidden=hidden_on_map(figures, metric, AREA_RATES, n),
 )
 fig, bounds, colours = choropleth(
     areas[["code", "name", "geometry"]],
@@ -58,12 +70,14 @@ fig, bounds, colours = choropleth(
     ],
     config.map,
     highlight=chosen.ward_code,
+    hidden="hidden",
 )
 if with_density:
     points = data.density(
         config.database_url, chosen.first_day, chosen.last_day, config.timezone, wards
     )
-    add_density(fig, points, config.map)
+    # A venue with a few check-ins is not drawn for roles that see small counts suppressed.
+    add_density(fig, without_small(points, "weight", n), config.map)
 
 clicked = st_folium(
     fig,
@@ -85,9 +99,16 @@ legend = " ".join(
     f'border:1px solid #999">&nbsp;</span>≤ {fmt.format(bound)}'
     for bound, colour in zip(bounds, colours, strict=True)
 )
+if shown["hidden"].any():
+    legend = (
+        f'<span style="background:{SUPPRESSED_COLOUR};padding:2px 10px;margin-right:4px;'
+        f'border:1px solid #999">&nbsp;</span>&lt;{n} ' + legend
+    )
 st.markdown(
     f"**{t('map.legend')}** ({t(f'map.metric.{metric}')}): {legend}", unsafe_allow_html=True
 )
+if n > 1:
+    st.caption(t("map.suppressed", n=n))
 st.caption(t(f"map.shapes.{shapes.source}"))
 if not config.map.tiles:
     st.caption(t("map.no_tiles"))

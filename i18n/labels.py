@@ -222,6 +222,13 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "map.click": ("Bấm vào một quận để xem các phường.", "Click a district to see its wards."),
     "map.legend": ("Chú giải", "Legend"),
+    "map.suppressed": (
+        "Khu vực màu xám: số liệu nhỏ hơn {n} (hoặc tỉ lệ tính từ số đó), không hiển thị để bảo "
+        "vệ danh tính; địa điểm có ít hơn {n} lượt khai báo không có trên lớp mật độ.",
+        "Grey areas: the figure is below {n} (or a rate computed from such a count) and is not "
+        "shown, to protect identities; venues with fewer than {n} check-ins are left out of the "
+        "density layer.",
+    ),
     "map.no_tiles": (
         "Không dùng bản đồ nền (chạy không cần Internet).",
         "No basemap (works offline).",

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import folium
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +22,7 @@ import reports.daily_report
 from config.settings import get_settings
 from db.engine import make_engine
 from db.schema import venue
-from geo.maps import PALETTE, choropleth, city_shapes
+from geo.maps import PALETTE, SUPPRESSED_COLOUR, choropleth, city_shapes
 from queries.area import wards_by_district
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
@@ -142,10 +143,10 @@ def settings():
 # The pages, on both engines
 
 
-@pytest.fixture
-def city(database_url):
-    """Ward A: 3 check-ins on DAY (1 at risk); ward B: 12 on DAY (6 at risk), 10 the day before."""
-    at = lambda day, minute: datetime(day.year, day.month, day.day, 9, minute, tzinfo=LOCAL)  # noqa: E731
+def build_city(database_url, day):
+    """Ward A: 3 check-ins on day (1 at risk); ward B: 12 on day (6 at risk), 10 the day before.
+    All in the first minutes after midnight, so that today's are never in the future."""
+    at = lambda day, minute: datetime(day.year, day.month, day.day, 0, minute, tzinfo=LOCAL)  # noqa: E731
     with make_engine(database_url).begin() as connection:
         upsert_venues(connection, pd.DataFrame([dict(
             venue_ref=ref, name=f"Chợ {ref}", sector="public", kind="market", address="",
@@ -158,16 +159,21 @@ def city(database_url):
             "full_name": [f"Người {i}" for i in range(25)],
         }))  # fmt: skip
         rows = [
-            *(dict(person_id=people[i], venue_id=venues["A"], checked_in_at=at(DAY, i),
+            *(dict(person_id=people[i], venue_id=venues["A"], checked_in_at=at(day, i),
                    channel="self", risk_level=1 if i == 0 else 0) for i in range(3)),
-            *(dict(person_id=people[3 + i], venue_id=venues["B"], checked_in_at=at(DAY, i),
+            *(dict(person_id=people[3 + i], venue_id=venues["B"], checked_in_at=at(day, i),
                    channel="self", risk_level=1 if i < 6 else 0) for i in range(12)),
             *(dict(person_id=people[15 + i], venue_id=venues["B"],
-                   checked_in_at=at(DAY - timedelta(days=1), i), channel="self")
+                   checked_in_at=at(day - timedelta(days=1), i), channel="self")
               for i in range(10)),
         ]  # fmt: skip
         write_checkins(connection, checkin_frame(rows))
     return database_url
+
+
+@pytest.fixture
+def city(database_url):
+    return build_city(database_url, DAY)
 
 
 @pytest.fixture
@@ -263,3 +269,32 @@ def test_an_epidemiologist_sees_the_exact_small_counts(open_page):
     assert tiles(ward)["Khai báo có nguy cơ"] == ("1 (33.3%)", "+1")
     assert chart_values(ward) == ([[3.0], [1.0]], [["3"], ["1"]])
     assert "<b>3</b>" in drawn["report"] and "<td>3</td>" in drawn["report"]
+
+
+def map_areas(fig):
+    layer = next(c for c in fig._children.values() if isinstance(c, folium.GeoJson))
+    return {f["properties"]["code"]: f["properties"] for f in layer.data["features"]}
+
+
+@pytest.mark.parametrize("scope", [COMMAND, LEADER], ids=["command_centre", "leadership"])
+def test_the_map_shows_a_small_ward_as_below_five_in_grey(open_page, scope):
+    app, drawn = open_page("map", scope)
+    areas = map_areas(drawn["map"])
+    a, b = areas[WARD_A], areas[WARD_B]
+    assert (a["declarations_text"], a["at_risk_text"], a["risk_rate_text"]) == (
+        "&lt;5", "&lt;5", "—",
+    )  # fmt: skip
+    assert (b["declarations_text"], b["at_risk_text"], b["risk_rate_text"]) == (
+        "12", "6", "50.00%",
+    )  # fmt: skip
+    assert a["fill"] == SUPPRESSED_COLOUR and b["fill"] == PALETTE[-1]
+    legend = next(m.value for m in app.markdown if m.value.startswith("**Chú giải**"))
+    assert "&lt;5" in legend and "≤ 12" in legend
+    assert not re.search(r"≤ [0-4]\b", legend)
+
+
+def test_the_map_shows_the_exact_small_count_to_an_epidemiologist(open_page):
+    _, drawn = open_page("map", EPI)
+    a = map_areas(drawn["map"])[WARD_A]
+    assert (a["declarations_text"], a["risk_rate_text"]) == ("3", "33.33%")
+    assert a["fill"] in PALETTE
