@@ -12,7 +12,7 @@ from geo.admin_units import area_label, hcmc_districts
 from geo.maps import choropleth, city_shapes
 from queries.area import allowed_wards
 from queries.filters import Filter
-from rules.disclosure import shown_count
+from rules.disclosure import AREA_RATES, hidden_on_map, shown_count
 from ui import data
 from ui.auth import require
 from ui.runtime import settings, t
@@ -90,11 +90,13 @@ def draw(now: datetime, local: datetime) -> None:
     fig, _, _ = choropleth(
         areas[["code", "name", "geometry"]],
         figures.drop(columns=["name"]).assign(
-            shown=[shown_count(int(v), n) for v in figures["declarations"]]
+            shown=[shown_count(int(v), n) for v in figures["declarations"]],
+            hidden=hidden_on_map(figures, metric, AREA_RATES, n),
         ),
         metric,
         [("shown", t("kpi.declarations"))],
         config.map,
+        hidden="hidden",  # small figures in one grey class, not in the colour classes
     )
     st_folium(fig, height=520, use_container_width=True, returned_objects=[], key="wall_map")
     st.caption(

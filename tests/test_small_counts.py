@@ -9,6 +9,7 @@ import base64
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import folium
 import numpy as np
@@ -39,9 +40,11 @@ from rules.disclosure import (
     threshold_for,
     without_small,
 )
+from rules.local_time import today_local
 from tests.conftest import REPO
 
 LOCAL = timezone(timedelta(hours=7))
+SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2021, 8, 10)
 GO_VAP = "764"
 WARD_A, WARD_B = wards_by_district()[GO_VAP][:2]
@@ -298,3 +301,23 @@ def test_the_map_shows_the_exact_small_count_to_an_epidemiologist(open_page):
     a = map_areas(drawn["map"])[WARD_A]
     assert (a["declarations_text"], a["risk_rate_text"]) == ("3", "33.33%")
     assert a["fill"] in PALETTE
+
+
+def test_the_wall_map_draws_a_small_ward_in_grey(monkeypatch, database_url):
+    build_city(database_url, today_local(SAIGON))
+    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    drawn = {}
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda fig, **_: drawn.update(map=fig))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["scope"] = COMMAND
+    app.query_params["district"] = GO_VAP
+    app.run()
+    app.switch_page("app_pages/wall.py")
+    app.run()
+    assert not app.exception, app.exception
+    areas = map_areas(drawn["map"])
+    assert (areas[WARD_A]["shown"], areas[WARD_A]["fill"]) == ("&lt;5", SUPPRESSED_COLOUR)
+    assert (areas[WARD_B]["shown"], areas[WARD_B]["fill"]) == ("12", PALETTE[-1])
+    get_settings.cache_clear()
