@@ -239,7 +239,10 @@ class Settings(BaseSettings):
         60, ge=10, le=3600, description="How often the command-centre wall screen refreshes"
     )
     small_count_threshold: int = Field(
-        5, ge=1, le=100, description="Counts below this are shown as '<N' on public screens"
+        5,
+        ge=1,
+        le=100,
+        description="Counts below this are shown as '<N' to the command centre and leadership",
     )
 
     @field_validator("database_url")
