@@ -361,6 +361,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "Số nhỏ hơn {n} được hiển thị là “<{n}” để bảo vệ danh tính.",
         "Counts below {n} show as “<{n}” to protect identities.",
     ),
+    "wall.live": ("TRỰC TIẾP · {time}", "LIVE · {time}"),
+    "wall.old": ("DỮ LIỆU CŨ · {minutes} phút", "DATA {minutes} MIN OLD"),
+    "wall.lost": ("MẤT KẾT NỐI · số liệu lúc {time}", "DISCONNECTED · figures of {time}"),
+    "wall.map_legend": ("Lượt khai báo hôm nay", "Declarations today"),
+    "wall.map_note.boundary_file": (
+        "Phường: ô ước lượng quanh tâm phường.",
+        "Wards: approximate cells around ward centres.",
+    ),
+    "wall.map_note.voronoi": (
+        "Ranh giới ước lượng quanh tâm phường.",
+        "Approximate shapes around ward centres.",
+    ),
+    "wall.rotating": ("Lần lượt từng quận", "Rotating through districts"),
     # declaration
     "declare.bad_token": (
         "Mã QR không hợp lệ. Hãy quét lại mã dán tại địa điểm, hoặc hỏi nhân viên.",
@@ -776,6 +789,29 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "trace.export_csv": ("Tải danh sách tiếp xúc (CSV)", "Download contacts (CSV)"),
     "trace.export_xlsx": ("Tải danh sách tiếp xúc (XLSX)", "Download contacts (XLSX)"),
     "trace.page": ("Trang danh sách", "List page"),
+    "trace.who_case": ("ca số {case_id} {name}", "case {case_id} {name}"),
+    "trace.who_contact": (
+        "{name} (F{level} của ca số {case_id}; đường truy vết: {path})",
+        "{name} (F{level} of case {case_id}; trail: {path})",
+    ),
+    "trace.visits_of": ("Các địa điểm {who} đã đến ({count})", "Places {who} visited ({count})"),
+    "trace.contacts_of": ("Người tiếp xúc của {who}: {levels}", "Contacts of {who}: {levels}"),
+    "trace.none": ("không có", "none"),
+    "trace.already_count": ("{count:,} đã có trong truy vết trước", "{count:,} already traced"),
+    "trace.already": ("Đã truy vết (F{level})", "Already traced (F{level})"),
+    "trace.present_with": (
+        "Có mặt tại {venue} cùng lúc với {name} ({count} người)",
+        "At {venue} at the same time as {name} ({count} people)",
+    ),
+    "trace.present_note": (
+        "Mỗi người một dòng, với số phút trùng với {name} (tính cả {buffer} phút đệm mỗi phía).",
+        "One row per person, with the minutes they overlapped {name} ({buffer} minutes of buffer"
+        " on each side included).",
+    ),
+    "trace.run_next": ("Truy vết tiếp F{level}", "Trace F{level} too"),
+    "column.exposure_venue": ("Nơi tiếp xúc", "Where exposed"),
+    "trace.minutes": ("phút", "min"),
+    "column.exposure_window": ("Thời gian tiếp xúc", "When exposed"),
     "column.level": ("Mức", "Level"),
     "column.first_exposure": ("Tiếp xúc đầu", "First exposure"),
     "column.overlap_minutes": ("Phút trùng", "Minutes"),
