@@ -1,0 +1,169 @@
+"""The command centre's wall in Chromium, opened as a registered wall screen (its device link)
+on a 1080p and a 4K screen: readable across the room, the map filling its area with every
+district named and a legend, a live badge the room sees — and what it turns to when the screen
+loses its server.
+
+Sizing rules (ui/wall_layout.py), as shares of the screen's height so that both sizes hold:
+figures ≥ 6 %, labels ≥ 2.2 %, the live badge's text ≥ 3 %, the map's frame ≥ 60 %.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from db.engine import make_engine
+from queries.sessions import add_wall_screen
+from tests.browser.conftest import ARTIFACTS, WAIT_MS, AppServer, wait_for_app_run
+
+pytestmark = pytest.mark.browser
+
+REFRESH_SECONDS = 10
+SCREENS = {"1080p": (1920, 1080), "4k": (3840, 2160)}
+MAP = "iframe[title='streamlit_folium.st_folium']"
+
+
+@pytest.fixture(scope="module")
+def server(browser_demo_url):
+    app = AppServer(browser_demo_url, {"KBYT_WALL_REFRESH_SECONDS": str(REFRESH_SECONDS)})
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def device_link(server, browser_demo_url) -> str:
+    engine = make_engine(browser_demo_url)
+    with engine.begin() as connection:
+        key = add_wall_screen(connection, "Màn hình tường", None, "e2e.admin", datetime.now(UTC))
+    engine.dispose()
+    return f"{server.url}/session/screen?key={key}"
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser: Browser):
+    """A page of the given screen size; nothing may leave the machine (as the page fixture)."""
+    width, height = SCREENS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda req: (
+            outside.append(req.url)
+            if not req.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+            else None
+        ),
+    )
+    yield page, height
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wall-{request.node.originalname}-{request.param}.png"))
+    context.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def open_wall(page: Page, link: str, query: str = "") -> None:
+    page.goto(link)
+    page.wait_for_url("**/wall")
+    if query:
+        page.goto(page.url + "?" + query)
+    wait_for_app_run(page)
+    expect(page.frame_locator(MAP).locator("path.leaflet-interactive").first).to_be_visible()
+
+
+def font_px(page: Page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_the_wall_fills_the_screen_with_figures_readable_across_the_room(device_link, screen):
+    page, height = screen
+    open_wall(page, device_link)
+    # Kiosk: no sidebar menu, no sign-out button, no Streamlit header or toolbar.
+    for chrome in ("stSidebarNav", "stHeader", "stToolbar"):
+        expect(page.get_by_test_id(chrome)).to_be_hidden()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_hidden()
+    # …but the screen still says which registered screen it is, small, in a corner.
+    expect(page.get_by_text("Màn hình tường (Trung tâm chỉ huy)")).to_be_visible()
+
+    assert page.get_by_test_id("stMetric").count() == 7
+    assert font_px(page, "[data-testid='stMetricValue'] div") >= 0.06 * height
+    assert font_px(page, "[data-testid='stMetricLabel'] p") >= 0.022 * height
+    strip = page.locator("[class*='st-key-wall_strip']")
+    expect(strip).to_contain_text("Trong 1 giờ qua")
+    assert font_px(page, "[class*='st-key-wall_strip'] [data-testid='stMetricValue'] div") >= (
+        0.06 * height
+    )
+    assert strip.bounding_box()["width"] >= 0.9 * SCREENS["4k" if height > 1080 else "1080p"][0]
+
+    badge = page.locator(".wall-badge")
+    expect(badge).to_be_visible()
+    expect(badge).to_contain_text("TRỰC TIẾP")
+    assert font_px(page, ".wall-badge") >= 0.03 * height
+    expect(page.locator(".wall-lost")).to_have_css("opacity", "0")
+
+    frame = page.locator(MAP).bounding_box()
+    assert frame["height"] >= 0.6 * height
+    # Nothing below the fold: the board is one screen.
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= height + 2
+
+
+def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, screen):
+    page, height = screen
+    open_wall(page, device_link)
+    inside = page.frame_locator(MAP)
+    labels = inside.locator(".wall-label")
+    expect(labels).to_have_count(22)
+    expect(inside.get_by_text("Gò Vấp", exact=True)).to_be_visible()
+    expect(inside.get_by_text("Q.1", exact=True)).to_be_visible()
+    legend = inside.locator(".wall-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("Lượt khai báo")
+    expect(inside.locator(".leaflet-container")).to_have_css("background-color", "rgb(11, 16, 22)")
+    expect(inside.locator(".leaflet-control-zoom")).to_have_count(0)  # nobody zooms a wall
+    # The city fills its frame: the districts span most of the frame's height.
+    frame = page.locator(MAP).bounding_box()
+    top = inside.locator("path.leaflet-interactive").evaluate_all(
+        "paths => { const boxes = paths.map(p => p.getBoundingClientRect());"
+        " return [Math.min(...boxes.map(b => b.top)), Math.max(...boxes.map(b => b.bottom))] }"
+    )
+    assert top[1] - top[0] >= 0.85 * frame["height"]
+    # The larger districts' names are as large as the tiles' labels.
+    name_px = labels.and_(inside.locator(":not(.small):not(.tiny)")).first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert name_px >= 0.022 * height
+
+
+def test_a_rotating_wall_shows_one_district_at_a_time_and_a_chosen_one_stays(device_link, screen):
+    page, _ = screen
+    open_wall(page, device_link, "rotate=1")
+    title = page.locator("h1").first
+    expect(title).to_contain_text("Quận")  # a district, not the whole city…
+    expect(title).not_to_contain_text("Toàn thành phố")
+    first = title.inner_text()
+    expect(title).not_to_have_text(first, timeout=3 * REFRESH_SECONDS * 1000)  # …then the next
+    expect(page.locator(".wall-badge")).to_contain_text("TRỰC TIẾP")
+    page.goto(page.url.split("?")[0] + "?district=764")
+    wait_for_app_run(page)
+    expect(title).to_contain_text("Quận Gò Vấp")
+    expect(page.frame_locator(MAP).get_by_text("P.15", exact=True)).to_be_visible()
+
+
+def test_a_wall_that_loses_its_server_turns_its_badge_red(server, device_link, browser):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    try:
+        open_wall(page, device_link)
+        lost = page.locator(".wall-lost")
+        expect(lost).to_have_css("opacity", "0")
+        server.stop()
+        # The browser cannot run Python now: the badge's own CSS clock turns it red after two
+        # refresh intervals without a new badge.
+        expect(lost).to_have_css("opacity", "1", timeout=4 * REFRESH_SECONDS * 1000)
+        expect(lost).to_contain_text("MẤT KẾT NỐI")
+        page.screenshot(path=str(ARTIFACTS / "wall-disconnected-1080p.png"))
+        server.restart()
+        wait_for_app_run(page, timeout_ms=60_000)
+        expect(page.locator(".wall-lost")).to_have_css("opacity", "0")
+        expect(page.locator(".wall-badge")).to_contain_text("TRỰC TIẾP")
+    finally:
+        page.context.close()
