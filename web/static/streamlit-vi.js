@@ -8,6 +8,9 @@
     "Connection error": "Mất kết nối tới máy chủ",
     "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:":
       "Máy chủ KBYT tạm thời không trả lời. Trang sẽ tự kết nối lại và hiện lại số liệu khi máy chủ hoạt động trở lại; không cần tải lại trang.",
+    "Streamlit server is not responding. Are you connected to the internet?":
+      "Máy chủ KBYT tạm thời không trả lời. Trang sẽ tự kết nối lại và hiện lại số liệu khi máy chủ hoạt động trở lại; không cần tải lại trang.",
+    "Please wait...": "Vui lòng chờ…",
     "Connecting": "Đang kết nối",
     "Connection lost. Please wait for the app to reconnect, then try again.":
       "Mất kết nối. Vui lòng chờ ứng dụng kết nối lại rồi thử lại.",
