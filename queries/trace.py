@@ -58,7 +58,7 @@ from config.settings import TraceRules as TraceSettings
 from db.dialect import epoch
 from db.schema import CASE_STATUSES, case_record, checkin, person, traced_contact, venue
 from queries.bulk import read_columns
-from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, lookback_window, presence
+from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, Interval, lookback_window, presence
 from rules.exposure_arrays import (
     ExposureArrays,
     Findings,
@@ -70,6 +70,7 @@ from rules.exposure_arrays import (
     probe_ranges_arrays,
 )
 from rules.phone import normalize_phone
+from rules.trace_presence import overlap_by_person
 
 Progress = Callable[[float, str], None]
 
@@ -168,6 +169,17 @@ class Contact:
     overlap_minutes: int
     venues: tuple[str, ...]
     via: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """Where and when a contact was first exposed: the venue, and the first covered part of the
+    overlap there (aware UTC)."""
+
+    venue_ref: str
+    venue_name: str
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True)
@@ -576,7 +588,7 @@ def _lookup_statement(dialect: str, table: str) -> Select:
     if table == "person":
         wanted, columns = person.c.id, (person.c.id, person.c.phone, person.c.full_name)
     else:
-        wanted, columns = venue.c.id, (venue.c.id, venue.c.venue_ref)
+        wanted, columns = venue.c.id, (venue.c.id, venue.c.venue_ref, venue.c.name)
     if dialect == "postgresql":
         ids = cast(bindparam("ids", type_=String), ARRAY(BigInteger))
         return select(*columns).where(wanted == any_(ids))
@@ -590,15 +602,15 @@ def _range_statement(table: str) -> Select:
     if table == "person":
         wanted, columns = person.c.id, (person.c.id, person.c.phone, person.c.full_name)
     else:
-        wanted, columns = venue.c.id, (venue.c.id, venue.c.venue_ref)
+        wanted, columns = venue.c.id, (venue.c.id, venue.c.venue_ref, venue.c.name)
     return select(*columns).where(wanted.between(bindparam("low"), bindparam("high")))
 
 
 def _lookup(connection: Connection, table: str, ids: Ints) -> list[NDArray[Any]]:
-    """(id, phone, full_name) of people or (id, venue_ref) of venues with these ids, as
+    """(id, phone, full_name) of people or (id, venue_ref, name) of venues with these ids, as
     columns by id."""
     dialect = connection.dialect.name
-    text = (1, 2) if table == "person" else (1,)
+    text = (1, 2)
     found: list[list[NDArray[Any]]] = []
     wanted = np.unique(ids)
     for start in range(0, len(wanted), LOOKUP_BATCH):
@@ -629,11 +641,14 @@ def _lookup(connection: Connection, table: str, ids: Ints) -> list[NDArray[Any]]
     return [column[order] for column in columns]
 
 
-def _venue_refs(connection: Connection, ids: Ints, known: dict[int, str]) -> dict[int, str]:
+def _venue_refs(
+    connection: Connection, ids: Ints, known: dict[int, tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
+    """{venue id: (ref, name)} of these venues; those known are not read again."""
     refs = dict(known)
     unknown = np.setdiff1d(ids, np.array(list(refs), dtype=np.int64))
-    found, ref = _lookup(connection, "venue", unknown)
-    refs.update(zip(found.tolist(), ref.tolist(), strict=True))
+    found, ref, name = _lookup(connection, "venue", unknown)
+    refs.update(zip(found.tolist(), zip(ref.tolist(), name.tolist(), strict=True), strict=True))
     return refs
 
 
@@ -648,12 +663,12 @@ class _ContactTable:
         found: Findings,
         phones: list[str],
         names: list[str],
-        refs: dict[int, str],
+        refs: dict[int, tuple[str, str]],
         case: tuple[int, str, str],
     ) -> None:
         self.found = found
         self.phones, self.names = phones, names  # by row of found
-        self.refs, self.case = refs, case  # case: (person id, phone, name)
+        self.refs, self.case = refs, case  # refs: venue id -> (ref, name); case: (id, phone, name)
 
     def step(self, row: int) -> Step:
         """How the contact in this row of found was first met."""
@@ -663,7 +678,7 @@ class _ContactTable:
         else:
             through = found.row_of(source)
             phone, name = self.phones[through], self.names[through]
-        venue = self.refs[int(found.first_venue[row])]
+        venue = self.refs[int(found.first_venue[row])][0]
         return Step(source, name, phone, venue, _utc(int(found.first_at[row])))
 
     def contact(self, row: int) -> Contact:
@@ -680,7 +695,7 @@ class _ContactTable:
             int(found.level[row]),
             last.at,
             int(found.overlap_seconds[row]) // MINUTE,
-            tuple(self.refs[v] for v in found.venues_of(row).tolist()),
+            tuple(self.refs[v][0] for v in found.venues_of(row).tolist()),
             via,
         )
 
@@ -737,6 +752,22 @@ class Contacts(Sequence[Contact]):
             return None
         return self._table.contact(row) if np.any(self._rows == row) else None
 
+    def without(self, person_id: int) -> Contacts:
+        """The same contacts but this person (the original case, when following a contact)."""
+        person = self._table.found.person[self._rows]
+        return Contacts(self._table, self._rows[person != person_id])
+
+    def exposures(self) -> list[Exposure]:
+        """Where and when each contact was first exposed, in order (for a page or an export:
+        one object per contact)."""
+        found = self._table.found
+        ends = found.first_end if found.first_end is not None else found.first_at
+        return [
+            Exposure(*self._table.refs[int(found.first_venue[row])], _utc(int(found.first_at[row])),
+                     _utc(int(ends[row])))
+            for row in self._rows.tolist()
+        ]  # fmt: skip
+
     def columns(self) -> tuple[Ints, Ints, Ints]:
         """(person id, level, first exposure in epoch seconds) of each contact, in order."""
         found = self._table.found
@@ -752,7 +783,9 @@ def _contacts(
         raise LookupError("a traced person is missing from the person table")
     case = int(np.searchsorted(ids, case_person_id))
     refs = _venue_refs(
-        connection, np.unique(found.venue_ids), {v.venue_id: v.venue_ref for v in visits}
+        connection,
+        np.unique(found.venue_ids),
+        {v.venue_id: (v.venue_ref, v.venue_name) for v in visits},
     )
     # Names compare as Python strings do (by code point), through their rank.
     name_rank = np.unique(names[rows], return_inverse=True)[1].reshape(-1)
@@ -836,6 +869,59 @@ def present_at_venue(
         band = presence(checked_in, checked_out, dwell, rules.max_presence_hours)
         found.append(Presence(person_id, phone, name, checkin_id, _utc(band.start), _utc(band.end)))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Overlapper:
+    """Someone who overlapped a traced person's exposure at a venue: their presences there and
+    the time covered (whole minutes, rounded down)."""
+
+    person_id: int
+    phone: str
+    full_name: str
+    overlap_minutes: int
+    presences: tuple[tuple[datetime, datetime], ...]
+
+
+def overlapping_at_venue(
+    connection: Connection,
+    venue_id: int,
+    visits: Sequence[tuple[datetime, datetime]],
+    traced_person_id: int,
+    rules: TraceRules = TraceRules(),
+) -> list[Overlapper]:
+    """The distinct people whose presence at the venue overlapped the traced person's visits
+    there (each widened by the buffer) by at least the minimum, by first time in. The traced
+    person is not among them."""
+    buffer = rules.buffer_minutes * MINUTE
+    exposures = [
+        Interval(_seconds(start) - buffer, _seconds(end) + buffer) for start, end in visits
+    ]
+    if not exposures:
+        return []
+    present = present_at_venue(
+        connection,
+        venue_id,
+        _utc(min(e.start for e in exposures)),
+        _utc(max(e.end for e in exposures)),
+        rules,
+    )
+    present = [p for p in present if p.person_id != traced_person_id]
+    covered = overlap_by_person(
+        ((p.person_id, Interval(_seconds(p.start), _seconds(p.end))) for p in present),
+        exposures,
+        rules.min_overlap_minutes,
+    )
+    people: dict[int, Overlapper] = {}
+    for p in present:  # by time in: the first presence of each person decides the order
+        if p.person_id not in covered:
+            continue
+        known = people.get(p.person_id)
+        bands = (*known.presences, (p.start, p.end)) if known else ((p.start, p.end),)
+        people[p.person_id] = Overlapper(
+            p.person_id, p.phone, p.full_name, covered[p.person_id] // MINUTE, bands
+        )
+    return list(people.values())
 
 
 # --- cases and people -----------------------------------------------------------------------

@@ -384,6 +384,9 @@ class Findings:
     overlap_seconds: Ints
     venue_offsets: Ints
     venue_ids: Ints
+    # The end of the first exposure's earliest covered part at first_venue: with first_at, the
+    # window a contact list shows. Optional so that a Findings built by hand need not give it.
+    first_end: Ints | None = None
 
     def __len__(self) -> int:
         return len(self.person)
@@ -420,6 +423,8 @@ def findings(batches: Sequence[Met], case_person_id: int) -> Findings:
     tied = first_at == _spread(least_first, heads, len(person))
     least_source = _least(source, heads, tied)
     tied &= source == _spread(least_source, heads, len(person))
+    first_venue = _least(venue, heads, tied)
+    at_first_venue = tied & (venue == _spread(first_venue, heads, len(person)))
     # Venues by their first exposure (then first part's end, then id); most contacts have one.
     counts = np.diff(np.append(heads, len(person)))
     several = np.flatnonzero(_spread(counts, heads, len(person)) > 1)
@@ -451,8 +456,9 @@ def findings(batches: Sequence[Met], case_person_id: int) -> Findings:
         level=contact_level,
         first_at=least_first,
         source=least_source,
-        first_venue=_least(venue, heads, tied),
+        first_venue=first_venue,
         overlap_seconds=seconds,
         venue_offsets=np.append(heads, len(person)),
         venue_ids=venue[by_time],
+        first_end=_least(first_end, heads, at_first_venue),
     )
