@@ -7,6 +7,7 @@ written to the audit log with the case."""
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
 import streamlit as st
 
 from queries.audit import record
@@ -19,11 +20,11 @@ from queries.trace import (
     trace,
 )
 from rules import safe_text
+from rules.trace_levels import known_levels, relative_levels
 from ui import audited
 from ui.context import page_context
 from ui.runtime import engine, settings, t
 from ui.trace_panel.picker import case_picker
-from ui.trace_panel.views import contacts_section, visits_section
 
 MIN_PURPOSE = 10
 
@@ -62,7 +63,11 @@ if case_id is None:
             audited.view(
                 scope, ("person", arriving_person), f"person {arriving_person}", row_count=1
             )
+    # The views bring Plotly, folium and geopandas (~2 s to import on a busy 2-core machine):
+    # the picker does not need them; they are imported once a case is open.
     case_picker(scope, arriving)
+
+from ui.trace_panel.views import Viewing, contacts_section, visits_section  # noqa: E402
 
 # --- the case and the trace's parameters ---------------------------------------------------
 with engine().connect() as connection:
@@ -119,31 +124,61 @@ moments: dict = st.session_state.setdefault("trace_now", {})
 now = moments.setdefault(case_id, datetime.now(UTC).replace(microsecond=0))
 since, until = case_window(case, rules, now, zone)
 traces: dict = st.session_state.setdefault("traces", {})
+case_person = int(case["person_id"])
 # Each person followed in turn is traced from when they were first exposed in the trace before.
-index_person, index_since, names = int(case["person_id"]), since, [case["full_name"]]
-for followed in trail:
-    parent = traces.get((case_id, index_person, index_since, until, depth, rules))
+# Levels stay those of the case: whoever was listed before keeps their level (the lowest).
+index_person, index_since, level = case_person, since, 0
+names, levels = [str(case["full_name"])], [0]
+known_person = np.array([case_person], dtype=np.int64)
+known_level = np.zeros(1, dtype=np.int64)
+for position, followed in enumerate(trail):
+    parent = traces.get((case_id, index_person, index_since, until, depth, rules)) or traces.get(
+        (case_id, index_person, index_since, until, 3 - depth, rules)
+    )
     contact = parent.contact(followed) if parent else None
-    if contact is None:
-        trail = trail[: len(names) - 1]
+    if contact is None or followed == case_person or followed in trail[:position]:
+        trail = trail[:position]
         break
+    person_ids, own_levels, _ = parent.contacts.without(case_person).columns()
+    relative, _ = relative_levels(person_ids, own_levels, level, known_person, known_level)
+    known_person, known_level = known_levels(known_person, known_level, person_ids, relative)
+    level = int(known_level[np.searchsorted(known_person, followed)])
     index_person, index_since = followed, contact.first_exposure
     names.append(contact.full_name)
+    levels.append(level)
+
+viewing = Viewing(
+    case_id=case_id,
+    case_person_id=case_person,
+    person_id=index_person,
+    name=names[-1],
+    level=level,
+    trail=tuple(trail),
+    steps=tuple(zip(levels, names, strict=True)),
+    known_person=known_person,
+    known_level=known_level,
+)
 
 # The breadcrumb: the case, then each person traced in turn; a click goes back.
 if trail:
     crumbs = st.columns(len(names) + 1)
     crumbs[0].markdown(f"**{t('trace.breadcrumb')}:**")
-    for position, name in enumerate(names):
+    for position, (name, lv) in enumerate(zip(names, levels, strict=True)):
+        label = f"{t('trace.the_case') if lv == 0 else f'F{lv}'}: {safe_text.markdown(name)}"
         if position < len(names) - 1 and crumbs[position + 1].button(
-            f"{'F' + str(position) if position else t('trace.the_case')}: "
-            f"{safe_text.markdown(name)}",
-            key=f"crumb_{position}",
+            label, key=f"crumb_{position}"
         ):
             st.query_params["trail"] = ",".join(map(str, trail[:position]))
             st.rerun()
         elif position == len(names) - 1:
-            crumbs[position + 1].markdown(f"→ **{safe_text.markdown(name)}**")
+            crumbs[position + 1].markdown(f"→ **{label}**")
+
+
+def next_level() -> None:
+    """F2 (or the next level of a contact) in one click: the depth control follows."""
+    st.session_state["trace_depth"] = 2
+    st.query_params["depth"] = "2"
+
 
 key = (case_id, index_person, index_since, until, depth, rules)
 result = traces.get(key)
@@ -151,10 +186,11 @@ if result is None:
     if len(purpose.strip()) < MIN_PURPOSE:
         st.info(t("trace.purpose_missing"))
         st.stop()
-    if not st.button(t("trace.run"), type="primary", key="trace_run") and not trail:
-        st.stop()
     first_key = (case_id, index_person, index_since, until, 1, rules)
     first = traces.get(first_key)
+    # A trace already run (its F1 is here) goes on to F2 at once; a new one waits for the button.
+    if not st.button(t("trace.run"), type="primary", key="trace_run") and not trail and not first:
+        st.stop()
     if first is None:
         with st.spinner(t("trace.progress", message="F1")), engine().connect() as connection:
             first = trace(connection, index_person, index_since, until, rules, depth=1)
@@ -163,8 +199,8 @@ if result is None:
     if depth == 2:
         # F1 is shown at once; F2 follows with its progress below, then the page redraws.
         st.caption(t("trace.window", since=local(first.since), until=local(first.until)))
-        visits_section(first, rules, index_person, case_id, purpose, scope, local)
-        contacts_section(first, trail, index_person, case_id, purpose, scope)
+        visits_section(first, rules, viewing, purpose, scope, local)
+        contacts_section(first, viewing, purpose, scope)
         st.subheader(t("trace.f2_pending"))
         bar = st.progress(0.0, text=t("trace.progress", message="F2"))
         with engine().connect() as connection:
@@ -197,5 +233,5 @@ if result is None:
 
 st.caption(t("trace.window", since=local(result.since), until=local(result.until)))
 
-visits_section(result, rules, index_person, case_id, purpose, scope, local)
-contacts_section(result, trail, index_person, case_id, purpose, scope)
+visits_section(result, rules, viewing, purpose, scope, local)
+contacts_section(result, viewing, purpose, scope, next_level if result.depth == 1 else None)

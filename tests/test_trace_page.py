@@ -69,9 +69,9 @@ def test_a_trace_shows_visits_and_contacts_and_is_audited_with_its_case(trace_pa
     assert not app.exception
     headings = [h.value for h in app.subheader]
     assert headings[0].startswith(f"Ca số {case_id}: ")
-    assert any(h.startswith("Các địa điểm ca đã đến (") for h in headings)
-    contacts_heading = next(h for h in headings if h.startswith("Người tiếp xúc: "))
-    f1 = int(contacts_heading.split(": ")[1].split(" F1")[0].replace(",", ""))
+    assert any(h.startswith(f"Các địa điểm ca số {case_id} ") for h in headings)
+    contacts_heading = next(h for h in headings if h.startswith("Người tiếp xúc của ca số "))
+    f1 = int(contacts_heading.split(": ")[-1].split(" F1")[0].replace(",", ""))
     assert f1 > 0
     assert audit(engine) == [("epi", "view", case_id, ""), ("epi", "trace", case_id, PURPOSE)]
     with engine.connect() as connection:
@@ -83,7 +83,7 @@ def test_a_trace_shows_visits_and_contacts_and_is_audited_with_its_case(trace_pa
     assert dict(stored)[1] == f1 and dict(stored).get(2, 0) > 0
 
 
-def test_following_a_contact_in_turn_shifts_the_levels(trace_page):
+def test_following_a_contact_in_turn_keeps_the_levels_of_the_case(trace_page):
     open_, engine, case_id, _ = trace_page
     app = open_({"case": str(case_id)})
     app.text_input(key="trace_purpose").input(PURPOSE).run()
@@ -92,15 +92,18 @@ def test_following_a_contact_in_turn_shifts_the_levels(trace_page):
     with engine.connect() as connection:
         contact_id = connection.scalar(
             select(person.c.id).where(
-                person.c.full_name == first_contact.iloc[1], person.c.phone == first_contact.iloc[2]
+                person.c.full_name == first_contact["Họ tên"],
+                person.c.phone == first_contact["Điện thoại"],
             )
         )
     app.query_params["trail"] = str(contact_id)
     app.run()
     assert not app.exception
     assert any(b.label.startswith("Ca bệnh: ") for b in app.button)  # the breadcrumb back
-    levels = set(app.dataframe[-1].value.iloc[:, 0]) if len(app.dataframe[-1].value) else {"F2"}
-    assert levels <= {"F2"}
+    table = app.dataframe[-1].value
+    # New people are the case's F2; people the case's trace listed keep their level, marked.
+    assert set(table[table["Ghi chú"] == ""]["Mức"]) <= {"F2"}
+    assert set(table[table["Ghi chú"] != ""]["Mức"]) <= {"F1", "F2"}
     assert [a for _, a, _, _ in audit(engine) if a != "view"] == ["trace", "trace"]
 
 

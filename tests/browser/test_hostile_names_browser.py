@@ -206,7 +206,7 @@ def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_ou
     choose(page, "Chọn người tiếp xúc", "F1")
     page.get_by_role("button", name="Truy vết tiếp người này").click()
     wait_for_app_run(page)
-    expect(page.get_by_text("Đường truy vết:")).to_be_visible()
+    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
     crumb = page.get_by_role("button", name="Ca bệnh: ")
     assert as_typed(crumb.inner_text()) == f"Ca bệnh: {CASE}"
     assert_no_markup(page, "the breadcrumb")

@@ -1,13 +1,15 @@
 """An epidemiologist traces a case in a real browser: pick the case, state the purpose, see the
 highlighted places, open one to see who was there, follow a contact in turn."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import audit_log
-from tests.browser.conftest import AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import ARTIFACTS, AppServer, go_to, sign_in, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +47,7 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     wait_for_app_run(page)
     page.get_by_role("button", name="Truy vết", exact=True).click()
     wait_for_app_run(page)
-    expect(page.get_by_text("Các địa điểm ca đã đến")).to_be_visible(timeout=30_000)
+    expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible(timeout=30_000)
 
     places = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(places.locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
@@ -57,7 +59,7 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     choose(page, "Chọn người tiếp xúc", "F1")
     page.get_by_role("button", name="Truy vết tiếp người này").click()
     wait_for_app_run(page)
-    expect(page.get_by_text("Đường truy vết:")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible(timeout=30_000)
     assert "trail=" in page.url and "case=" in page.url
 
 
@@ -76,7 +78,10 @@ def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, b
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải danh sách tiếp xúc (CSV)").click()
     text = download.value.path().read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("level,full_name,phone,first_exposure")
+    # Vietnamese headers, dates with their year, a file name naming the case and the levels.
+    assert text.splitlines()[0].startswith("Mức,Ghi chú,Họ tên,Điện thoại,Nơi tiếp xúc,")
+    assert re.search(r"\d\d:\d\d–\d\d:\d\d \d\d/\d\d/20\d\d", text.splitlines()[1])
+    assert re.fullmatch(r"kbyt-ca-\d+-tiep-xuc-F1\.csv", download.value.suggested_filename)
     engine = make_engine(browser_demo_url)
     with engine.connect() as connection:
         exports = connection.execute(
@@ -91,3 +96,56 @@ def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, b
     assert exports and exports[-1][0] == "e2e.epi"
     assert exports[-1][1] is not None and exports[-1][2] == "Xuất danh sách F1 cho phường"
     assert exports[-1][3] == len(text.splitlines()) - 1
+
+
+def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server, page):
+    sign_in(page, server.url, "epidemiologist")
+    go_to(page, "Truy vết")
+    page.get_by_role("button", name="Mở ca").click()
+    wait_for_app_run(page)
+    case_heading = page.locator("h3", has_text="Ca số ").first
+    expect(case_heading).to_be_visible()
+    case_name = case_heading.inner_text().split(": ", 1)[1].strip()
+    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
+        "Truy vết tiếp người tiếp xúc"
+    )
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Truy vết", exact=True).click()
+    wait_for_app_run(page)
+    expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
+
+    choose(page, "Chọn người tiếp xúc", "F1")
+    box = page.get_by_role("combobox", name="Chọn người tiếp xúc")
+    contact_name = box.input_value().split(" · ")[1]
+    page.get_by_role("button", name="Truy vết tiếp người này").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
+    # The headings name the contact, their level and the trail back to the case.
+    trail = f"đường truy vết: Ca bệnh: {case_name} → F1: {contact_name})"
+    expect(
+        page.locator("h3", has_text=f"Các địa điểm {contact_name} (F1 của ca số ")
+    ).to_contain_text(trail)
+    contacts = page.locator("h3", has_text=f"Người tiếp xúc của {contact_name} (F1")
+    expect(contacts).to_contain_text(trail)
+    # The case is never listed as its own contact's contact, and nobody new is below F2.
+    expect(contacts).not_to_contain_text(" F1,")
+    box = page.get_by_role("combobox", name="Chọn người tiếp xúc")
+    box.click()
+    box.press_sequentially("F")
+    page.get_by_role("option").first.wait_for()
+    options = page.get_by_role("option").all_inner_texts()
+    box.press("Escape")
+    wait_for_app_run(page)
+    assert options and not any(f" · {case_name} · " in o for o in options)
+    assert all(o.startswith(("F1 ·", "F2 ·", "—")) for o in options)
+    page.screenshot(path=str(ARTIFACTS / "trace-following-a-contact.png"), full_page=True)
+
+    # F3 of the case (the contact's F2) from one control.
+    page.get_by_role("button", name="Truy vết tiếp F3").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("Đang tính F2")).to_have_count(0)
+    wait_for_app_run(page)
+    assert "depth=2" in page.url
+    expect(contacts).to_be_visible()
+    expect(page.get_by_role("button", name="Truy vết tiếp F3")).to_have_count(0)  # F3 is done

@@ -1,11 +1,15 @@
-"""What a trace shows: the case's visits (map, list, timeline, who was at a chosen place) and
-the contacts (paged table, follow one in turn, exports). Views and exports are audited."""
+"""What a trace shows: the visits of the person traced (map, list, timeline, who overlapped them
+at a chosen place) and their contacts (paged table, follow one in turn, exports). Levels and
+headings are those of the original case, whoever in the trail is shown. Views and exports are
+audited."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -13,27 +17,87 @@ from streamlit_folium import st_folium
 
 from geo.maps import visits_map
 from queries.audit import record
-from queries.trace import Contact, TraceResult, TraceRules, present_at_venue
+from queries.trace import Contacts, TraceResult, TraceRules, overlapping_at_venue
 from reports.tables import to_csv_bytes, to_xlsx_bytes
 from rules import safe_text
 from rules.access import Scope
-from ui.formatting import local_times
+from rules.trace_levels import relative_levels
+from ui import audited
 from ui.runtime import engine, settings, t
 
 PAGE_SIZE = 1000
 
 
+@dataclass(frozen=True)
+class Viewing:
+    """Whose visits and contacts a trace shows and where they stand in the case's trail.
+
+    level: 0 for the case, k for its Fk. steps: (level, name) of the case and each person
+    followed in turn, names raw.
+    known_person (sorted) and known_level: everyone listed by the traces before this one in
+    the trail, the case at level 0 — they are marked as already traced, never new."""
+
+    case_id: int
+    case_person_id: int
+    person_id: int
+    name: str
+    level: int
+    trail: tuple[int, ...]
+    steps: tuple[tuple[int, str], ...]
+    known_person: np.ndarray
+    known_level: np.ndarray
+
+    def who(self) -> str:
+        """The person for a Markdown heading: the case, or the contact with their trail."""
+        if not self.trail:
+            return t("trace.who_case", case_id=self.case_id, name=safe_text.markdown(self.name))
+        return t(
+            "trace.who_contact",
+            name=safe_text.markdown(self.name),
+            level=self.level,
+            case_id=self.case_id,
+            path=self.path(),
+        )
+
+    def path(self) -> str:
+        """The trail for Markdown: 'Ca bệnh: A → F1: B', each name made safe."""
+        return " → ".join(
+            f"{t('trace.the_case') if level == 0 else f'F{level}'}: {safe_text.markdown(name)}"
+            for level, name in self.steps
+        )
+
+    def contacts(self, result: TraceResult) -> tuple[Contacts, np.ndarray, np.ndarray]:
+        """The contacts to list (never the case), their levels relative to the case, and
+        whether an earlier trace of the trail listed them already."""
+        contacts = result.contacts
+        assert isinstance(contacts, Contacts)
+        contacts = contacts.without(self.case_person_id)
+        person, level, _ = contacts.columns()
+        levels, already = relative_levels(
+            person, level, self.level, self.known_person, self.known_level
+        )
+        return contacts, levels, already
+
+
+def window_text(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """An exposure window in local time with its date: '08:30–09:00 12/06/2021'."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    if start.date() == end.date():
+        return f"{start:%H:%M}–{end:%H:%M} {start:%d/%m/%Y}"
+    return f"{start:%H:%M %d/%m/%Y} – {end:%H:%M %d/%m/%Y}"
+
+
 def visits_section(
     result: TraceResult,
     rules: TraceRules,
-    index_person: int,
-    case_id: int,
+    viewing: Viewing,
     purpose: str,
     scope: Scope,
     local: Callable[[datetime], str],
 ) -> None:
     config = settings()
     zone = config.zone
+    index_person = viewing.person_id
     visits = pd.DataFrame(
         [
             {
@@ -49,7 +113,7 @@ def visits_section(
             for v in result.visits
         ]
     )
-    st.subheader(t("trace.visits", count=len(visits)))
+    st.subheader(t("trace.visits_of", who=viewing.who(), count=len(visits)))
     if visits.empty:
         st.info(t("trace.no_visits"))
     else:
@@ -107,110 +171,174 @@ def visits_section(
 
         venue_ref = st.session_state.get("trace_visit")
         if venue_ref in set(visits["venue_ref"]):
-            at_venue = visits[visits["venue_ref"] == venue_ref]
-            buffer = timedelta(minutes=rules.buffer_minutes)
-            start, end = at_venue["start"].min() - buffer, at_venue["end"].max() + buffer
-            with engine().connect() as connection:
-                present = present_at_venue(
-                    connection, int(at_venue.iloc[0]["venue_id"]), start, end, rules
-                )
-            bands = pd.DataFrame(
-                [
-                    {
-                        "who": safe_text.html(f"{p.full_name} ({p.phone[-4:]})"),
-                        "start": p.start,
-                        "end": p.end,
-                        "role": t("trace.the_case") if p.person_id == index_person else "—",
-                    }
-                    for p in present
-                ]
+            present_section(
+                visits[visits["venue_ref"] == venue_ref], rules, viewing, purpose, scope
             )
-            venue_name = safe_text.markdown(at_venue.iloc[0]["venue_name"])
-            st.markdown(f"**{t('trace.present', venue=venue_name, count=len(bands))}**")
-            if not bands.empty:
-                chart = px.timeline(
-                    bands.assign(
-                        start=bands["start"].dt.tz_convert(zone),
-                        end=bands["end"].dt.tz_convert(zone),
-                    ),
-                    x_start="start",
-                    x_end="end",
-                    y="who",
-                    color="role",
-                    color_discrete_map={t("trace.the_case"): "#c62828", "—": "#90a4ae"},
-                )
-                chart.update_layout(
-                    height=min(900, 80 + 22 * len(bands)),
-                    margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                    yaxis_title="",
-                )
-                st.plotly_chart(chart, config={"displayModeBar": False})
-                with engine().begin() as connection:
-                    record(
-                        connection,
-                        scope.username,
-                        "view",
-                        f"present at {venue_ref}",
-                        case_id=case_id,
-                        purpose=purpose.strip(),
-                        row_count=len(bands),
-                    )
         else:
             st.caption(t("trace.pick_visit"))
+
+
+def present_section(
+    at_venue: pd.DataFrame, rules: TraceRules, viewing: Viewing, purpose: str, scope: Scope
+) -> None:
+    """Who overlapped the traced person's visits at one venue: one row per person, with the
+    minutes of overlap, and their presence beside the traced person's on a timeline."""
+    zone = settings().zone
+    venue_ref = at_venue.iloc[0]["venue_ref"]
+    with engine().connect() as connection:
+        people = overlapping_at_venue(
+            connection,
+            int(at_venue.iloc[0]["venue_id"]),
+            list(zip(at_venue["start"], at_venue["end"], strict=True)),
+            viewing.person_id,
+            rules,
+        )
+    venue_name = safe_text.markdown(at_venue.iloc[0]["venue_name"])
+    name = safe_text.markdown(viewing.name)
+    st.markdown(f"**{t('trace.present_with', venue=venue_name, name=name, count=len(people))}**")
+    if not people:
+        return
+    audited.view(
+        scope,
+        ("present", viewing.case_id, viewing.person_id, venue_ref, rules, purpose.strip()),
+        f"present at {venue_ref}",
+        row_count=len(people),
+        case_id=viewing.case_id,
+        purpose=purpose.strip(),
+    )
+    st.caption(t("trace.present_note", name=name, buffer=rules.buffer_minutes))
+    traced = safe_text.html(viewing.name)
+    bands = pd.DataFrame(
+        [{"who": traced, "start": s, "end": e, "role": traced}
+         for s, e in zip(at_venue["start"], at_venue["end"], strict=True)]
+        + [
+            {
+                "who": safe_text.html(
+                    f"{p.full_name} ({p.phone[-4:]}) · {p.overlap_minutes} {t('trace.minutes')}"
+                ),
+                "start": start,
+                "end": end,
+                "role": "—",
+            }
+            for p in people
+            for start, end in p.presences
+        ]
+    )  # fmt: skip
+    chart = px.timeline(
+        bands.assign(
+            start=bands["start"].dt.tz_convert(zone), end=bands["end"].dt.tz_convert(zone)
+        ),
+        x_start="start",
+        x_end="end",
+        y="who",
+        color="role",
+        color_discrete_map={traced: "#c62828", "—": "#546e7a"},
+    )
+    # The axis spans the traced person's presence, widened: a 9-day axis made bands slivers.
+    chart.update_xaxes(
+        range=[bands["start"].min().tz_convert(zone), bands["end"].max().tz_convert(zone)]
+    )
+    chart.update_layout(
+        height=min(900, 80 + 24 * bands["who"].nunique()),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis_title="",
+        showlegend=False,
+    )
+    st.plotly_chart(chart, config={"displayModeBar": False})
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("column.full_name"): [p.full_name for p in people],
+                t("column.phone"): [p.phone for p in people],
+                t("column.overlap_minutes"): [p.overlap_minutes for p in people],
+            }
+        ),
+        hide_index=True,
+        key=f"trace_present_{viewing.person_id}_{venue_ref}",
+    )
 
 
 CONTACT_COLUMNS = [
     "person_id",
     "level",
+    "note",
     "full_name",
     "phone",
-    "first_exposure",
+    "exposure_venue",
+    "exposure_window",
     "overlap_minutes",
     "venues",
     "via",
 ]
 
 
-def _contact_frame(contacts: Sequence[Contact], trail: list[int]) -> pd.DataFrame:
-    """The contacts as table rows; built for a page or an export only (an F2 has hundreds of
-    thousands of contacts, and each row costs a Contact)."""
+def _contact_frame(
+    contacts: Contacts, levels: np.ndarray, already: np.ndarray, zone: tzinfo
+) -> pd.DataFrame:
+    """The contacts as table rows, levels relative to the case; built for a page or an export
+    only (an F2 has hundreds of thousands of contacts, and each row costs a Contact)."""
     return pd.DataFrame(
         [
             {
                 "person_id": c.person_id,
-                "level": f"F{c.level + len(trail)}",
+                "level": f"F{level}",
+                "note": t("trace.already", level=level) if was else "",
                 "full_name": c.full_name,
                 "phone": c.phone,
-                "first_exposure": c.first_exposure,
+                "exposure_venue": where.venue_name,
+                "exposure_window": window_text(where.start, where.end, zone),
                 "overlap_minutes": c.overlap_minutes,
                 "venues": ", ".join(c.venues),
                 "via": " → ".join(f"{s.through_name} @ {s.venue_ref}" for s in c.via),
             }
-            for c in contacts
+            for c, where, level, was in zip(
+                contacts, contacts.exposures(), levels.tolist(), already.tolist(), strict=True
+            )
         ],
         columns=CONTACT_COLUMNS,
     )
 
 
+def level_counts(levels: np.ndarray, already: np.ndarray) -> str:
+    """'3 F2, 12 F3; 1 already traced' for a heading."""
+    new, counts = np.unique(levels[~already], return_counts=True)
+    parts = ", ".join(f"{n:,} F{lv}" for lv, n in zip(new.tolist(), counts.tolist(), strict=True))
+    text = parts or t("trace.none")
+    if already.any():
+        text += "; " + t("trace.already_count", count=int(already.sum()))
+    return text
+
+
 def contacts_section(
     result: TraceResult,
-    trail: list[int],
-    index_person: int,
-    case_id: int,
+    viewing: Viewing,
     purpose: str,
     scope: Scope,
+    on_next_level: Callable[[], None] | None = None,
 ) -> None:
-    contacts = result.contacts
-    f1 = len(result.level(1))
-    st.subheader(t("trace.contacts", f1=f1, f2=len(contacts) - f1))
+    """The contacts of the person traced. on_next_level: when given (an F1-only trace), a
+    button beside the heading that runs the next level at once."""
+    zone = settings().zone
+    contacts, levels, already = viewing.contacts(result)
+    heading, more = st.columns([4, 1], vertical_alignment="bottom")
+    heading.subheader(
+        t("trace.contacts_of", who=viewing.who(), levels=level_counts(levels, already))
+    )
+    if on_next_level is not None:
+        more.button(
+            t("trace.run_next", level=viewing.level + 2),
+            key="trace_next_level",
+            on_click=on_next_level,
+            icon=":material/account_tree:",
+        )
+    trail, index_person, case_id = list(viewing.trail), viewing.person_id, viewing.case_id
     pages = max(1, -(-len(contacts) // PAGE_SIZE))
     page = (
         int(st.number_input(t("trace.page"), 1, pages, 1, key="trace_page")) - 1 if pages > 1 else 0
     )
-    window = _contact_frame(contacts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], trail)
-    shown = window.drop(columns=["person_id"]).assign(
-        first_exposure=local_times(window["first_exposure"])
-    )
+    rows = slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+    window = _contact_frame(contacts[rows], levels[rows], already[rows], zone)
+    shown = window.drop(columns=["person_id"])
     picked = st.dataframe(
         shown.rename(columns={c: t(f"column.{c}") for c in shown.columns}),
         hide_index=True,
@@ -247,17 +375,22 @@ def contacts_section(
                 purpose=purpose.strip(),
                 row_count=len(contacts),
             )
-        everyone = _contact_frame(contacts, trail)
-        table = everyone.drop(columns=["person_id"]).assign(
-            first_exposure=local_times(everyone["first_exposure"])
-        )
+        table = _contact_frame(contacts, levels, already, zone).drop(columns=["person_id"])
+        table = table.rename(columns={c: t(f"column.{c}") for c in table.columns})
         return to_csv_bytes(table) if kind == "csv" else to_xlsx_bytes(table, "contacts")
 
+    deepest = viewing.level + result.depth
+    name = f"kbyt-ca-{case_id}"
+    if trail:
+        name += f"-qua-{'-'.join(map(str, trail))}"
+    name += f"-tiep-xuc-F{viewing.level + 1}" + (
+        f"-F{deepest}" if deepest > viewing.level + 1 else ""
+    )
     downloads = st.columns(2)
     downloads[0].download_button(
         t("trace.export_csv"),
         lambda: export("csv"),
-        f"kbyt-case-{case_id}-contacts.csv",
+        f"{name}.csv",
         "text/csv",
         on_click="ignore",
         icon=":material/download:",
@@ -265,7 +398,7 @@ def contacts_section(
     downloads[1].download_button(
         t("trace.export_xlsx"),
         lambda: export("xlsx"),
-        f"kbyt-case-{case_id}-contacts.xlsx",
+        f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         icon=":material/download:",
