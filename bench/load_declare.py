@@ -38,11 +38,12 @@ counted too, from pg_stat_database), the load generator (this process) and the w
 (/proc/stat), so that what else ran is visible.
 
 Then --streamlit-sessions K: K Streamlit sessions, each a fresh headless Chromium context
-(Debian's /usr/bin/chromium through Playwright, tests/browser/chromium.py) opening `/` and
-waiting until the script has run (stApp notRunning), one after another after one uncounted
-session; the server's CPU per session. The old QR flow ran one such session per declaration
-(the kiosk page, behind sign-in; `/` shows the sign-in page, an administrator being created
-for it): this is the price of a session, not of that page.
+(Debian's /usr/bin/chromium through Playwright, tests/browser/chromium.py) opening `/sign_in`
+(the dashboard's sign-in page, a Streamlit page; `/` now sends a signed-out browser to the plain
+sign-in form) and waiting until the script has run (stApp notRunning), one after another after
+one uncounted session; the server's CPU per session. The old QR flow ran one such session per
+declaration (the kiosk page, behind sign-in; an administrator is created so that the page
+shows what it shows in service): this is the price of a session, not of that page.
 
 The server's pid is printed when the load starts. To see where it spends its CPU, attach py-spy
 (not a requirement: pip-install it for the run) from another shell during the GET + POST window,
@@ -407,8 +408,8 @@ def drop_database(database: Database) -> None:
 
 
 def ensure_account(url: str) -> None:
-    """An administrator, so that `/` shows the sign-in page as it does in service (an empty
-    database shows the first administrator's setup page instead)."""
+    """An administrator, so that `/sign_in` shows the sign-in page as it does in service (an
+    empty database shows the first administrator's setup page instead)."""
     from queries.users import create_user
 
     engine = make_engine(url)
@@ -812,7 +813,7 @@ def _round(value: float | None) -> float | None:
 
 
 def streamlit_sessions(base: str, pid: int, count: int) -> dict[str, Any]:
-    """Server CPU of `count` Streamlit sessions opening `/` (after one uncounted)."""
+    """Server CPU of `count` Streamlit sessions opening `/sign_in` (after one uncounted)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -834,7 +835,8 @@ def streamlit_sessions(base: str, pid: int, count: int) -> dict[str, Any]:
             browser.close()
     seconds = [s["seconds"] for s in sessions]
     return {
-        "method": "fresh Chromium context per session, goto / until stApp notRunning, closed",
+        "method": "fresh Chromium context per session, goto /sign_in until stApp notRunning, "
+        "closed",
         "sessions": count,
         "first_session": first,
         "cpu_s_per_session": round(total_cpu / count, 3),
@@ -851,16 +853,16 @@ def _one_session(browser: Any, base: str, pid: int) -> dict[str, Any]:
     started = time.perf_counter()
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{base}/")
+    page.goto(f"{base}/sign_in")
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         state="attached", timeout=120_000
     )
-    # notRunning also holds before the first run starts: the sign-in form shows that it ran.
+    # notRunning also holds before the first run starts: the link to the form shows that it ran.
     try:
-        page.locator("input[type='password']").wait_for(state="attached", timeout=60_000)
+        page.locator("a[href^='/session/sign-in']").wait_for(state="attached", timeout=60_000)
         shown = "sign-in page"
     except PlaywrightTimeout:
-        shown = "no sign-in form within 60 s"
+        shown = "no sign-in link within 60 s"
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=120_000
     )
@@ -974,7 +976,8 @@ def markdown(result: dict[str, Any]) -> str:
     st_result = result.get("streamlit")
     if st_result and "cpu_s_per_session" in st_result:
         lines.append(
-            f"| Streamlit session at / ({st_result['sessions']} sessions, headless Chromium) | "
+            f"| Streamlit session at /sign_in ({st_result['sessions']} sessions, headless "
+            "Chromium) | "
             f"{1 / st_result['cpu_s_per_session']:,.2f} sessions per server CPU-s | "
             f"session s: {' / '.join(f'{v:,.1f}' for v in st_result['session_seconds'].values())} "
             f"| | | | {st_result['cpu_s_per_session'] * 1000:,.0f} | | | | |"
@@ -1012,14 +1015,14 @@ def markdown(result: dict[str, Any]) -> str:
         session_rate = 1 / st_result["cpu_s_per_session"]
         lines += [
             "",
-            f"Streamlit session path ({st_result['first_session']['page']} at /): "
+            f"Streamlit session path ({st_result['first_session']['page']} at /sign_in): "
             f"{st_result['cpu_s_per_session']:.2f} CPU-s per session "
             f"(the old declaration needed one session and ~{OLD_SESSION_CPU_S} CPU-s); the first, "
             f"uncounted session took {st_result['first_session']['cpu_s']:.2f} CPU-s.",
             f"Form: {form_rate:,.0f} declarations per server CPU-second (GET + POST) against "
             f"{session_rate:,.2f} Streamlit sessions per server CPU-second: "
-            f"{form_rate / session_rate:,.0f}× (the cost of one Streamlit session at /, not of "
-            "the old kiosk page; the old QR flow needed one session per declaration).",
+            f"{form_rate / session_rate:,.0f}× (the cost of one Streamlit session at /sign_in, "
+            "not of the old kiosk page; the old QR flow needed one session per declaration).",
         ]
     elif st_result:
         lines += ["", f"Streamlit session path: {st_result.get('skipped') or st_result}"]
