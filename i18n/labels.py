@@ -630,6 +630,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin.users.deactivated": ("Đã khóa {username}.", "Deactivated {username}."),
     "admin.audit.user": ("Người dùng", "User"),
     "admin.audit.action": ("Hành động", "Action"),
+    "admin.audit.any_action": ("Mọi hành động", "Any action"),
+    "admin.choose": ("Chọn…", "Choose…"),
     "admin.audit.count": (
         "{count} bản ghi (mới nhất trước, tối đa 500).",
         "{count} records (newest first, at most 500).",

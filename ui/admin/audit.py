@@ -29,7 +29,10 @@ def audit_tab() -> None:
         t("filter.dates"), (first, today), format="DD/MM/YYYY", key="audit_days"
     )
     username = columns[1].text_input(t("admin.audit.user"), max_chars=64, key="audit_user")
-    action = columns[2].selectbox(t("admin.audit.action"), ("", *ACTIONS), key="audit_action")
+    action = columns[2].selectbox(
+        t("admin.audit.action"), ACTIONS, index=None, key="audit_action",
+        placeholder=t("admin.audit.any_action"),
+    )  # fmt: skip
     first, last = (days[0], days[-1]) if isinstance(days, tuple | list) and days else (today, today)
     since, until = local_range_bounds(first, last, settings().zone)
     with engine().connect() as connection:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from geo.admin_units import hcmc_districts
 from queries.audit import record
 from queries.sessions import (
     WallScreenError,
@@ -20,6 +19,7 @@ from queries.sessions import (
 )
 from rules.access import Scope
 from rules.markdown import plain
+from ui.admin.areas import district_names
 from ui.formatting import local_times
 from ui.runtime import engine, settings, t
 
@@ -29,7 +29,7 @@ def screens_tab(scope: Scope) -> None:
     with engine().connect() as connection:
         screens = list_wall_screens(connection)
         sessions = open_sessions(connection, now, settings().sessions)
-    districts = {"": t("area.city"), **{d.code: d.name for d in hcmc_districts()}}
+    districts = {"": t("area.city"), **district_names()}
 
     st.subheader(t("admin.screens.title"))
     st.caption(t("admin.screens.help", days=settings().sessions.wall_screen_days))
@@ -44,8 +44,9 @@ def screens_tab(scope: Scope) -> None:
     with st.form("add_wall_screen", clear_on_submit=True):
         name = st.text_input(t("admin.screens.name"), max_chars=80)
         district = st.selectbox(
-            t("column.district"), list(districts), format_func=districts.get, key="screen_district"
-        )
+            t("column.district"), list(districts), format_func=districts.get,
+            key="screen_district", placeholder=t("admin.choose"),
+        )  # fmt: skip
         sent = st.form_submit_button(t("admin.screens.add"), type="primary")
     if sent:
         try:
@@ -64,7 +65,9 @@ def screens_tab(scope: Scope) -> None:
     active = [s["name"] for s in screens if s["revoked_at"] is None]
     if active:
         left, right = st.columns([3, 1])
-        chosen = left.selectbox(t("admin.screens.revoke"), active, key="revoke_screen")
+        chosen = left.selectbox(
+            t("admin.screens.revoke"), active, key="revoke_screen", placeholder=t("admin.choose")
+        )
         if right.button(t("admin.screens.revoke"), key="revoke_screen_button"):
             with engine().begin() as connection:
                 if revoke_wall_screen(connection, chosen, now):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.admin_units import hcmc_districts, hcmc_wards
 from queries.audit import record
 from queries.users import create_user, list_users, set_active
 from queries.venues import venue_id_for_ref
 from rules.access import ROLES, AccessError, Scope
 from rules.markdown import plain
+from ui.admin.areas import district_names, ward_names
 from ui.formatting import local_times
 from ui.runtime import engine, t
 
@@ -26,16 +26,24 @@ def users_tab(scope: Scope) -> None:
             frame.rename(columns={c: t(f"column.{c}") for c in frame.columns}), hide_index=True
         )
 
-    districts = {"": "—", **{d.code: d.name for d in hcmc_districts()}}
-    wards = {"": "—", **{w.code: w.name for w in hcmc_wards()}}
+    st.subheader(t("admin.users.create"))
+    # The district is outside the form so that the ward list is that district's wards only.
+    districts = {"": "—", **district_names()}
+    district = st.selectbox(
+        t("admin.users.district"), list(districts), format_func=districts.get,
+        key="create_user_district", placeholder=t("admin.choose"),
+    )  # fmt: skip
+    wards = {"": "—", **(ward_names(district) if district else {})}
     with st.form("create_user", clear_on_submit=True):
-        st.subheader(t("admin.users.create"))
         username = st.text_input(t("auth.username"), max_chars=64)
-        role = st.selectbox(t("admin.users.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
-        district = st.selectbox(
-            t("admin.users.district"), list(districts), format_func=districts.get
-        )
-        ward = st.selectbox(t("admin.users.ward"), list(wards), format_func=wards.get)
+        role = st.selectbox(
+            t("admin.users.role"), ROLES, format_func=lambda r: t(f"role.{r}"),
+            placeholder=t("admin.choose"),
+        )  # fmt: skip
+        ward = st.selectbox(
+            t("admin.users.ward"), list(wards), format_func=wards.get,
+            placeholder=t("admin.choose"),
+        )  # fmt: skip
         venue_ref = st.text_input(t("admin.users.venue"), max_chars=64)
         password = st.text_input(t("auth.password"), type="password", max_chars=200)
         sent = st.form_submit_button(t("admin.users.create"), type="primary")
@@ -61,7 +69,10 @@ def users_tab(scope: Scope) -> None:
     active = [u["username"] for u in users if u["active"] and u["username"] != scope.username]
     if active:
         left, right = st.columns([3, 1])
-        chosen = left.selectbox(t("admin.users.deactivate"), active, key="deactivate_user")
+        chosen = left.selectbox(
+            t("admin.users.deactivate"), active, key="deactivate_user",
+            placeholder=t("admin.choose"),
+        )  # fmt: skip
         if right.button(t("admin.users.deactivate"), key="deactivate_button"):
             with engine().begin() as connection:
                 set_active(connection, chosen, False)

@@ -5,26 +5,32 @@ from __future__ import annotations
 import streamlit as st
 
 from config.settings import SECTORS, VENUE_KINDS
-from geo.admin_units import hcmc_districts, hcmc_wards
 from ingest.forms import validate_venue
 from queries.audit import record
 from queries.venue_registry import poster_venues, register_venue, set_active, update_venue
 from queries.venues import search_venues, venue_detail
-from reports.qr_poster import PosterError, declaration_url, posters_pdf, qr_png, qr_svg
+from reports.qr_poster import declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
 from rules.local_time import today_local
 from rules.markdown import plain
+from ui.admin.areas import district_names, district_of_ward, ward_names
 from ui.runtime import engine, settings, t
 
 
-def _ward_label(code: str) -> str:
-    districts = {d.code: d.name for d in hcmc_districts()}
-    ward = next(w for w in hcmc_wards() if w.code == code)
-    return f"{ward.name}, {districts[ward.district_code]}"
-
-
 def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str, str], str, bool]:
-    wards = [w.code for w in hcmc_wards()]
+    # The district is outside the form so that its wards follow it; one list of the city's
+    # ~270 wards, with a label each, was most of the page's time.
+    districts = district_names()
+    codes = list(districts)
+    current_ward = getattr(current, "ward_code", None)
+    current_district = district_of_ward(current_ward) if current_ward else None
+    district = st.selectbox(
+        t("filter.district"), codes, format_func=districts.get, key=f"{key}_district",
+        index=codes.index(current_district) if current_district in districts else 0,
+        placeholder=t("admin.choose"),
+    )  # fmt: skip
+    wards = ward_names(district or codes[0])
+    ward_codes = list(wards)
     with st.form(key):
         name = st.text_input(t("admin.venue.name"), getattr(current, "name", ""), max_chars=200)
         left, right = st.columns(2)
@@ -38,8 +44,9 @@ def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str
             index=VENUE_KINDS.index(getattr(current, "kind", "other")),
         )
         ward_code = st.selectbox(
-            t("admin.venue.ward"), wards, format_func=_ward_label,
-            index=wards.index(getattr(current, "ward_code", wards[0])),
+            t("admin.venue.ward"), ward_codes, format_func=wards.get,
+            index=ward_codes.index(current_ward) if current_ward in wards else 0,
+            placeholder=t("admin.choose"),
         )  # fmt: skip
         address = st.text_input(
             t("admin.venue.address"), getattr(current, "address", ""), max_chars=300
@@ -88,29 +95,34 @@ def venue_tab(scope: Scope) -> None:
     else:
         labels = {row.id: f"{row.name} — {row.venue_ref}" for row in found.itertuples()}
         chosen = st.selectbox(
-            t("admin.venue.pick"), list(labels), format_func=labels.get, key="admin_venue_id"
-        )
+            t("admin.venue.pick"), list(labels), format_func=labels.get, key="admin_venue_id",
+            placeholder=t("admin.choose"),
+        )  # fmt: skip
         with engine().connect() as connection:
             detail = venue_detail(connection, int(chosen), None, None)
         url = declaration_url(settings().public_base_url, detail.token)
         st.caption(url)
         downloads = st.columns(4)
+        # The files are made when their button is pressed, not on every run: the poster alone
+        # (fonts loaded and subset) took over half a second.
         downloads[0].download_button(
-            t("admin.qr.png"), qr_png(url), f"{detail.venue_ref}.png", "image/png"
-        )
+            t("admin.qr.png"), lambda: qr_png(url), f"{detail.venue_ref}.png", "image/png",
+            on_click="ignore", key="admin_qr_png",
+        )  # fmt: skip
         downloads[1].download_button(
-            t("admin.qr.svg"), qr_svg(url), f"{detail.venue_ref}.svg", "image/svg+xml"
-        )
-        try:
+            t("admin.qr.svg"), lambda: qr_svg(url), f"{detail.venue_ref}.svg", "image/svg+xml",
+            on_click="ignore", key="admin_qr_svg",
+        )  # fmt: skip
+
+        def poster() -> bytes:
             with engine().connect() as connection:
-                poster = posters_pdf(
-                    poster_venues(connection, venue_ids=[detail.id]), settings().public_base_url
-                )
-            downloads[2].download_button(
-                t("admin.qr.pdf"), poster, f"{detail.venue_ref}.pdf", "application/pdf"
-            )
-        except PosterError as error:
-            downloads[2].error(str(error))
+                venues = poster_venues(connection, venue_ids=[detail.id])
+            return posters_pdf(venues, settings().public_base_url)
+
+        downloads[2].download_button(
+            t("admin.qr.pdf"), poster, f"{detail.venue_ref}.pdf", "application/pdf",
+            on_click="ignore", key="admin_qr_pdf",
+        )  # fmt: skip
         toggle = "admin.venue.activate" if not detail.active else "admin.venue.deactivate"
         if downloads[3].button(t(toggle), key="admin_venue_toggle"):
             with engine().begin() as connection:
@@ -132,10 +144,11 @@ def venue_tab(scope: Scope) -> None:
                     st.success(t("admin.venue.saved"))
 
     st.subheader(t("admin.qr.bulk"))
-    districts = {d.code: d.name for d in hcmc_districts()}
+    districts = district_names()
     district = st.selectbox(
-        t("filter.district"), list(districts), format_func=districts.get, key="admin_bulk"
-    )
+        t("filter.district"), list(districts), format_func=districts.get, key="admin_bulk",
+        placeholder=t("admin.choose"),
+    )  # fmt: skip
 
     def bulk() -> bytes:
         with engine().connect() as connection:
