@@ -50,3 +50,21 @@ def test_an_upload_keeps_good_rows_and_reports_bad_ones(server, page, browser_de
     engine.dispose()
     assert after - before == 2  # lines 2 and 5 kept; 3 (phone) and 4 (venue) rejected
     assert imported[-1] == ("import", 2)
+
+
+def test_a_venues_qr_files_and_poster_are_made_when_asked(server, page):
+    """The files are made when their button is pressed (not on every run of the page)."""
+    sign_in(page, server.url, "admin")
+    go_to(page, "Quản trị")
+    page.get_by_label("Tìm địa điểm (tên hoặc mã)").fill("CDM-BD")
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    files = {}
+    for label in ("Mã QR (PNG)", "Mã QR (SVG)", "Áp phích A4 (PDF)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        files[download.value.suggested_filename] = download.value.path().read_bytes()
+    assert sorted(files) == ["CDM-BD.pdf", "CDM-BD.png", "CDM-BD.svg"]
+    assert files["CDM-BD.png"].startswith(b"\x89PNG")
+    assert b"<svg" in files["CDM-BD.svg"][:400]
+    assert files["CDM-BD.pdf"].startswith(b"%PDF")
