@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -207,19 +208,37 @@ def visits_map(
             visits[["lat", "lon"]].values.tolist(), color="#c62828", weight=2, opacity=0.7,
             dash_array="6 6",
         ).add_to(fig)  # fmt: skip
+    # One marker per place, labelled with its visits' numbers: repeat visits to a place drew
+    # their numbers on top of each other, unreadable.
+    places: dict[str, list[tuple[int, Any]]] = {}
     for number, row in enumerate(visits.itertuples(), start=1):
-        chosen = row.venue_ref == selected
-        tooltip = f"{number}. {safe_text.html(row.venue_name)}<br>{safe_text.html(row.label)}"
+        places.setdefault(row.venue_ref, []).append((number, row))
+    for venue_ref, stops in places.items():
+        first = stops[0][1]
+        chosen = venue_ref == selected
+        tooltip = "<br>".join(
+            f"{number}. {safe_text.html(row.venue_name)} — {safe_text.html(row.label)}"
+            for number, row in stops
+        )
+        numbers = [number for number, _ in stops]
+        shown = (
+            ", ".join(map(str, numbers))
+            if len(numbers) <= 3
+            else f"{numbers[0]}, {numbers[1]} … {numbers[-1]} ({len(numbers)})"
+        )
         folium.CircleMarker(
-            (row.lat, row.lon), radius=14 if chosen else 11, color="#000" if chosen else "#b71c1c",
-            weight=3 if chosen else 1, fill=True, fill_color="#e53935", fill_opacity=0.9,
-            tooltip=tooltip,
+            (first.lat, first.lon), radius=14 if chosen else 11,
+            color="#000" if chosen else "#b71c1c", weight=3 if chosen else 1, fill=True,
+            fill_color="#e53935", fill_opacity=0.9, tooltip=tooltip,
         ).add_to(fig)  # fmt: skip
         folium.Marker(
-            (row.lat, row.lon),
+            (first.lat, first.lon),
             icon=folium.DivIcon(
-                html=f'<div style="font:bold 12px sans-serif;color:#fff;text-align:center;'
-                f'width:22px;margin:-8px 0 0 -11px">{number}</div>'
+                icon_size=(0, 0),
+                html='<div style="position:absolute;transform:translate(-50%,-50%);'
+                "white-space:nowrap;padding:1px 7px;border-radius:11px;background:#b71c1c;"
+                "border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.6);color:#fff;"
+                f'font:bold 13px/18px sans-serif">{shown}</div>',
             ),
             tooltip=tooltip,
         ).add_to(fig)
