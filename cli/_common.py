@@ -1,4 +1,5 @@
-"""Helpers shared by the commands: progress bars and argument types."""
+"""Helpers shared by the commands: progress bars, argument types, UTC times in listings and
+database errors as one line."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def progress_bar(label: str) -> Callable[[float, str], None]:
@@ -45,3 +48,15 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
+
+
+def utc_minute(moment: datetime | None) -> str:
+    """An instant as listings show it: '2026-12-02 04:30Z', or '' for none."""
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else ""
+
+
+def database_error(command: str, error: SQLAlchemyError) -> int:
+    """Say what the database answered in one line on stderr; the exit status."""
+    lines = str(error).strip().splitlines()
+    print(f"{command}: database error: {lines[0] if lines else error}", file=sys.stderr)
+    return 1

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from cli._common import database_error, utc_minute
 from config.settings import Settings
 from db.engine import make_engine
 from ingest.report import ImportFileError
@@ -40,7 +41,7 @@ def cmd_create_api_key(args: argparse.Namespace, settings: Settings) -> int:
         print(f"create-api-key: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        return _database_error("create-api-key", error)
+        return database_error("create-api-key", error)
     # The key alone on stdout, so that a script can take it; the words for a person on stderr.
     print(key)
     print(
@@ -61,7 +62,7 @@ def cmd_revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
         print(f"revoke-api-key: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        return _database_error("revoke-api-key", error)
+        return database_error("revoke-api-key", error)
     if not revoked:
         print(f"revoke-api-key: no active key {args.key!r} (see list-api-keys)", file=sys.stderr)
         return 2
@@ -74,29 +75,19 @@ def cmd_list_api_keys(args: argparse.Namespace, settings: Settings) -> int:
         with make_engine(settings.database_url).connect() as connection:
             keys = list_api_keys(connection)
     except SQLAlchemyError as error:
-        return _database_error("list-api-keys", error)
+        return database_error("list-api-keys", error)
     if not keys:
         print("No API keys.")
         return 0
     print(f"{'id':>4}  {'prefix':12}  {'source':20}  {'created':17}  {'last used':17}  state")
     for key in keys:
-        state = f"revoked {_when(key.revoked_at)}" if key.revoked_at else "active"
+        state = f"revoked {utc_minute(key.revoked_at)}" if key.revoked_at else "active"
         print(
-            f"{key.id:>4}  {key.prefix:12}  {key.source:20}  {_when(key.created_at):17}  "
-            f"{_when(key.last_used_at) or 'never':17}  {state}"
+            f"{key.id:>4}  {key.prefix:12}  {key.source:20}  {utc_minute(key.created_at):17}  "
+            f"{utc_minute(key.last_used_at) or 'never':17}  {state}"
             + (f"  ({key.note})" if key.note else "")
         )
     return 0
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else ""
-
-
-def _database_error(command: str, error: SQLAlchemyError) -> int:
-    lines = str(error).strip().splitlines()
-    print(f"{command}: database error: {lines[0] if lines else error}", file=sys.stderr)
-    return 1
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from cli._common import database_error, utc_minute
 from config.settings import Settings
 from db.engine import make_engine
 from queries.audit import record
@@ -37,7 +38,7 @@ def cmd_add_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
         print(f"add-wall-screen: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        return _database_error("add-wall-screen", error)
+        return database_error("add-wall-screen", error)
     # The link alone on stdout, so that a script can take it; the words for a person on stderr.
     print(wall_screen_link(settings.public_base_url, secret))
     print(
@@ -55,7 +56,7 @@ def cmd_revoke_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
             if revoked:
                 record(connection, OPERATOR, "wall_screen.revoke", f"wall screen {args.name}")
     except SQLAlchemyError as error:
-        return _database_error("revoke-wall-screen", error)
+        return database_error("revoke-wall-screen", error)
     if not revoked:
         print(f"revoke-wall-screen: no active screen {args.name!r}", file=sys.stderr)
         return 2
@@ -68,29 +69,19 @@ def cmd_list_wall_screens(args: argparse.Namespace, settings: Settings) -> int:
         with make_engine(settings.database_url).connect() as connection:
             screens = list_wall_screens(connection)
     except SQLAlchemyError as error:
-        return _database_error("list-wall-screens", error)
+        return database_error("list-wall-screens", error)
     if not screens:
         print("No wall screens.")
         return 0
     print(f"{'name':30}  {'area':5}  {'created':17}  {'last seen':17}  state")
     for screen in screens:
-        state = f"revoked {_when(screen['revoked_at'])}" if screen["revoked_at"] else "active"
+        state = f"revoked {utc_minute(screen['revoked_at'])}" if screen["revoked_at"] else "active"
         print(
             f"{screen['name']:30}  {screen['district_code'] or 'city':5}  "
-            f"{_when(screen['created_at']):17}  {_when(screen['last_seen_at']) or 'never':17}  "
-            f"{state}"
+            f"{utc_minute(screen['created_at']):17}  "
+            f"{utc_minute(screen['last_seen_at']) or 'never':17}  {state}"
         )
     return 0
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else ""
-
-
-def _database_error(command: str, error: SQLAlchemyError) -> int:
-    lines = str(error).strip().splitlines()
-    print(f"{command}: database error: {lines[0] if lines else error}", file=sys.stderr)
-    return 1
 
 
 def register(commands: argparse._SubParsersAction) -> None:
