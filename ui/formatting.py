@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.runtime import settings, t
+from i18n.numbers import percent, whole_number
+from ui.runtime import language, settings, t
 
 
 def local_times(values: pd.Series) -> pd.Series:
@@ -30,3 +31,13 @@ def channel_names(channels: pd.Series) -> pd.Series:
 def reason_text(reasons: str) -> str:
     """'symptom:fever;exposure:case_contact' -> 'sốt, tiếp xúc ca bệnh trong 14 ngày'."""
     return ", ".join(t(f"reason.{code}") for code in reasons.split(";") if code)
+
+
+def count_text(value: float | None) -> str:
+    """A count in the session's language: 6.272 (vi) or 6,272 (en)."""
+    return whole_number(value, language())
+
+
+def percent_text(fraction: float | None, digits: int = 1) -> str:
+    """A share in the session's language: 0,9 % (vi) or 0.9% (en)."""
+    return percent(fraction, digits, language())
