@@ -137,6 +137,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "Hôm nay, tính đến {time}: mọi ngày được so sánh trong cùng khoảng giờ (trước {hour}).",
         "Today so far ({time}): every day is compared over the same hours (before {hour}).",
     ),
+    "kpi.period.day": ("Ngày {day}", "Day {day}"),
+    "kpi.period.today": ("Hôm nay {day}, đến {time}", "Today {day}, up to {time}"),
+    "kpi.period.days": ("{n} ngày {first}–{last}", "{n} days {first}–{last}"),
+    "kpi.period.days_partial": (
+        "{n} ngày {first}–{last} (ngày {last} đến {time})",
+        "{n} days {first}–{last} ({last} up to {time})",
+    ),
+    "kpi.against": ("so với {day}", "vs {day}"),
+    "kpi.partial_day": ("{label} hôm nay, đến {time}", "{label} today, up to {time}"),
+    "kpi.until": ("đến {time}", "to {time}"),
+    "kpi.full_day_note": (
+        "Mặc định là ngày trọn vẹn gần nhất; hôm nay chưa hết ngày nên không so sánh được.",
+        "The last full day is shown by default; today is not over, so it does not compare.",
+    ),
     "kpi.declarations": ("Lượt khai báo", "Declarations"),
     "kpi.declarations.help": (
         "Số lượt khai báo (quét mã, khai hộ, tại chốt, khai trước, nhập từ hệ thống khác) có "

@@ -4,63 +4,82 @@ fetch), readable on a phone, with the day's KPIs, the trend as an inline SVG and
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
+from i18n.numbers import full_date
 from queries.kpis import Kpis
-from rules.disclosure import (
-    AREA_COUNTS,
-    AREA_RATES,
-    drawable,
-    is_small,
-    shown_count,
-    shown_rate,
-    suppressed_table,
-)
+from reports.figures import Tile, area_rows, count, tiles
+from rules.disclosure import drawable
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:16px;color:#222}
-h1{font-size:1.3em;margin:0 0 4px}.sub{color:#666;margin:0 0 16px}
+h1{font-size:1.3em;margin:0 0 4px}.sub{color:#666;margin:0 0 16px}h2{font-size:1.1em}
 .tiles{display:flex;flex-wrap:wrap;gap:8px}.tile{border:1px solid #ddd;border-radius:8px;
-padding:8px 12px;min-width:140px}.tile b{display:block;font-size:1.6em}.up{color:#b71c1c}
-.down{color:#1b5e20}table{border-collapse:collapse;margin-top:12px;width:100%}
+padding:8px 12px;min-width:140px}.tile b{display:block;font-size:1.6em}.bad{color:#b71c1c}
+.good{color:#1b5e20}.neutral{color:#616161}.tile small{display:block;color:#757575}
+table{border-collapse:collapse;margin-top:12px;width:100%}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:right}td:first-child,
 th:first-child{text-align:left}
 """
+PARTIAL_FILL = "#ef9a9a"
 
 
-def _delta(now: int, before: int, threshold: int) -> str:
-    """The change in per cent, or nothing: against zero, or when either count is small (the
-    other one exact and the percentage give it away)."""
-    if before == 0 or is_small(now, threshold) or is_small(before, threshold):
+def _delta(tile: Tile, against: str) -> str:
+    """The change against the day before, coloured by what it means (rules.kpis.tone): a rise
+    of cases red, no change grey with '='; nothing when the change is withheld."""
+    if tile.change is None:
         return ""
-    change = (now - before) / before * 100
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    css = "up" if change > 0 else "down"
-    return f'<span class="{css}">{arrow} {abs(change):.0f}%</span>'
+    arrow = "=" if tile.change == "0" else "▼" if tile.change.startswith("-") else "▲"
+    text = tile.change.lstrip("+-")
+    return (
+        f'<span class="{tile.tone}">{arrow} {html.escape(text)}</span>'
+        f"<small>{html.escape(against)}</small>"
+    )
 
 
 def _bars(
-    series: pd.DataFrame, column: str, threshold: int, width: int = 600, height: int = 120
+    series: pd.DataFrame,
+    column: str,
+    threshold: int,
+    language: str,
+    partial: date | None = None,
+    until: str = "",
+    width: int = 600,
+    height: int = 130,
 ) -> str:
     """Bars of a column by day; a small count gets no bar (its height would show it) and its
-    label says "<threshold"."""
+    label says "<threshold". The day still under way (partial) is drawn pale and labelled
+    `until`, so that its few hours do not read as a fall."""
     values = drawable(series[column], threshold).fillna(0.0).tolist()
-    labels = [shown_count(int(value), threshold) for value in series[column]]
+    labels = [count(int(value), threshold, language) for value in series[column]]
     top = max(values) if values and max(values) > 0 else 1.0
     step = width / max(len(values), 1)
     bars = []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
-        bar_height = value / top * (height - 20)
+        bar_height = value / top * (height - 32)
         x, y = i * step + 1, height - 15 - bar_height
-        day = series["day"].iloc[i].strftime("%d/%m")
+        day = series["day"].iloc[i]
+        shown_day = day.strftime("%d/%m")
+        under_way = partial is not None and day >= partial
+        tip = f"{shown_day}: {label}" + (f" ({until})" if under_way else "")
+        paint = (
+            f'fill="{PARTIAL_FILL}" stroke="#c62828" stroke-dasharray="3 2"'
+            if under_way
+            else 'fill="#c62828"'
+        )
         bars.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - 2:.1f}" height="{bar_height:.1f}" '
-            f'fill="#c62828"><title>{day}: {html.escape(label)}</title></rect>'
+            f"{paint}><title>{html.escape(tip)}</title></rect>"
         )
+        if under_way:
+            bars.append(
+                f'<text x="{x + step / 2:.1f}" y="{max(y - 3, 10):.1f}" font-size="9" '
+                f'text-anchor="middle">{html.escape(until)}</text>'
+            )
         if len(values) <= 16:
-            bars.append(f'<text x="{x:.1f}" y="{height - 2}" font-size="9">{day}</text>')
+            bars.append(f'<text x="{x:.1f}" y="{height - 2}" font-size="9">{shown_day}</text>')
     return f'<svg viewBox="0 0 {width} {height}" width="100%" role="img">{"".join(bars)}</svg>'
 
 
@@ -72,46 +91,23 @@ def render(
     generated_at: datetime,
     labels: dict[str, str],
     threshold: int = 1,
+    language: str = "vi",
 ) -> str:
-    """The report as HTML; labels maps keys (title, declarations, …) to the reader's language.
+    """The report as HTML; labels maps keys (title, declarations, …) to the reader's language,
+    with the periods already written: 'period' (the tiles' day), 'against' (the day they are
+    compared with), 'range' (the trend's and the table's days) and 'until' (the mark of a day
+    still under way, which is drawn only when generated_at falls on a day of the series).
 
     threshold: counts from 1 to threshold - 1 show as "<threshold", with no change or rate
     derived from them (rules.disclosure); 1, the default, shows every figure exactly.
     """
-    today, yesterday, n = kpis.today, kpis.yesterday, threshold
-    tiles = [
-        (
-            labels["declarations"],
-            shown_count(today.declarations, n),
-            _delta(today.declarations, yesterday.declarations, n),
-        ),
-        (
-            labels["at_risk"],
-            f"{shown_count(today.at_risk, n)} ({shown_rate(today.at_risk, today.risk_rate, n)})",
-            _delta(today.at_risk, yesterday.at_risk, n),
-        ),
-        (
-            labels["new_cases"],
-            shown_count(today.new_cases, n),
-            _delta(today.new_cases, yesterday.new_cases, n),
-        ),
-        (labels["contacts_traced"], shown_count(today.contacts_traced, n), ""),
-        (
-            labels["active_units"],
-            shown_count(today.active_units, n),
-            _delta(today.active_units, yesterday.active_units, n),
-        ),
-        (
-            labels["units"],
-            f"{kpis.units_by_sector['health']:,} / {kpis.units_by_sector['state']:,}",
-            "",
-        ),
-    ]
+    n = threshold
     tile_html = "".join(
-        f'<div class="tile">{html.escape(name)}<b>{html.escape(value)}</b>{delta}</div>'
-        for name, value, delta in tiles
+        f'<div class="tile">{html.escape(labels[tile.key])}<b>{html.escape(tile.value)}</b>'
+        f"{_delta(tile, labels['against'])}</div>"
+        for tile in tiles(kpis, n, language)
     )
-    shown = suppressed_table(table, AREA_COUNTS, AREA_RATES, n)
+    shown = area_rows(table, n, language)
     rows = "".join(
         "<tr>"
         + "".join(
@@ -125,15 +121,20 @@ def render(
         f"<th>{html.escape(labels[k])}</th>"
         for k in ("area", "declarations", "at_risk", "rate", "cases")
     )
-    title = html.escape(f"{labels['title']} — {today.day.strftime('%d/%m/%Y')} — {area_name}")
+    today = generated_at.date()
+    partial = today if len(series) and series["day"].iloc[-1] >= today else None
+    title = html.escape(f"{labels['title']} — {labels['period']} — {area_name}")
+    range_heading = html.escape(labels["range"])
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{title}</title><style>{STYLE}</style></head><body>"
         f"<h1>{title}</h1><p class='sub'>{html.escape(labels['generated'])} "
-        f"{generated_at.strftime('%H:%M %d/%m/%Y')}</p>"
+        f"{generated_at.strftime('%H:%M')} {full_date(today, language)}</p>"
         f"<div class='tiles'>{tile_html}</div>"
-        f"<h2>{html.escape(labels['trend'])}</h2>{_bars(series, 'declarations', n)}"
+        f"<h2>{html.escape(labels['trend'])} · {range_heading}</h2>"
+        f"{_bars(series, 'declarations', n, language, partial, labels.get('until', ''))}"
+        f"<h2>{html.escape(labels['area'])} · {range_heading}</h2>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         "</body></html>"
     )

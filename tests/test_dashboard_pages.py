@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from config.settings import get_settings
 from db.engine import make_engine
 from db.schema import audit_log, checkin, venue, ward
+from i18n.numbers import whole_number
 from queries.area import wards_by_district
 from rules.access import Scope
 from rules.local_time import local_day_bounds
@@ -66,10 +67,10 @@ def test_overview_tiles_equal_raw_counts_for_a_past_day(open_page, demo_url):
         {"from": (yesterday - timedelta(days=2)).isoformat(), "to": yesterday.isoformat()},
     )
     tiles = {metric.label: metric.value for metric in app.metric}
-    assert tiles["Lượt khai báo"] == f"{raw_count(demo_url, yesterday):,}"
+    assert tiles["Lượt khai báo"] == whole_number(raw_count(demo_url, yesterday))
     risky = raw_count(demo_url, yesterday, risky=True)
-    assert tiles["Khai báo có nguy cơ"].startswith(f"{risky:,} (")
-    assert tiles["Đơn vị triển khai (y tế / cơ quan, DN)"] == "6,272 / 3,422"
+    assert tiles["Khai báo có nguy cơ"].startswith(f"{whole_number(risky)} (")
+    assert tiles["Đơn vị triển khai (y tế / cơ quan, DN)"] == "6.272 / 3.422"
     assert [b.label for b in app.get("download_button")] == ["Tải báo cáo ngày (HTML)"]
 
 
@@ -79,7 +80,7 @@ def test_overview_for_a_district(open_page, demo_url):
         "overview", {"from": yesterday.isoformat(), "to": yesterday.isoformat(), "district": "764"}
     )
     tiles = {metric.label: metric.value for metric in app.metric}
-    assert tiles["Lượt khai báo"] == f"{raw_count(demo_url, yesterday, '764'):,}"
+    assert tiles["Lượt khai báo"] == whole_number(raw_count(demo_url, yesterday, "764"))
     assert any(h.value.startswith("Theo phường/xã") for h in app.main.subheader)
 
 

@@ -234,7 +234,8 @@ def chart_values(app):
         if isinstance(y, dict):
             y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
         values.append([None if v is None or np.isnan(v) else v for v in y])
-    return values, [trace["customdata"] for trace in spec["data"]]
+    # customdata: [the day, the figure as shown]
+    return values, [[shown for _, shown in trace["customdata"]] for trace in spec["data"]]
 
 
 WARD_NAMES = {code: name for code, name in zip(*[city_shapes(None).wards[c]
@@ -245,10 +246,10 @@ WARD_NAMES = {code: name for code, name in zip(*[city_shapes(None).wards[c]
 def test_the_overview_shows_a_small_ward_as_below_five(open_page, scope):
     district, _ = open_page("overview", scope)
     assert tiles(district)["Lượt khai báo"] == ("15", "+5")
-    assert tiles(district)["Khai báo có nguy cơ"] == ("7 (46.7%)", "+7")
+    assert tiles(district)["Khai báo có nguy cơ"] == ("7 (46,67 %)", "+7")
     assert table_rows(district) == {
         # declarations, at risk, cases, active units, rate
-        WARD_NAMES[WARD_B]: ["12", "6", "0", "<5", "50.0%"],
+        WARD_NAMES[WARD_B]: ["12", "6", "0", "<5", "50,00 %"],
         WARD_NAMES[WARD_A]: ["<5", "<5", "0", "<5", "—"],
     }
 
@@ -266,10 +267,10 @@ def test_the_overview_shows_a_small_ward_as_below_five(open_page, scope):
 
 def test_an_epidemiologist_sees_the_exact_small_counts(open_page):
     district, _ = open_page("overview", EPI)
-    assert table_rows(district)[WARD_NAMES[WARD_A]][:2] == [3, 1]
+    assert table_rows(district)[WARD_NAMES[WARD_A]][:2] == ["3", "1"]
     ward, drawn = open_page("overview", EPI, ward=WARD_A)
     assert tiles(ward)["Lượt khai báo"] == ("3", "+3")
-    assert tiles(ward)["Khai báo có nguy cơ"] == ("1 (33.3%)", "+1")
+    assert tiles(ward)["Khai báo có nguy cơ"] == ("1 (33,33 %)", "+1")
     assert chart_values(ward) == ([[3.0], [1.0]], [["3"], ["1"]])
     assert "<b>3</b>" in drawn["report"] and "<td>3</td>" in drawn["report"]
 
