@@ -11,15 +11,16 @@ from sqlalchemy.exc import DBAPIError
 from streamlit_folium import st_folium
 
 from geo.admin_units import area_label, hcmc_districts
-from geo.maps import choropleth, city_shapes
+from geo.maps import choropleth, city_shapes, class_labels
 from geo.wall_map import dress_for_wall, legend_html
 from queries.area import allowed_wards
 from queries.filters import Filter
 from queries.sessions import WALL_SCREEN_PREFIX
-from rules.disclosure import AREA_RATES, hidden_on_map, shown_count
+from reports.figures import count
+from rules.disclosure import AREA_RATES, hidden_on_map
 from ui import data
 from ui.auth import require
-from ui.runtime import settings, t
+from ui.runtime import language, settings, t
 from ui.wall_layout import LABEL_VH, badge_html, board_css, rotation_index
 
 scope = require("wall")
@@ -81,6 +82,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         st.warning(t("auth.outside_scope"))
         return
     n = config.small_count_threshold
+    lang = language()
     kpis = data.kpis(config.database_url, today, config.timezone, wards, local.hour + 1)
     hour = data.last_hour(config.database_url, now, wards)
     cases = data.open_cases(config.database_url, wards)
@@ -96,7 +98,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
     fig, bounds, colours = choropleth(
         areas[["code", "name", "geometry"]],
         figures.drop(columns=["name"]).assign(
-            shown=[shown_count(int(v), n) for v in figures["declarations"]], hidden=hidden
+            shown=[count(int(v), n, lang) for v in figures["declarations"]], hidden=hidden
         ),
         metric,
         [("shown", t("kpi.declarations"))],
@@ -106,7 +108,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
     approximate = district or shapes.source == "voronoi"
     legend = legend_html(
         t(f"map.metric.{metric}") + " · " + t("wall.today"), bounds, colours,
-        value_format="{:.1%}" if metric == "risk_rate" else "{:,.0f}",
+        labels=class_labels(bounds, share=metric == "risk_rate", language=lang),
         suppressed_below=n if bool(hidden.any()) else None,
         note=t(f"wall.map_note.{shapes.source}") if approximate else "",
     )  # fmt: skip
@@ -126,7 +128,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         with st.container(key="wall_tiles"):
             for row in (tiles[:2], tiles[2:]):
                 for column, (label, value) in zip(st.columns(2), row, strict=True):
-                    column.metric(label, shown_count(value, n))
+                    column.metric(label, count(value, n, lang))
         if rotate:
             st.caption(t("wall.rotating"))
 
@@ -135,9 +137,9 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
     with st.container(key="wall_strip_quiet" if quiet else "wall_strip_alert"):
         strip = st.columns([1.4, 3, 2, 2], vertical_alignment="center")
         strip[0].html(f'<div class="wall-strip-title">{t("wall.last_hour")}</div>')
-        strip[1].metric(t("wall.alerts"), shown_count(hour["alerts"], n))
-        strip[2].metric(t("wall.high"), shown_count(hour["high"], n))
-        strip[3].metric(t("wall.medium"), shown_count(hour["medium"], n))
+        strip[1].metric(t("wall.alerts"), count(hour["alerts"], n, lang))
+        strip[2].metric(t("wall.high"), count(hour["high"], n, lang))
+        strip[3].metric(t("wall.medium"), count(hour["medium"], n, lang))
     with st.container(key="wall_foot"):
         st.caption(
             t("wall.updated", time=local.strftime("%H:%M"), seconds=config.wall_refresh_seconds)

@@ -9,6 +9,7 @@ Labels reach Leaflet as HTML, so every name is escaped here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -16,14 +17,15 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from folium.plugins import HeatMap
 
 from config.settings import MapSettings
 from geo.admin_units import hcmc_districts, hcmc_wards
 from geo.boundaries import Shapes, build_shapes
+from i18n.numbers import percent, whole_number
 from rules import safe_text
+from rules.kpis import round_step
 
 VENDOR = "/app/static/vendor"
 LOCAL_ASSETS = {
@@ -47,7 +49,7 @@ CITY_CENTRE = (10.80, 106.70)
 PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 EMPTY_COLOUR = "#f0f0f0"
 # Areas whose figure is a suppressed small count (rules.disclosure): one class of their own,
-# outside the quantile classes, so neither colour nor legend bound reveals the count.
+# outside the colour classes, so neither colour nor legend bound reveals the count.
 SUPPRESSED_COLOUR = "#9e9e9e"
 
 
@@ -103,12 +105,50 @@ def city_shapes(boundary_file: str | None) -> Shapes:
 
 
 def classes(values: pd.Series) -> tuple[list[float], list[str]]:
-    """Upper bounds of up to five quantile classes, and their colours."""
+    """Upper bounds of equal classes from zero with round breaks (at most five), and their
+    colours. Counts step by whole numbers (1, 2, 5, 10, 20, 25, 50 …: 5, 10, 15 for a top of
+    12), shares by round percentages (0,25 %, 0,5 % … for a top of 1,16 %).
+
+    Quantile classes made neighbouring figures look far apart (0,90 % and 1,16 % two shades
+    apart, with breaks like 0,937 %); equal round classes from zero keep a colour's meaning
+    proportional, and the legend states the breaks."""
     positive = values[values > 0]
     if positive.empty:
         return [], []
-    bounds = sorted(set(np.quantile(positive, [0.2, 0.4, 0.6, 0.8, 1.0]).round(6).tolist()))
-    return bounds, list(PALETTE[-len(bounds) :])
+    top = float(positive.max())
+    whole = bool((positive % 1 == 0).all())
+    step = round_step(top, len(PALETTE), whole=whole)
+    count = max(1, math.ceil(top / step - 1e-9))
+    bounds = [round(step * k, 10) for k in range(1, count + 1)]
+    return bounds, list(PALETTE[-count:])
+
+
+def _percent_digits(bounds: list[float]) -> int:
+    """The fewest decimals of a percentage that write every bound exactly (0,25 % needs 2)."""
+    for digits in range(4):
+        if all(abs(round(b * 100, digits) - b * 100) < 1e-9 for b in bounds):
+            return digits
+    return 4
+
+
+def class_labels(bounds: list[float], share: bool = False, language: str = "vi") -> list[str]:
+    """Each class's range as the legend states it: counts '1–5', '6–10' (whole numbers, both
+    ends included), shares '≤ 0,25 %', '0,25–0,5 %'."""
+    if not share:
+        lows = [1, *(int(b) + 1 for b in bounds[:-1])]
+        return [
+            whole_number(b, language)
+            if low == b
+            else f"{whole_number(low, language)}–{whole_number(b, language)}"
+            for low, b in zip(lows, bounds, strict=True)
+        ]
+    digits = _percent_digits(bounds)
+    shown = [percent(b, digits, language) for b in bounds]
+    unit = " %" if language == "vi" else "%"
+    return [
+        f"≤ {shown[0]}",
+        *(f"{low.removesuffix(unit)}–{high}" for low, high in zip(shown, shown[1:], strict=False)),
+    ][: len(bounds)]
 
 
 def colour_for(value: float, bounds: list[float], colours: list[str]) -> str:

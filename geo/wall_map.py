@@ -113,19 +113,22 @@ def legend_html(
     bounds: list[float],
     colours: list[str],
     *,
+    labels: list[str] | None = None,
     value_format: str = "{:,.0f}",
     suppressed_below: int | None = None,
     empty_label: str = "0",
     note: str = "",
 ) -> str:
     """The legend's rows: "0", the "<n" class when some area is suppressed, and each colour
-    class's upper bound (computed without the suppressed areas, so none is below n)."""
+    class (computed without the suppressed areas, so none is below n) with its stated range
+    (labels, from geo.maps.class_labels), or "≤ bound" written with value_format."""
     rows = [f'<i style="background:{EMPTY_COLOUR}"></i>{safe_text.html(empty_label)}']
     if suppressed_below is not None:
         rows.append(f'<i style="background:{SUPPRESSED_COLOUR}"></i>&lt;{suppressed_below}')
+    texts = labels if labels is not None else [f"≤ {value_format.format(b)}" for b in bounds]
     rows += [
-        f'<i style="background:{colour}"></i>≤ {value_format.format(bound)}'
-        for bound, colour in zip(bounds, colours, strict=True)
+        f'<i style="background:{colour}"></i>{safe_text.html(text)}'
+        for text, colour in zip(texts, colours, strict=True)
     ]
     body = "<br>".join(rows)
     small = f"<small>{safe_text.html(note)}</small>" if note else ""

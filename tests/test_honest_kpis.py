@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from geo.maps import PALETTE, class_labels, classes, colour_for
+from geo.wall_map import legend_html
 from queries.kpis import DayFigures, Kpis
 from reports.daily_report import render
 from reports.figures import area_rows, change, count, rate, tiles
@@ -186,3 +188,37 @@ def test_the_report_names_its_periods_in_vietnamese_and_marks_today():
     assert "<td>6.272</td>" in report and "<td>0,88 %</td>" in report
     assert "02/12: 129 (đến 05:03)</title>" in report and ">đến 05:03</text>" in report
     assert "7 ngày 26/11–02/12 (ngày 02/12 đến 05:03)" in report
+
+
+# --- the maps' colour classes --------------------------------------------------------------
+
+
+def test_risk_shares_fall_in_equal_round_classes_from_zero():
+    shares = pd.Series([0.0090, 0.0095, 0.0102, 0.0116])
+    bounds, colours = classes(shares)
+    assert bounds == [0.0025, 0.005, 0.0075, 0.01, 0.0125] and colours == list(PALETTE)
+    # 0,90 % and 1,16 %: neighbouring classes, not the palette's two ends as with quantiles
+    shade = [colours.index(colour_for(v, bounds, colours)) for v in shares]
+    assert shade == [3, 3, 4, 4]
+    assert class_labels(bounds, share=True) == [
+        "≤ 0,25 %", "0,25–0,50 %", "0,50–0,75 %", "0,75–1,00 %", "1,00–1,25 %",
+    ]  # fmt: skip
+    assert class_labels(bounds, share=True, language="en")[-1] == "1.00–1.25%"
+
+
+def test_counts_fall_in_whole_round_classes():
+    bounds, colours = classes(pd.Series([12, 7, 3, 0]))
+    assert bounds == [5, 10, 15] and colours == list(PALETTE[-3:])
+    assert class_labels(bounds) == ["1–5", "6–10", "11–15"]
+    bounds, _ = classes(pd.Series([6272, 1000, 20000]))
+    assert bounds == [5000, 10000, 15000, 20000]
+    assert class_labels(bounds)[1] == "5.001–10.000"
+    assert classes(pd.Series([0, 0])) == ([], [])
+
+
+def test_the_legend_shows_the_stated_breaks():
+    bounds, colours = classes(pd.Series([0.0090, 0.0116]))
+    legend = legend_html("Tỉ lệ nguy cơ", bounds, colours, labels=class_labels(bounds, True))
+    for text in class_labels(bounds, True):
+        assert text in legend
+    assert "≤ 0,25 %" in legend and "0.0125" not in legend

@@ -131,12 +131,14 @@ def test_suppressed_areas_form_their_own_class_outside_the_legend():
     shapes = shapes[shapes["code"].isin([WARD_A, WARD_B])][["code", "name", "geometry"]]
     figures = pd.DataFrame({"code": [WARD_A, WARD_B], "declarations": [3, 12],
                             "hidden": [True, False]})  # fmt: skip
-    _, bounds, colours = choropleth(shapes, figures, "declarations", [], settings().map,
-                                    hidden="hidden")  # fmt: skip
-    assert bounds == [12.0] and colours == [PALETTE[-1]]
-    _, bounds, _ = choropleth(shapes, figures.drop(columns="hidden"), "declarations", [],
-                              settings().map)  # fmt: skip
-    assert bounds[0] < 5  # without the rule the first class would reveal the small ward
+    fig, bounds, colours = choropleth(shapes, figures, "declarations", [], settings().map,
+                                      hidden="hidden")  # fmt: skip
+    assert bounds == [5.0, 10.0, 15.0] and colours[-1] == PALETTE[-1]  # round, from ward B
+    assert map_areas(fig)[WARD_A]["fill"] == SUPPRESSED_COLOUR
+    fig, _, colours = choropleth(shapes, figures.drop(columns="hidden"), "declarations", [],
+                                 settings().map)  # fmt: skip
+    # without the rule the small ward would be coloured as "1–5", which tells its count
+    assert map_areas(fig)[WARD_A]["fill"] == colours[0]
 
 
 def settings():
@@ -293,7 +295,7 @@ def test_the_map_shows_a_small_ward_as_below_five_in_grey(open_page, scope):
     )  # fmt: skip
     assert a["fill"] == SUPPRESSED_COLOUR and b["fill"] == PALETTE[-1]
     legend = next(m.value for m in app.markdown if m.value.startswith("**Chú giải**"))
-    assert "&lt;5" in legend and "≤ 12" in legend
+    assert "&lt;5" in legend and "≤ 15" in legend  # round breaks: 5, 10, 15
     assert not re.search(r"≤ [0-4]\b", legend)
 
 
