@@ -168,6 +168,9 @@ HABITS: tuple[tuple[str, ...], ...] = (
 )
 HABITUAL_SHARE = 0.8
 COMMUNITY_CASES = 24
+# Cases are reported in a local day's working hours (07:30-20:00), from their own random stream.
+REPORT_HOURS = (7.5, 20.0)
+REPORT_TIME_STREAM = 7
 CHANNEL_MIX = (("self", 0.78), ("proxy", 0.08), ("staff", 0.08), ("advance", 0.03))
 IMPORT_SHARE = 0.03
 CHECKOUT_SHARE = 0.35
@@ -237,7 +240,7 @@ def build_demo_city(
     window_start = _local_midnight(end) - (days - 1) * 86_400
     # How often each person goes out: the sampler's weights, and who becomes a community case.
     activity = rng.lognormal(0, 0.9, len(people))
-    clusters = _clusters(rng, venues, people, activity, end, window_start)
+    clusters = _clusters(rng, venues, people, activity, end, window_start, seed)
     n_random = checkins - len(clusters.checkins)
     chunk = chunk_size or (500_000 if engine.dialect.name == "postgresql" else 100_000)
     sampler = _CheckinSampler(
@@ -640,9 +643,19 @@ def _clusters(
     activity: np.ndarray,
     end: datetime,
     window_start: int,
+    seed: int = 0,
 ) -> _Clusters:
-    """Planted visits and the cases they explain, placed relative to the window's last day."""
+    """Planted visits and the cases they explain, placed relative to the window's last day.
+
+    A case is reported on its test day (a suspected case without a test, the day after its
+    onset), at a time of that day's working hours, or earlier when the day is still under way:
+    the day's KPIs count new cases by report time, and stamping every case at `end` made them
+    all new today. Report times come from their own stream of the seed, so the rest of the city
+    is the same as before they existed.
+    """
     today = _local_midnight(end)
+    end_s = int(end.timestamp())
+    reported = np.random.default_rng([seed, REPORT_TIME_STREAM])
     n_days = (today - window_start) // 86_400 + 1
     ref_index = {ref: i for i, ref in enumerate(venues["venue_ref"])}
     by_kind = {kind: group.index.to_numpy() for kind, group in venues.groupby("kind")}
@@ -678,6 +691,11 @@ def _clusters(
         first_day = datetime.fromtimestamp(window_start + LOCAL_OFFSET_S, UTC).date()
         onset = first_day + timedelta(days=onset_day)
         tested = None if test_day is None else onset + timedelta(days=test_day - onset_day)
+        report_day = min(test_day if test_day is not None else onset_day + 1, n_days - 1)
+        day_start = window_start + report_day * 86_400
+        at = day_start + int(reported.uniform(*REPORT_HOURS) * 3600)
+        if at > end_s:  # the day is still under way: reported in its hours so far
+            at = day_start + int(reported.uniform(0, 1) * (end_s - day_start))
         cases.append(
             {
                 "person_id": int(people.at[person, "person_id"]),
@@ -685,7 +703,7 @@ def _clusters(
                 "onset_date": onset,
                 "test_date": tested,
                 "isolated_at": None,
-                "created_at": end,
+                "created_at": datetime.fromtimestamp(at, UTC),
                 "created_by": "demo",
                 "note": "",
             }

@@ -1,6 +1,7 @@
 """The demo city: the 2021 registry, a plausible population and a fortnight of check-ins."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,8 @@ from db.schema import case_record, checkin, person, venue
 from ingest.demo_city import DemoCityError, build_demo_city
 from queries.integrity import rollup_mismatches, table_counts
 from tests.conftest import DEMO_CHECKINS, DEMO_DAYS
+
+SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def scalar(engine, query):
@@ -172,3 +175,37 @@ def test_the_demo_city_goes_only_into_an_empty_database(demo_engine):
         build_demo_city(demo_engine, checkins=1_000)
     with pytest.raises(DemoCityError, match="at least 1,000"):
         build_demo_city(demo_engine, checkins=10)
+
+
+def report_times(engine):
+    """Each case's report time (local), onset date and test date."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(case_record.c.created_at, case_record.c.onset_date, case_record.c.test_date)
+        ).all()
+    return [(at.astimezone(SAIGON), onset, tested) for at, onset, tested in rows]
+
+
+def test_cases_are_reported_over_the_city_s_days_not_all_at_its_end(demo_engine):
+    cases = report_times(demo_engine)
+    end = datetime.now(UTC).astimezone(SAIGON)  # the test city ends at the current hour
+    days = {at.date() for at, _, _ in cases}
+    assert all(at <= end for at, _, _ in cases)
+    first_day = end.date() - timedelta(days=DEMO_DAYS - 1)
+    assert len(days) >= 5 and min(days) >= first_day and max(days) <= end.date()
+    # no day has most of them: 'New cases 38 (+38)' came from stamping all at seeding time
+    assert max(sum(at.date() == day for at, _, _ in cases) for day in days) < len(cases) / 2
+    for at, onset, tested in cases:
+        assert at.date() >= onset and (tested is None or at.date() == tested)
+
+
+def test_a_case_reported_on_a_day_still_under_way_is_reported_before_now(database_url):
+    end = datetime(2026, 12, 1, 22, 3, tzinfo=UTC)  # 05:03 on 2 December in Saigon
+    engine = make_engine(database_url)
+    build_demo_city(engine, checkins=1_000, days=7, seed=3, end=end)
+    cases = report_times(engine)
+    engine.dispose()
+    assert all(at <= end for at, _, _ in cases)
+    whole_days = [at for at, _, _ in cases if at.date() < date(2026, 12, 2)]
+    assert whole_days and all(time(7, 30) <= at.time() <= time(20, 0) for at in whole_days)
+    assert len({at.date() for at, _, _ in cases}) >= 5
