@@ -2,18 +2,23 @@
 its period, a day under way marked and not drawn as a fall, whole-number count axes, colours
 that mean something, Vietnamese numbers and months. Pure rules and the figures built from them."""
 
-from datetime import date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
 
+from config.settings import get_settings
 from geo.maps import PALETTE, class_labels, classes, colour_for
 from geo.wall_map import legend_html
 from queries.kpis import DayFigures, Kpis
 from reports.daily_report import render
 from reports.figures import area_rows, change, count, rate, tiles
 from reports.trend_chart import trend_figure
+from rules.access import Scope
 from rules.kpis import (
     RISE_MEANING,
     count_axis_step,
@@ -22,6 +27,7 @@ from rules.kpis import (
     last_full_day,
     tone,
 )
+from tests.conftest import REPO
 
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 AT_0503 = datetime(2026, 12, 2, 5, 3, tzinfo=SAIGON)  # 22:03 UTC on 1 December
@@ -222,3 +228,54 @@ def test_the_legend_shows_the_stated_breaks():
     for text in class_labels(bounds, True):
         assert text in legend
     assert "≤ 0,25 %" in legend and "0.0125" not in legend
+
+
+# --- the overview page on the demo city (both engines) -------------------------------------
+
+
+@pytest.fixture
+def overview(monkeypatch, demo_url):
+    monkeypatch.setenv("KBYT_DATABASE_URL", demo_url)
+    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["scope"] = Scope("lead", "leadership")
+    app.run()  # the default filters: the last seven days, today included
+    assert not app.exception, app.exception
+    yield app
+    get_settings.cache_clear()
+
+
+def test_the_overview_opens_on_the_last_full_day_and_names_every_period(overview):
+    now = datetime.now(UTC).astimezone(SAIGON)
+    yesterday = now.date() - timedelta(days=1)
+    assert overview.date_input(key="overview_day").value == yesterday
+    headings = [h.value for h in overview.main.subheader]
+    assert headings[0] == f"Ngày {yesterday:%d/%m/%Y}"
+    week = f"7 ngày {now.date() - timedelta(days=6):%d/%m}–{now.date():%d/%m}"
+    assert headings[1].startswith(f"Diễn biến theo ngày · {week} (ngày {now.date():%d/%m} đến ")
+    assert any(c.value.startswith(week) for c in overview.main.caption)  # the table's period
+    for metric in overview.metric:
+        if metric.proto.delta:
+            assert metric.proto.delta_description == f"so với {yesterday - timedelta(days=1):%d/%m}"
+
+
+def test_the_overview_s_colours_numbers_and_axes(overview):
+    tiles = {m.label: m.proto for m in overview.metric}
+    grey = MetricProto.MetricColor.Value("GRAY")
+    assert tiles["Lượt khai báo"].color == grey  # a rise or fall of declarations is not news
+    for tile in tiles.values():
+        if tile.delta == "0":
+            assert tile.color == grey and tile.direction == MetricProto.MetricDirection.Value(
+                "NONE"
+            )
+        assert "," not in tile.body.split("(")[0]  # 6.272, never 6,272
+    spec = json.loads(overview.get("plotly_chart")[0].proto.spec)
+    layout = spec["layout"]
+    assert layout["separators"] == ",."
+    for axis in ("yaxis", "yaxis2"):
+        assert layout[axis]["tickformat"] == ",d" and layout[axis]["dtick"] >= 1
+        assert float(layout[axis]["dtick"]).is_integer()
+    assert all("thg" in text for text in layout["xaxis"]["ticktext"])
+    partial = [trace for trace in spec["data"] if "hôm nay" in trace.get("name", "")]
+    assert len(partial) == 1 and partial[0]["text"][0].startswith("đến ")
