@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from i18n.numbers import whole_number
+
 LANGUAGES = ("vi", "en")
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -631,6 +635,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "sector.government": ("Cơ quan nhà nước", "State agency"),
     "sector.enterprise": ("Doanh nghiệp", "Enterprise"),
     "sector.public": ("Nơi công cộng", "Public place"),
+    "kind.hospital": ("Bệnh viện", "Hospital"),
+    "kind.clinic": ("Phòng khám, trạm y tế", "Clinic"),
+    "kind.pharmacy": ("Nhà thuốc", "Pharmacy"),
+    "kind.office": ("Cơ quan, văn phòng", "Office"),
+    "kind.factory": ("Nhà máy", "Factory"),
+    "kind.industrial_zone": ("Khu công nghiệp, khu chế xuất", "Industrial zone"),
+    "kind.market": ("Chợ", "Market"),
+    "kind.supermarket": ("Siêu thị", "Supermarket"),
+    "kind.mall": ("Trung tâm thương mại", "Shopping mall"),
+    "kind.shop": ("Cửa hàng", "Shop"),
+    "kind.restaurant": ("Nhà hàng, quán ăn", "Restaurant"),
+    "kind.school": ("Trường học", "School"),
+    "kind.apartment": ("Chung cư", "Apartment block"),
+    "kind.station": ("Nhà ga, bến xe", "Station"),
+    "kind.bus": ("Xe buýt", "Bus"),
+    "kind.other": ("Khác", "Other"),
+    "column.sector": ("Khối", "Sector"),
+    "action.view": ("Xem", "View"),
+    "action.export": ("Tải xuống", "Export"),
+    "action.trace": ("Truy vết", "Trace"),
+    "action.sign_in": ("Đăng nhập", "Sign-in"),
+    "action.sign_in_failed": ("Đăng nhập sai", "Failed sign-in"),
+    "action.sign_out": ("Đăng xuất", "Sign-out"),
+    "action.setup_code_failed": ("Sai mã thiết lập", "Wrong setup code"),
+    "action.create_first_admin": ("Tạo quản trị viên đầu tiên", "First administrator created"),
+    "action.wall_screen.add": ("Thêm màn hình", "Screen added"),
+    "action.wall_screen.revoke": ("Thu hồi màn hình", "Screen revoked"),
+    "action.purge": ("Xóa dữ liệu quá hạn", "Purge"),
+    "action.import": ("Nhập dữ liệu", "Import"),
+    "action.edit": ("Chỉnh sửa", "Edit"),
+    "action.api.checkins": ("API: đọc lượt khai báo", "API: check-ins read"),
+    "action.api_key.create": ("Tạo khóa API", "API key created"),
+    "action.api_key.revoke": ("Thu hồi khóa API", "API key revoked"),
+    "column.line": ("Dòng", "Line"),
+    "column.reason": ("Lý do", "Reason"),
+    "column.raw": ("Nội dung dòng", "Row as read"),
+    "column.checkin_id": ("Số lượt khai báo", "Check-in no."),
+    "column.person_id": ("Số người", "Person no."),
     "admin.users.create": ("Tạo tài khoản", "Create an account"),
     "admin.users.role": ("Vai trò", "Role"),
     "admin.users.district": ("Quận/Huyện (cán bộ quận)", "District (district officers)"),
@@ -672,7 +714,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "column.last_login_at": ("Đăng nhập gần nhất", "Last sign-in"),
     "column.action": ("Hành động", "Action"),
     "column.subject": ("Nội dung", "What"),
-    "column.case_id": ("Ca", "Case"),
+    "column.case_id": ("Ca số", "Case no."),
+    "column.onset_date": ("Ngày khởi phát", "Onset"),
+    "column.test_date": ("Ngày xét nghiệm", "Test date"),
+    "column.isolated_at": ("Cách ly lúc", "Isolated at"),
     "column.purpose": ("Mục đích", "Purpose"),
     "column.row_count": ("Số dòng", "Rows"),
     # guide
@@ -835,7 +880,8 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "column.via": ("Qua", "Via"),
     "column.start": ("Từ", "From"),
     "column.end": ("Đến", "Until"),
-    "column.venue_ref": ("Mã", "Ref"),
+    "column.venue_ref": ("Mã địa điểm", "Venue ref"),
+    "column.when": ("Thời gian", "When"),
     "admin.import.kind": ("Loại tệp", "Kind of file"),
     "admin.import.kind.checkins": ("Lượt khai báo", "Check-ins"),
     "admin.import.kind.venues": ("Địa điểm", "Venues"),
@@ -859,8 +905,13 @@ Your details are used only to trace contacts of a case, are deleted after {days}
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",
     ),
+    "common.minutes": ("{n} phút", "{n} min"),
     "common.no_data": ("Chưa có dữ liệu cho bộ lọc này.", "No data for this filter yet."),
 }
+
+
+# "{total:,}" in a label: a count grouped as the language groups it (vi 6.272, en 6,272).
+_GROUPED = re.compile(r"\{(\w+):,\}")
 
 
 def label(key: str, language: str = "vi", **values: object) -> str:
@@ -870,4 +921,13 @@ def label(key: str, language: str = "vi", **values: object) -> str:
     except KeyError:
         return key
     text = en if language == "en" and en else vi
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    grouped = set(_GROUPED.findall(text))
+    if grouped:
+        text = _GROUPED.sub(r"{\1}", text)
+        values = {
+            name: whole_number(value, language) if name in grouped else value  # type: ignore[arg-type]
+            for name, value in values.items()
+        }
+    return text.format(**values)
