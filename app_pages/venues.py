@@ -3,6 +3,7 @@ checked in between two times (personal data per role, audited, paged, exportable
 
 from datetime import datetime, time, timedelta
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,10 +14,36 @@ from reports.tables import to_csv_bytes
 from rules import safe_text
 from ui import audited
 from ui.context import page_context
-from ui.formatting import channel_names, local_times, risk_names
+from ui.formatting import (
+    blank_missing,
+    channel_names,
+    headers,
+    kind_names,
+    local_times,
+    localise_chart,
+    reason_text,
+    risk_names,
+    sector_names,
+    table_height,
+)
 from ui.runtime import engine, settings, t
 
 PAGE_SIZE = 100
+
+
+def checkins_shown(rows: pd.DataFrame, with_year: bool = False) -> pd.DataFrame:
+    """Check-ins as people read them: local times, words for codes, headers in the language,
+    nothing where no ID number was given."""
+    return headers(
+        blank_missing(rows, ("id_number",)).assign(
+            checked_in_at=local_times(rows["checked_in_at"], with_year),
+            checked_out_at=local_times(rows["checked_out_at"], with_year),
+            channel=channel_names(rows["channel"]),
+            risk_level=risk_names(rows["risk_level"]),
+            risk_reasons=rows["risk_reasons"].map(reason_text),
+        )
+    )
+
 
 st.title(t("page.venues"))
 context = page_context("venues")
@@ -30,19 +57,16 @@ if found.empty:
     st.info(t("venues.none"))
     st.stop()
 picked = st.dataframe(
-    found.drop(columns=["id", "active"]).rename(
-        columns={
-            "name": t("column.name"),
-            "kind": t("column.kind"),
-            "ward": t("column.ward"),
-            "district": t("column.district"),
-        }
+    headers(
+        found.drop(columns=["id", "active"]).assign(
+            kind=kind_names(found["kind"]), sector=sector_names(found["sector"])
+        )
     ),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="venues_table",
-    height=220,
+    height=table_height(len(found)),
 )
 st.caption(t("venues.results", count=len(found)))
 rows = picked.selection.rows if picked else []
@@ -64,8 +88,10 @@ facts = st.columns(4)
 facts[0].markdown(
     f"**{t('venues.address')}**  \n{safe_text.markdown(detail.address)}, {detail.district_name}"
 )
-facts[1].markdown(f"**{t('venues.kind')}**  \n{detail.kind} · {detail.sector}")
-facts[2].markdown(f"**{t('venues.dwell')}**  \n{detail.dwell_minutes} min")
+facts[1].markdown(
+    f"**{t('venues.kind')}**  \n{t(f'kind.{detail.kind}')} · {t(f'sector.{detail.sector}')}"
+)
+facts[2].markdown(f"**{t('venues.dwell')}**  \n{t('common.minutes', n=detail.dwell_minutes)}")
 facts[3].markdown(f"**{t('venues.registered')}**  \n{detail.registered_on:%d/%m/%Y}")
 url = declaration_url(config.public_base_url, detail.token)
 qr_downloads = st.columns(3)
@@ -103,14 +129,23 @@ else:
         x=local, y=timeline["checkins"], name=t("kpi.declarations"), marker_color="#90a4ae"
     )
     figure.add_bar(x=local, y=timeline["at_risk"], name=t("kpi.at_risk"), marker_color="#e53935")
-    figure.add_scatter(
-        x=local, y=timeline["case_visits"], name=t("venues.case_visits"), mode="markers",
-        marker={"symbol": "x", "size": 10, "color": "#000"},
-    )  # fmt: skip
+    # A case's visits are marked where there were some: a marker at 0 under every bar said
+    # nothing and looked like one.
+    visited = timeline["case_visits"] > 0
+    if visited.any():
+        figure.add_scatter(
+            x=local[visited], y=timeline.loc[visited, "case_visits"], name=t("venues.case_visits"),
+            mode="markers", marker={"symbol": "x", "size": 10, "color": "#000"},
+        )  # fmt: skip
     figure.update_layout(
         barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h"},
     )  # fmt: skip
+    # Counts on whole-number ticks: with a few check-ins an hour the axis read 0, 0, 0, 1, 1, 1.
+    figure.update_yaxes(
+        rangemode="tozero", tickformat=",d", dtick=1 if timeline["checkins"].max() < 6 else None
+    )
+    localise_chart(figure)
     st.plotly_chart(figure, config={"displayModeBar": False})
 
 st.subheader(t("venues.who"))
@@ -135,15 +170,10 @@ with engine().connect() as connection:
     found_page = who_checked_in(connection, venue_id, since, until, scope, page_number, PAGE_SIZE)
 pages = max(1, -(-found_page.total // PAGE_SIZE))
 st.caption(t("venues.total", total=found_page.total, page=page_number + 1, pages=pages))
-shown = found_page.rows.assign(
-    checked_in_at=local_times(found_page.rows["checked_in_at"]),
-    checked_out_at=local_times(found_page.rows["checked_out_at"]),
-    channel=channel_names(found_page.rows["channel"]),
-    risk_level=risk_names(found_page.rows["risk_level"]),
-)
 st.dataframe(
-    shown.rename(columns={c: t(f"column.{c}") for c in shown.columns}),
+    checkins_shown(found_page.rows),
     hide_index=True,
+    height=table_height(len(found_page.rows)),
 )
 if found_page.masked:
     st.caption(t("venues.masked"))
@@ -164,11 +194,7 @@ elif not found_page.rows.empty:
                 f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
                 row_count=len(everything.rows),
             )  # fmt: skip
-        rows = everything.rows.assign(
-            checked_in_at=local_times(everything.rows["checked_in_at"]),
-            checked_out_at=local_times(everything.rows["checked_out_at"]),
-        )
-        return to_csv_bytes(rows)
+        return to_csv_bytes(checkins_shown(everything.rows, with_year=True))
 
     st.download_button(
         t("venues.export"), export, file_name=f"{detail.venue_ref}-checkins.csv", mime="text/csv",
