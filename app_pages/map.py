@@ -15,6 +15,7 @@ from rules.disclosure import (
 from ui import data
 from ui.context import page_context
 from ui.filters import request_area
+from ui.formatting import count_text, percent_text
 from ui.runtime import settings, t
 
 METRICS = ("declarations", "at_risk", "risk_rate", "cases")
@@ -93,10 +94,10 @@ if code and by == "district" and code != chosen.district_code:
 elif code and by == "ward" and code != chosen.ward_code:
     request_area(chosen.district_code, code)
 
-fmt = "{:.2%}" if metric == "risk_rate" else "{:,.0f}"
+fmt = (lambda v: percent_text(v, 2)) if metric == "risk_rate" else count_text
 legend = " ".join(
     f'<span style="background:{colour};padding:2px 10px;margin-right:4px;'
-    f'border:1px solid #999">&nbsp;</span>≤ {fmt.format(bound)}'
+    f'border:1px solid #999">&nbsp;</span>≤ {fmt(bound)}'
     for bound, colour in zip(bounds, colours, strict=True)
 )
 if shown["hidden"].any():

@@ -1,6 +1,7 @@
 """Risk cases: at-risk declarations and alerts of the area, with the follow-up workflow
 (new → contacted → tested → isolated / cleared) recorded and shown as history."""
 
+import pandas as pd
 import streamlit as st
 
 from queries.audit import record
@@ -10,10 +11,31 @@ from rules import safe_text
 from rules.follow_up import NEXT, STATUSES, FollowUpError
 from ui import audited
 from ui.context import page_context
-from ui.formatting import local_times, reason_text, risk_names
+from ui.formatting import (
+    blank_missing,
+    headers,
+    local_times,
+    reason_text,
+    risk_names,
+    status_names,
+    table_height,
+)
 from ui.runtime import engine, settings, t
 
 PAGE_SIZE = 200
+
+
+def risk_rows_shown(rows: pd.DataFrame, with_year: bool = False) -> pd.DataFrame:
+    """The risk list as people read it: local times, words for codes, headers in the language."""
+    return headers(
+        blank_missing(rows, ("assignee",)).assign(
+            checked_in_at=local_times(rows["checked_in_at"], with_year),
+            risk_level=risk_names(rows["risk_level"]),
+            risk_reasons=rows["risk_reasons"].map(reason_text),
+            status=status_names(rows["status"]),
+        )
+    )
+
 
 st.title(t("page.risk"))
 context = page_context("risk")
@@ -44,15 +66,10 @@ if rows.empty:
     st.info(t("common.no_data"))
     st.stop()
 
-shown = rows.assign(
-    checked_in_at=local_times(rows["checked_in_at"]),
-    risk_level=risk_names(rows["risk_level"]),
-    risk_reasons=rows["risk_reasons"].map(reason_text),
-    status=rows["status"].map(lambda s: t(f"status.{s}")),
-).drop(columns=["checkin_id", "person_id"])
 picked = st.dataframe(
-    shown.rename(columns={c: t(f"column.{c}") for c in shown.columns}),
+    risk_rows_shown(rows.drop(columns=["checkin_id", "person_id"])),
     hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",
+    height=table_height(len(rows)),
 )  # fmt: skip
 if scope.personal_data:
     chosen = context.filter
@@ -68,9 +85,7 @@ if scope.personal_data:
         with engine().begin() as connection:
             everything, _ = risk_list(connection, start, end, wards, scope, level, status, 100_000)
             record(connection, scope.username, "export", "risk list", row_count=len(everything))
-        return to_csv_bytes(
-            everything.assign(checked_in_at=local_times(everything["checked_in_at"]))
-        )
+        return to_csv_bytes(risk_rows_shown(everything, with_year=True))
 
     st.download_button(
         t("risk.export"), export, file_name="kbyt-risk-list.csv", mime="text/csv",
@@ -97,12 +112,13 @@ st.markdown(f"**{t('risk.history')}**")
 if history.empty:
     st.caption(t("risk.no_history"))
 else:
-    shown_history = history.assign(
-        at=local_times(history["at"]),
-        status=history["status"].map(lambda s: t(f"status.{s}")),
-    )
     st.dataframe(
-        shown_history.rename(columns={c: t(f"column.{c}") for c in history.columns}),
+        headers(
+            blank_missing(history, ("assignee", "note")).assign(
+                at=local_times(history["at"], with_year=True),
+                status=status_names(history["status"]),
+            )
+        ),
         hide_index=True,
     )
 

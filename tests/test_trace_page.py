@@ -71,7 +71,7 @@ def test_a_trace_shows_visits_and_contacts_and_is_audited_with_its_case(trace_pa
     assert headings[0].startswith(f"Ca số {case_id}: ")
     assert any(h.startswith(f"Các địa điểm ca số {case_id} ") for h in headings)
     contacts_heading = next(h for h in headings if h.startswith("Người tiếp xúc của ca số "))
-    f1 = int(contacts_heading.split(": ")[-1].split(" F1")[0].replace(",", ""))
+    f1 = int(contacts_heading.split(": ")[-1].split(" F1")[0].replace(".", ""))
     assert f1 > 0
     assert audit(engine) == [("epi", "view", case_id, ""), ("epi", "trace", case_id, PURPOSE)]
     with engine.connect() as connection:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries.audit import ACTIONS, list_audit
 from rules.local_time import local_range_bounds, today_local
-from ui.formatting import local_times
+from ui.formatting import action_names, blank_missing, headers, local_times, table_height
 from ui.runtime import engine, settings, t
 
 DEFAULT_DAYS = 7
@@ -31,7 +31,7 @@ def audit_tab() -> None:
     username = columns[1].text_input(t("admin.audit.user"), max_chars=64, key="audit_user")
     action = columns[2].selectbox(
         t("admin.audit.action"), ACTIONS, index=None, key="audit_action",
-        placeholder=t("admin.audit.any_action"),
+        placeholder=t("admin.audit.any_action"), format_func=lambda a: t(f"action.{a}"),
     )  # fmt: skip
     first, last = (days[0], days[-1]) if isinstance(days, tuple | list) and days else (today, today)
     since, until = local_range_bounds(first, last, settings().zone)
@@ -39,7 +39,7 @@ def audit_tab() -> None:
         rows = list_audit(connection, since, until, username.strip() or None, action or None)
     st.caption(t("admin.audit.count", count=len(rows)))
     if not rows.empty:
-        rows["at"] = local_times(rows["at"])
-        st.dataframe(
-            rows.rename(columns={c: t(f"column.{c}") for c in rows.columns}), hide_index=True
+        shown = blank_missing(rows, ("case_id", "purpose", "row_count")).assign(
+            at=local_times(rows["at"], with_year=True), action=action_names(rows["action"])
         )
+        st.dataframe(headers(shown), hide_index=True, height=table_height(len(rows)))

@@ -17,6 +17,7 @@ from ingest.report import ImportFileError, ImportInterrupted
 from queries.audit import record
 from rules.access import Scope
 from rules.markdown import plain
+from ui.formatting import headers, table_height
 from ui.runtime import engine, t
 
 MAX_UPLOAD_MB = 200
@@ -93,11 +94,14 @@ def imports_tab(scope: Scope) -> None:
     if report.errors:
         st.markdown(f"**{t('admin.import.errors')}**")
         st.dataframe(
-            pd.DataFrame(
-                [(e.line, e.reason, e.raw) for e in report.errors],
-                columns=["line", "reason", "raw"],
+            headers(
+                pd.DataFrame(
+                    [(e.line, e.reason, e.raw) for e in report.errors],
+                    columns=["line", "reason", "raw"],
+                )
             ),
             hide_index=True,
+            height=table_height(len(report.errors)),
         )
         if errors_file.is_file():
             st.download_button(

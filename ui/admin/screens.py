@@ -20,7 +20,7 @@ from queries.sessions import (
 from rules.access import Scope
 from rules.markdown import plain
 from ui.admin.areas import district_names
-from ui.formatting import local_times
+from ui.formatting import headers, local_times
 from ui.runtime import engine, settings, t
 
 
@@ -37,10 +37,8 @@ def screens_tab(scope: Scope) -> None:
         frame = pd.DataFrame(screens)
         frame["district_code"] = frame["district_code"].map(lambda c: districts.get(c or ""))
         for column in ("created_at", "last_seen_at", "revoked_at"):
-            frame[column] = local_times(frame[column])
-        st.dataframe(
-            frame.rename(columns={c: t(f"column.{c}") for c in frame.columns}), hide_index=True
-        )
+            frame[column] = local_times(frame[column], with_year=True)
+        st.dataframe(headers(frame), hide_index=True)
     with st.form("add_wall_screen", clear_on_submit=True):
         name = st.text_input(t("admin.screens.name"), max_chars=80)
         district = st.selectbox(
@@ -83,8 +81,6 @@ def screens_tab(scope: Scope) -> None:
     if sessions:
         frame = pd.DataFrame(sessions).drop(columns=["id"])
         for column in ("created_at", "last_seen_at", "expires_at"):
-            frame[column] = local_times(frame[column])
+            frame[column] = local_times(frame[column], with_year=True)
         frame["method"] = frame["method"].map(lambda m: t(f"admin.sessions.method.{m}"))
-        st.dataframe(
-            frame.rename(columns={c: t(f"column.{c}") for c in frame.columns}), hide_index=True
-        )
+        st.dataframe(headers(frame), hide_index=True)

@@ -11,7 +11,7 @@ from queries.venues import venue_id_for_ref
 from rules.access import ROLES, AccessError, Scope
 from rules.markdown import plain
 from ui.admin.areas import district_names, ward_names
-from ui.formatting import local_times
+from ui.formatting import blank_missing, headers, local_times, table_height
 from ui.runtime import engine, t
 
 
@@ -19,16 +19,19 @@ def users_tab(scope: Scope) -> None:
     with engine().connect() as connection:
         users = list_users(connection)
     frame = pd.DataFrame(users)
+    districts = {"": "—", **district_names()}
     if not frame.empty:
-        frame["role"] = frame["role"].map(lambda r: t(f"role.{r}"))
-        frame["last_login_at"] = local_times(frame["last_login_at"])
-        st.dataframe(
-            frame.rename(columns={c: t(f"column.{c}") for c in frame.columns}), hide_index=True
+        ward_of = {code: name for d in districts if d for code, name in ward_names(d).items()}
+        frame = blank_missing(frame, ("venue_id",)).assign(
+            role=frame["role"].map(lambda r: t(f"role.{r}")),
+            district_code=frame["district_code"].map(lambda c: districts.get(c or "", "")),
+            ward_code=frame["ward_code"].map(lambda c: ward_of.get(c, "") if c else ""),
+            last_login_at=local_times(frame["last_login_at"], with_year=True),
         )
+        st.dataframe(headers(frame), hide_index=True, height=table_height(len(frame)))
 
     st.subheader(t("admin.users.create"))
     # The district is outside the form so that the ward list is that district's wards only.
-    districts = {"": "—", **district_names()}
     district = st.selectbox(
         t("admin.users.district"), list(districts), format_func=districts.get,
         key="create_user_district", placeholder=t("admin.choose"),

@@ -42,6 +42,7 @@ def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str
             t("admin.venue.kind"),
             VENUE_KINDS,
             index=VENUE_KINDS.index(getattr(current, "kind", "other")),
+            format_func=lambda k: t(f"kind.{k}"),
         )
         ward_code = st.selectbox(
             t("admin.venue.ward"), ward_codes, format_func=wards.get,

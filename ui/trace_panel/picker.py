@@ -13,7 +13,7 @@ from rules import safe_text
 from rules.access import Scope
 from rules.phone import PhoneError
 from ui import audited
-from ui.formatting import local_times
+from ui.formatting import day_text, headers, local_times, table_height
 from ui.runtime import engine, t
 
 
@@ -32,11 +32,14 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
         audited.view(scope, ("case picker", search), f"case picker: {search}", row_count=len(cases))
         shown = cases.assign(
             status=cases["status"].map(lambda s: t(f"trace.status.{s}")),
-            isolated_at=local_times(cases["isolated_at"]),
+            onset_date=cases["onset_date"].map(day_text),
+            test_date=cases["test_date"].map(day_text),
+            isolated_at=local_times(cases["isolated_at"], with_year=True),
         ).drop(columns=["person_id"])
         picked = st.dataframe(
-            shown,
+            headers(shown),
             hide_index=True,
+            height=table_height(len(shown), 10),
             on_select="rerun",
             selection_mode="single-row",
             key="cases_table",

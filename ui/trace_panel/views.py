@@ -23,6 +23,7 @@ from rules import safe_text
 from rules.access import Scope
 from rules.trace_levels import relative_levels
 from ui import audited
+from ui.formatting import count_text, localise_chart, table_height
 from ui.runtime import engine, settings, t
 
 PAGE_SIZE = 1000
@@ -136,7 +137,7 @@ def visits_section(
             st.session_state["trace_visit"] = visits.loc[nearest, "venue_ref"]
         with list_column:
             table = visits[["venue_name", "label"]].rename(
-                columns={"venue_name": t("column.venues"), "label": " "}
+                columns={"venue_name": t("column.venues"), "label": t("column.when")}
             )
             table.index = range(1, len(table) + 1)
             chosen = st.dataframe(
@@ -167,7 +168,7 @@ def visits_section(
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             yaxis_title="",
         )
-        st.plotly_chart(timeline, config={"displayModeBar": False})
+        st.plotly_chart(localise_chart(timeline), config={"displayModeBar": False})
 
         venue_ref = st.session_state.get("trace_visit")
         if venue_ref in set(visits["venue_ref"]):
@@ -244,7 +245,7 @@ def present_section(
         yaxis_title="",
         showlegend=False,
     )
-    st.plotly_chart(chart, config={"displayModeBar": False})
+    st.plotly_chart(localise_chart(chart), config={"displayModeBar": False})
     st.dataframe(
         pd.DataFrame(
             {
@@ -254,6 +255,7 @@ def present_section(
             }
         ),
         hide_index=True,
+        height=table_height(len(people)),
         key=f"trace_present_{viewing.person_id}_{venue_ref}",
     )
 
@@ -302,7 +304,9 @@ def _contact_frame(
 def level_counts(levels: np.ndarray, already: np.ndarray) -> str:
     """'3 F2, 12 F3; 1 already traced' for a heading."""
     new, counts = np.unique(levels[~already], return_counts=True)
-    parts = ", ".join(f"{n:,} F{lv}" for lv, n in zip(new.tolist(), counts.tolist(), strict=True))
+    parts = ", ".join(
+        f"{count_text(n)} F{lv}" for lv, n in zip(new.tolist(), counts.tolist(), strict=True)
+    )
     text = parts or t("trace.none")
     if already.any():
         text += "; " + t("trace.already_count", count=int(already.sum()))
@@ -344,6 +348,7 @@ def contacts_section(
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
+        height=table_height(len(shown)),
         key=f"contacts_{index_person}",
     )
     follow = None
