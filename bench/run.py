@@ -179,16 +179,16 @@ UNITS_SQL = """
 SELECT sector, count(*) FROM venue WHERE active AND registered_on <= %(day)s GROUP BY sector
 """
 
+# venue_hour is keyed by hour (migration 0012): plain SQL, like the app, reads a venue's hours
+# from its check-ins.
 TIMELINE_HOUR_SQL = """
-SELECT h.hour_start, h.checkins, h.at_risk, coalesce(c.n, 0)
-FROM venue_hour h LEFT JOIN (
-    SELECT k.checked_in_at / 3600 * 3600 AS bucket, count(*) AS n FROM checkin k
-    WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
-      AND k.person_id IN (SELECT person_id FROM case_record WHERE status <> 'cleared')
-    GROUP BY 1
-) c ON c.bucket = h.hour_start
-WHERE h.venue_id = %(venue)s AND h.hour_start >= %(start)s AND h.hour_start < %(end)s
-ORDER BY h.hour_start
+SELECT k.checked_in_at / 3600 * 3600 AS bucket, count(*), count(*) FILTER (WHERE k.risk_level > 0),
+       count(o.person_id)
+FROM checkin k LEFT JOIN (
+    SELECT DISTINCT person_id FROM case_record WHERE status <> 'cleared'
+) o ON o.person_id = k.person_id
+WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
+GROUP BY 1 ORDER BY 1
 """
 TIMELINE_15_SQL = """
 SELECT k.checked_in_at / 900 * 900 AS bucket, count(*), count(*) FILTER (WHERE k.risk_level > 0),

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -243,16 +244,18 @@ ward_hour = Table(
 )
 Index("ix_ward_hour_hour", ward_hour.c.hour_start, ward_hour.c.ward_code)
 
+# Keyed by hour first: new hours go to the right edge of the one index (migration 0012). A
+# venue's own hours are read from its check-ins (queries.venues.venue_timeline).
 venue_hour = Table(
     "venue_hour",
     metadata,
-    Column("venue_id", BigInteger, primary_key=True),
-    Column("hour_start", UtcInstant, primary_key=True),
+    Column("venue_id", BigInteger, nullable=False),
+    Column("hour_start", UtcInstant, nullable=False),
     Column("checkins", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
+    PrimaryKeyConstraint("hour_start", "venue_id"),
 )
-Index("ix_venue_hour_hour", venue_hour.c.hour_start, venue_hour.c.venue_id)
 
 # The same per venue and local day (Asia/Ho_Chi_Minh: day_start is local midnight, UTC+7, as a
 # UTC instant). Active units per day or per range are distinct venues, which hours cannot be

@@ -51,7 +51,7 @@ def _add_counts(table: str, key: str, values: str, extra: str = "") -> str:
 
 
 _ROLLUPS = (
-    _add_counts("venue_hour", "venue_id, hour_start", ":venue_id, :hour"),
+    _add_counts("venue_hour", "hour_start, venue_id", ":hour, :venue_id"),
     _add_counts("ward_hour", "ward_code, hour_start", ":ward_code, :hour"),
     _add_counts(
         "venue_day",

@@ -529,7 +529,9 @@ def _add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: dict[int
         .sum()
         .reset_index()
     )
-    _upsert_counts(connection, "venue_hour", ("venue_id", "hour_start"), counts)
+    # In the key's order (hour first), as every writer does: new hours append to the index.
+    by_hour = counts.sort_values(["hour_start", "venue_id"], kind="stable")
+    _upsert_counts(connection, "venue_hour", ("hour_start", "venue_id"), by_hour)
     _upsert_counts(connection, "ward_hour", ("ward_code", "hour_start"), by_ward)
     _upsert_counts(connection, "venue_day", ("day_start", "venue_id"), by_day)
     _upsert_counts(connection, "ward_day", ("day_start", "ward_code"), by_ward_day)

@@ -27,6 +27,12 @@ def test_upgrade_builds_every_table_and_index(empty_database_url):
         "ward_code",
         "hour_start",
     ]
+    # Keyed by hour first, with no second index (0012): new hours append to the one index.
+    assert inspector.get_pk_constraint("venue_hour")["constrained_columns"] == [
+        "hour_start",
+        "venue_id",
+    ]
+    assert not inspector.get_indexes("venue_hour")
     engine.dispose()
 
 
