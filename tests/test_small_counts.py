@@ -291,7 +291,7 @@ def test_the_map_shows_a_small_ward_as_below_five_in_grey(open_page, scope):
         "&lt;5", "&lt;5", "—",
     )  # fmt: skip
     assert (b["declarations_text"], b["at_risk_text"], b["risk_rate_text"]) == (
-        "12", "6", "50.00%",
+        "12", "6", "50,00 %",
     )  # fmt: skip
     assert a["fill"] == SUPPRESSED_COLOUR and b["fill"] == PALETTE[-1]
     legend = next(m.value for m in app.markdown if m.value.startswith("**Chú giải**"))
@@ -302,7 +302,7 @@ def test_the_map_shows_a_small_ward_as_below_five_in_grey(open_page, scope):
 def test_the_map_shows_the_exact_small_count_to_an_epidemiologist(open_page):
     _, drawn = open_page("map", EPI)
     a = map_areas(drawn["map"])[WARD_A]
-    assert (a["declarations_text"], a["risk_rate_text"]) == ("3", "33.33%")
+    assert (a["declarations_text"], a["risk_rate_text"]) == ("3", "33,33 %")
     assert a["fill"] in PALETTE
 
 
