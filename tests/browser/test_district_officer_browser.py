@@ -51,6 +51,16 @@ def test_a_district_officer_reads_venues_in_words(server, page, tmp_path):
     assert set(grid_column(venues, "Khối")) <= SECTORS
     assert venues.bounding_box()["height"] >= 35 * 12  # over ten rows in view, not five
     page.screenshot(path=str(ARTIFACTS / "district-officer-venue-list.png"))
+    # Streamlit's own words in Vietnamese too (web/static/streamlit-vi.js): the table's toolbar,
+    # a text box's hint.
+    venues.hover()
+    expect(venues.get_by_role("button", name="Tải xuống CSV")).to_be_attached()
+    search = page.get_by_label("Tìm địa điểm (tên hoặc mã)")
+    search.fill("Bách")
+    expect(page.get_by_text("Nhấn Enter để áp dụng")).to_be_visible()
+    search.fill("")
+    search.press("Enter")
+    wait_for_app_run(page)
 
     # Pick the first venue (the row's selector), then its check-ins.
     box = venues.bounding_box()
@@ -82,3 +92,13 @@ def test_a_district_officer_reads_venues_in_words(server, page, tmp_path):
         "Tự khai (QR)", "Khai hộ", "Tại chốt", "Khai trước", "Nhập từ hệ thống khác",
     }  # fmt: skip
     page.screenshot(path=str(ARTIFACTS / "district-officer-venues.png"), full_page=True)
+
+
+def test_the_import_drop_zone_speaks_vietnamese(server, page):
+    sign_in(page, server.url, "admin")
+    go_to(page, "Quản trị")
+    page.get_by_role("tab", name="Nhập dữ liệu").click()
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    expect(zone).to_contain_text("Tải lên")
+    expect(zone).to_contain_text("200MB mỗi tệp")
+    expect(zone).not_to_contain_text("per file")

@@ -1,6 +1,7 @@
-// Streamlit's own messages (connection lost, page not found) are in English only; the people
-// who read these screens read Vietnamese. web/page_language.py adds this file to the
-// dashboard's page, which runs it before Streamlit draws anything. ?lang=en keeps English.
+// Streamlit's own messages (connection lost, page not found, a widget's hints, a table's
+// toolbar, the file drop zone) are in English only; the people who read these screens read
+// Vietnamese. web/page_language.py adds this file to the dashboard's page, which runs it before
+// Streamlit draws anything. ?lang=en keeps English.
 (function () {
   if (new URLSearchParams(window.location.search).get("lang") === "en") return;
   document.documentElement.lang = "vi";
@@ -18,14 +19,53 @@
     "Page not found": "Không tìm thấy trang",
     "The page that you have requested does not seem to exist. Running the app's main page.":
       "Trang bạn yêu cầu không tồn tại. Đang mở trang chính.",
+    // Widgets and tables
+    "Choose an option": "Chọn…",
+    "No options to select": "Không có lựa chọn",
+    "No results": "Không có kết quả",
+    "Clear all": "Xóa hết",
+    "Press Enter to apply": "Nhấn Enter để áp dụng",
+    "Press Enter to submit form": "Nhấn Enter để gửi",
+    "Press Ctrl+Enter to apply": "Nhấn Ctrl+Enter để áp dụng",
+    "Press Ctrl+Enter to submit form": "Nhấn Ctrl+Enter để gửi",
+    "Drag and drop a file here": "Kéo thả tệp vào đây",
+    "Drag and drop files here": "Kéo thả các tệp vào đây",
+    "Upload": "Tải lên",
+    "Show/hide columns": "Ẩn/hiện cột",
+    "Download as CSV": "Tải xuống CSV",
+    "Search": "Tìm",
+    "Fullscreen": "Toàn màn hình",
+    "Close fullscreen": "Thoát toàn màn hình",
+    "Running...": "Đang chạy…",
+    "Stop": "Dừng",
   };
+  // Texts with a number in them: "200MB per file".
+  var PATTERNS = [[/^(\S+) per file$/, "$1 mỗi tệp"]];
+  var LABELLED = ["aria-label", "title"];
+
+  function words(text) {
+    if (Object.prototype.hasOwnProperty.call(WORDS, text)) return WORDS[text];
+    for (var i = 0; i < PATTERNS.length; i++) {
+      if (PATTERNS[i][0].test(text)) return text.replace(PATTERNS[i][0], PATTERNS[i][1]);
+    }
+    return null;
+  }
+
+  function relabel(element) {
+    LABELLED.forEach(function (name) {
+      var value = element.getAttribute(name);
+      var shown = value && words(value.trim());
+      if (shown) element.setAttribute(name, shown);
+    });
+  }
   var HIDDEN = "streamlit run yourscript.py";
 
   function translate(node) {
     if (node.nodeType === Node.TEXT_NODE) {
       var text = node.nodeValue.trim();
-      if (Object.prototype.hasOwnProperty.call(WORDS, text)) {
-        node.nodeValue = WORDS[text];
+      var shown = words(text);
+      if (shown) {
+        node.nodeValue = shown;
       } else if (text === HIDDEN && node.parentElement) {
         var block = node.parentElement.closest("pre") || node.parentElement;
         block.style.display = "none";
@@ -33,6 +73,8 @@
       return;
     }
     if (node.nodeType !== Node.ELEMENT_NODE) return;
+    relabel(node);
+    node.querySelectorAll("[aria-label], [title]").forEach(relabel);
     var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     var texts = [];
     while (walker.nextNode()) texts.push(walker.currentNode);
