@@ -46,7 +46,7 @@ from ingest.validate import (
     validate_venues,
 )
 from queries.writes import CHECKIN_COLUMNS as WRITE_COLUMNS
-from queries.writes import resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, venue_ids_by_ref, write_checkins
 
 Progress = Callable[[float, str], None]
 
@@ -193,12 +193,7 @@ def _look_up_venues(connection: Connection, refs: np.ndarray, known: dict[str, i
     """Add the ids of refs not yet in known (the cache lives for one import)."""
     missing = [ref for ref in refs if ref not in known]
     for start in range(0, len(missing), _LOOKUP_BATCH):
-        batch = missing[start : start + _LOOKUP_BATCH]
-        known.update(
-            connection.execute(
-                select(venue.c.venue_ref, venue.c.id).where(venue.c.venue_ref.in_(batch))
-            ).all()
-        )
+        known.update(venue_ids_by_ref(connection, missing[start : start + _LOOKUP_BATCH]))
 
 
 def import_venues(

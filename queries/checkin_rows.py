@@ -61,7 +61,8 @@ _ROLLUPS = (
     ),
     _add_counts("ward_day", "day_start, ward_code", ":day, :ward_code"),
     "INSERT INTO venue_activity (block, venue_id, days) VALUES (:block, :venue_id, :days) "
-    "ON CONFLICT (block, venue_id) DO UPDATE SET days = venue_activity.days | excluded.days",
+    "ON CONFLICT (block, venue_id) DO UPDATE SET days = venue_activity.days | excluded.days "
+    "WHERE venue_activity.days | excluded.days <> venue_activity.days",  # no rewrite for nothing
 )
 _SQL = {
     "person": "SELECT id FROM person WHERE phone = :phone AND full_name = :full_name",

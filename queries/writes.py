@@ -462,6 +462,24 @@ def _store_keys(
     return np.sort(found)
 
 
+def venue_ids_by_ref(connection: Connection, refs: Sequence[str]) -> dict[str, int]:
+    """The ids of the venues with these venue_refs (unknown refs are left out): one array
+    parameter, where an IN list of thousands of bound values costs more to build than to run."""
+    if not len(refs):
+        return {}
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT venue_ref, id FROM venue WHERE venue_ref = ANY(%(refs)s::text[])",
+            {"refs": _pg_array(list(refs))},
+        ).all()
+    else:
+        rows = connection.exec_driver_sql(
+            "SELECT venue_ref, id FROM venue WHERE venue_ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(refs)),),
+        ).all()
+    return {ref: int(venue_id) for ref, venue_id in rows}
+
+
 def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str]:
     """Ward of each venue of the batch; a check-in at an unknown venue fails the batch, as a
     foreign key would (the rollups have none: this is where it is checked)."""
@@ -556,7 +574,9 @@ def _activity_bits(
 
 
 def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: np.ndarray) -> None:
-    """OR the venues' days into venue_activity (a day seen before sets a bit already set)."""
+    """OR the venues' days into venue_activity. A row whose bits are all set already is left
+    alone (no new row version, no index entry): after a day's first check-ins at a venue,
+    every later batch of that day would otherwise rewrite the row for nothing."""
     blocks, venues, days = _activity_bits(venue_ids, day_starts)
     if not len(blocks):
         return
@@ -565,7 +585,8 @@ def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: 
             "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "
             "unnest(%(block)s::int[], %(venue_id)s::bigint[], %(days)s::bigint[]) "
             "ON CONFLICT (block, venue_id) "
-            "DO UPDATE SET days = venue_activity.days | excluded.days",
+            "DO UPDATE SET days = venue_activity.days | excluded.days "
+            "WHERE venue_activity.days | excluded.days <> venue_activity.days",
             {
                 "block": _pg_array(blocks.tolist()),
                 "venue_id": _pg_array(venues.tolist()),
@@ -576,7 +597,8 @@ def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: 
     connection.exec_driver_sql(
         "INSERT INTO venue_activity (block, venue_id, days) VALUES (?, ?, ?) "
         "ON CONFLICT (block, venue_id) "
-        "DO UPDATE SET days = venue_activity.days | excluded.days",
+        "DO UPDATE SET days = venue_activity.days | excluded.days "
+        "WHERE venue_activity.days | excluded.days <> venue_activity.days",
         list(zip(blocks.tolist(), venues.tolist(), days.tolist(), strict=True)),
     )
 
