@@ -15,6 +15,7 @@ from rules.kpis import default_day, is_partial
 from ui import data
 from ui.context import page_context
 from ui.filters import request_area
+from ui.formatting import table_height
 from ui.runtime import language, settings, t
 
 st.title(t("page.overview"))
@@ -33,6 +34,7 @@ day = st.date_input(
     max_value=chosen.last_day,
     format="DD/MM/YYYY",
     key="overview_day",
+    width=220,
 )
 under_way = is_partial(day, now)
 kpis = data.kpis(url, day, zone, wards, now.hour + 1 if under_way else None)
@@ -68,7 +70,18 @@ helps = {
 # and the figures whose rise means neither are grey.
 colours = {"good": "green", "bad": "red", "neutral": "gray"}
 against = t("kpi.against", day=(day - timedelta(days=1)).strftime("%d/%m"))
-for column, tile in zip([*st.columns(3), *st.columns(3)], tiles(kpis, n, lang), strict=True):
+# On a tablet with the sidebar open a third of the page is ~190 px: "24 (0,79 %)" and
+# "6.272 / 3.422" were cut to "24 (0,79…"; the figures shrink with the page and wrap instead.
+st.html(
+    "<style>.st-key-overview_tiles [data-testid='stMetricValue']"
+    "{font-size:clamp(1.5rem,2.6vw,2.25rem)}"
+    ".st-key-overview_tiles [data-testid='stMetricValue'] div,"
+    ".st-key-overview_tiles [data-testid='stMetricLabel'] *"
+    "{white-space:normal;overflow:visible;text-overflow:clip}</style>"
+)
+board = st.container(key="overview_tiles")
+columns = [*board.columns(3), *board.columns(3)]
+for column, tile in zip(columns, tiles(kpis, n, lang), strict=True):
     column.metric(
         t(f"kpi.{tile.key}"),
         tile.value,
@@ -129,12 +142,19 @@ shown = area_rows(table, n, lang).rename(
         "active_units": t("column.active_units"),
     }
 )
+# Figures are text in the reader's language (6.272; 0,88 %), aligned right as numbers are.
+figures_right = {
+    t(f"column.{name}"): st.column_config.TextColumn(alignment="right")
+    for name in ("declarations", "at_risk", "rate", "cases", "active_units")
+}
 selection = st.dataframe(
     shown.drop(columns=["code"]),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="overview_table",
+    column_config=figures_right,
+    height=table_height(len(shown)),
 )
 rows = selection.selection.rows if selection else []
 if rows:

@@ -23,6 +23,7 @@ from rules.kpis import count_axis_step, is_partial
 BAR = "#1f77b4"
 LINE = "#c62828"
 MAX_DAY_TICKS = 10
+BAR_WIDTH_MS = 0.8 * 86_400_000  # a bar is 0.8 of a day wide, alone or among others
 
 
 def _count_axis(values: pd.Series) -> dict:
@@ -63,7 +64,10 @@ def trend_figure(
 
     full = ~partial
     figure = go.Figure()
-    figure.add_bar(name=labels["declarations"], marker_color=BAR, **points("declarations", full))
+    figure.add_bar(
+        name=labels["declarations"], marker_color=BAR, width=BAR_WIDTH_MS,
+        **points("declarations", full),
+    )  # fmt: skip
     figure.add_scatter(
         name=labels["at_risk"], yaxis="y2", mode="lines+markers", line_color=LINE,
         **points("at_risk", full),
@@ -73,6 +77,7 @@ def trend_figure(
             name=labels["partial"],
             marker={"color": "rgba(31,119,180,0.35)", "line": {"color": BAR, "width": 1.5},
                     "pattern": {"shape": "/", "fgcolor": BAR}},
+            width=BAR_WIDTH_MS,
             text=[labels["until"]] * int(partial.sum()),
             textposition="outside",
             cliponaxis=False,
@@ -87,10 +92,10 @@ def trend_figure(
     ticks = days[::-1][::every][::-1]  # counted back from the last day, which always has one
     figure.update_layout(
         height=340,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         separators=plotly_separators(language),
         barmode="overlay",
-        legend={"orientation": "h", "y": -0.15},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         xaxis={
             "type": "date",
             "tickvals": ticks,
@@ -102,6 +107,7 @@ def trend_figure(
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
+            "tickfont": {"color": LINE},  # the line's axis, in the line's colour
         },
     )
     return figure
