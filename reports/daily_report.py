@@ -21,7 +21,7 @@ padding:8px 12px;min-width:140px}.tile b{display:block;font-size:1.6em}.bad{colo
 .good{color:#1b5e20}.neutral{color:#616161}.tile small{display:block;color:#757575}
 table{border-collapse:collapse;margin-top:12px;width:100%}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:right}td:first-child,
-th:first-child{text-align:left}
+th:first-child{text-align:left}td+td{white-space:nowrap}
 """
 PARTIAL_FILL = "#ef9a9a"
 
