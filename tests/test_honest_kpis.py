@@ -234,16 +234,27 @@ def test_the_legend_shows_the_stated_breaks():
 
 
 @pytest.fixture
-def overview(monkeypatch, demo_url):
+def open_overview(monkeypatch, demo_url):
     monkeypatch.setenv("KBYT_DATABASE_URL", demo_url)
     monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
     get_settings.cache_clear()
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    app.session_state["scope"] = Scope("lead", "leadership")
-    app.run()  # the default filters: the last seven days, today included
-    assert not app.exception, app.exception
-    yield app
+
+    def open_(language="vi"):
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        app.session_state["scope"] = Scope("lead", "leadership")
+        if language == "en":
+            app.query_params["lang"] = "en"
+        app.run()  # the default filters: the last seven days, today included
+        assert not app.exception, app.exception
+        return app
+
+    yield open_
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def overview(open_overview):
+    return open_overview()
 
 
 def test_the_overview_opens_on_the_last_full_day_and_names_every_period(overview):
@@ -279,3 +290,16 @@ def test_the_overview_s_colours_numbers_and_axes(overview):
     assert all("thg" in text for text in layout["xaxis"]["ticktext"])
     partial = [trace for trace in spec["data"] if "hôm nay" in trace.get("name", "")]
     assert len(partial) == 1 and partial[0]["text"][0].startswith("đến ")
+
+
+def test_the_overview_in_english_names_its_periods_and_months_in_english(open_overview):
+    app = open_overview("en")
+    now = datetime.now(UTC).astimezone(SAIGON)
+    yesterday = now.date() - timedelta(days=1)
+    headings = [h.value for h in app.main.subheader]
+    assert headings[0] == f"Day {yesterday:%d/%m/%Y}"
+    assert headings[1].startswith(f"By day · 7 days {now.date() - timedelta(days=6):%d/%m}–")
+    tiles = {m.label: m.proto for m in app.metric}
+    assert "." not in tiles["Declarations"].body  # 6,272 in English
+    layout = json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["separators"] == ".," and "thg" not in " ".join(layout["xaxis"]["ticktext"])
