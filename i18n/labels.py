@@ -42,7 +42,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # start-up
     "setup.creating": ("Đang tạo cơ sở dữ liệu mẫu lần đầu…", "Creating the demo database…"),
-    "setup.done": ("Đã tạo thành phố mẫu: {summary}", "Demo city created: {summary}"),
+    "setup.done": (
+        "Đã tạo thành phố mẫu: {venues:,} địa điểm, {checkins:,} lượt khai báo, {seconds} giây",
+        "Demo city created: {venues:,} venues, {checkins:,} check-ins, {seconds} s",
+    ),
     "setup.config_error": ("Cấu hình không hợp lệ", "Invalid configuration"),
     "setup.db_error": (
         "Không kết nối được cơ sở dữ liệu: {error}",

@@ -96,7 +96,8 @@ def _seed_once(settings: Settings, engine: Engine) -> None:
         st.toast(
             t(
                 "setup.done",
-                summary=f"{summary.venues:,} venues, {summary.checkins:,} check-ins, "
-                f"{summary.seconds:.0f} s",
+                venues=summary.venues,
+                checkins=summary.checkins,
+                seconds=round(summary.seconds),
             )
         )
