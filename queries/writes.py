@@ -18,6 +18,7 @@ import json
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Integer,
     MetaData,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     Table,
     and_,
     exists,
+    func,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -206,14 +209,13 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     known = exists().where(
         and_(person.c.phone == stage.c.phone, person.c.full_name == stage.c.full_name)
     )
-    new_people = select(*[stage.c[c] for c in PERSON_COLUMNS]).where(~known).order_by(stage.c.line)
     with _people_plan(connection, len(unique)):
         # Another import may create some of the same people and commit first: skip them here
         # (the look-up below finds their ids) instead of failing on the unique key.
         connection.execute(
-            insert_for(connection, person)
-            .from_select(list(PERSON_COLUMNS), new_people)
-            .on_conflict_do_nothing(index_elements=["phone", "full_name"])
+            _insert_new_people(connection, stage, ~known).on_conflict_do_nothing(
+                index_elements=["phone", "full_name"]
+            )
         )
         ids = connection.execute(
             select(stage.c.line, person.c.id)
@@ -228,6 +230,31 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     if len(found) != len(unique):
         raise RuntimeError(f"{len(unique)} staged people resolved to {len(found)} ids")
     return found[codes]
+
+
+def _insert_new_people(connection: Connection, stage: Table, new: ColumnElement[bool]) -> Any:
+    """INSERT … SELECT of the staged people for whom `new` holds, numbered in order of first
+    appearance on both engines.
+
+    On PostgreSQL the rows go in the unique key's order, with ids drawn beforehand in order of
+    appearance (nextval runs after the inner sort): two imports creating some of the same
+    people then meet them in the same order, so one waits for the other instead of the two
+    deadlocking, and partners' requests can be imported side by side."""
+    columns = [stage.c[c] for c in PERSON_COLUMNS]
+    if connection.dialect.name != "postgresql":
+        rows = select(*columns).where(new).order_by(stage.c.line)
+        return insert_for(connection, person).from_select(list(PERSON_COLUMNS), rows)
+    numbered = (
+        select(func.nextval("person_id_seq").label("id"), *columns)
+        .where(new)
+        .order_by(stage.c.line)
+        .offset(0)  # kept as a subquery: the ids follow its order, the insert the outer one
+        .subquery("numbered")
+    )
+    rows = select(numbered.c.id, *[numbered.c[c] for c in PERSON_COLUMNS]).order_by(
+        numbered.c.phone, numbered.c.full_name
+    )
+    return insert_for(connection, person).from_select(["id", *PERSON_COLUMNS], rows)
 
 
 # One probe of uq_person_phone_full_name costs about what a hash join pays to read 22 rows of

@@ -214,3 +214,36 @@ def test_two_imports_creating_the_same_new_people_at_once_both_succeed(engine):
     assert results[0] == results[1]
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(person)) == 200
+
+
+def test_two_imports_creating_the_same_new_people_in_opposite_orders_both_succeed(engine):
+    """Each meets the other's new people in the same (key) order, so one waits for the other
+    instead of the two deadlocking; ids still follow each batch's first appearance."""
+    forward = pd.DataFrame(
+        {"phone": [f"+849031{n:05d}" for n in range(20_000)],
+         "full_name": [f"Người {n}" for n in range(20_000)]}
+    )  # fmt: skip
+    batches = {0: forward, 1: forward.iloc[::-1].reset_index(drop=True)}
+    results: dict[int, list[int]] = {}
+    failures: list[str] = []
+    started = threading.Barrier(2)
+
+    def resolve(n: int) -> None:
+        started.wait(timeout=30)
+        try:
+            with engine.begin() as connection:
+                results[n] = list(resolve_people(connection, batches[n]))
+        except Exception as error:  # noqa: BLE001 - every failure is the finding
+            failures.append(str(error).splitlines()[0])
+
+    threads = [threading.Thread(target=resolve, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert results[1] == results[0][::-1]
+    # Whichever committed first numbered them in its own order.
+    assert results[0] in (sorted(results[0]), sorted(results[0], reverse=True))
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(person)) == 20_000

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ Handler = Callable[[Request], Awaitable[Response]]
 # Deadlock, serialization failure, unique violation: what a concurrent writer can cause.
 CONFLICT_CODES = ("40P01", "40001", "23505")
 IMPORT_ATTEMPTS = 3
-_ONE_IMPORT_AT_A_TIME = threading.Lock()
 UNAUTHORISED = "Thiếu khóa API hoặc khóa không hợp lệ. / Missing or invalid API key."
 
 
@@ -200,27 +198,27 @@ def ingest(context: WebContext, source: str, body: bytes, content_type: str) -> 
 
 
 def _import(context: WebContext, source: str, records: Records) -> list[RowOutcome]:
-    """The request as one chunk (one transaction). Two transactions that create the same new
-    person conflict in the write path (queries.writes.resolve_people: a unique violation, or
-    a deadlock), which partners sending the same people at once would meet all the time: so
-    this process imports one request at a time, and a request that lost a conflict with
-    another process is tried again (it left nothing, and the import is idempotent).
-    ImportInterrupted for any other database failure, or when the tries are spent."""
+    """The request as one chunk (one transaction). Requests are imported side by side: the
+    write path takes its row locks in key order (people, import keys, each rollup), so two
+    requests with the same new people or venue-hours wait for each other instead of
+    deadlocking, and one's Python work overlaps the other's database work. A request that
+    lost a conflict all the same is tried again (it left nothing, and the import is
+    idempotent). ImportInterrupted for any other database failure, or when the tries are
+    spent."""
     settings = context.settings
     attempt = 1
     while True:
         outcomes: list[RowOutcome] = []
         try:
-            with _ONE_IMPORT_AT_A_TIME:
-                import_checkins(
-                    context.engine,
-                    ParsedRecords(records.objects, CHECKIN_COLUMNS),
-                    source=source,
-                    chunk_size=records.count,
-                    zone=settings.zone,
-                    high_risk_symptoms=settings.risk.high_risk_symptoms,
-                    outcomes=outcomes,
-                )
+            import_checkins(
+                context.engine,
+                ParsedRecords(records.objects, CHECKIN_COLUMNS),
+                source=source,
+                chunk_size=records.count,
+                zone=settings.zone,
+                high_risk_symptoms=settings.risk.high_risk_symptoms,
+                outcomes=outcomes,
+            )
             return outcomes
         except ImportInterrupted as error:
             if attempt == IMPORT_ATTEMPTS or not _lost_a_conflict(error.__cause__):
