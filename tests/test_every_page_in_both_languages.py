@@ -41,6 +41,7 @@ CODES = {
 }  # fmt: skip
 NOT_A_VALUE = {"None", "nan", "NaN", "NaT", "<NA>"}
 VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+PLOTLY_FIELD = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>")  # '%{x}' in a hover template
 STREAMLIT_PLACEHOLDERS = ("Choose an option", "No options to select")
 
 
@@ -79,6 +80,14 @@ def shown_on(app: AppTest) -> Shown:
     for group in app.get("button_group"):
         shown.choices += [option.content for option in group.proto.options]
     shown.labels += [metric.label for metric in app.metric]
+    for chart in app.get("plotly_chart"):  # legends, hover texts and axis titles
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            shown.labels.append(str(trace.get("name") or ""))
+            shown.labels.append(PLOTLY_FIELD.sub("", str(trace.get("hovertemplate") or "")))
+        for axis in ("xaxis", "yaxis"):
+            title = spec["layout"].get(axis, {}).get("title") or {}
+            shown.labels.append(str(title.get("text") or "") if isinstance(title, dict) else title)
     return shown
 
 

@@ -88,6 +88,16 @@ def window_text(start: datetime, end: datetime, zone: tzinfo) -> str:
     return f"{start:%H:%M %d/%m/%Y} – {end:%H:%M %d/%m/%Y}"
 
 
+def _hover_labels() -> dict[str, str]:
+    """Words for the columns a timeline's hover names (Plotly shows 'venue_name=…')."""
+    return {
+        "start": t("column.start"),
+        "end": t("column.end"),
+        "venue_name": t("column.venues"),
+        "who": t("column.full_name"),
+    }
+
+
 def visits_section(
     result: TraceResult,
     rules: TraceRules,
@@ -162,6 +172,7 @@ def visits_section(
             x_end="end",
             y="venue_name",
             color_discrete_sequence=["#c62828"],
+            labels=_hover_labels(),
         )
         timeline.update_layout(
             height=60 + 28 * visits["venue_name"].nunique(),
@@ -234,6 +245,8 @@ def present_section(
         y="who",
         color="role",
         color_discrete_map={traced: "#c62828", "—": "#546e7a"},
+        labels=_hover_labels(),
+        hover_data={"role": False},
     )
     # The axis spans the traced person's presence, widened: a 9-day axis made bands slivers.
     chart.update_xaxes(
