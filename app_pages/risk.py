@@ -88,7 +88,7 @@ if scope.personal_data:
         return to_csv_bytes(risk_rows_shown(everything, with_year=True))
 
     st.download_button(
-        t("risk.export"), export, file_name="kbyt-risk-list.csv", mime="text/csv",
+        t("risk.export"), export, file_name=f"kbyt-{t('risk.export_file')}.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore",
     )  # fmt: skip
 

@@ -197,6 +197,6 @@ elif not found_page.rows.empty:
         return to_csv_bytes(checkins_shown(everything.rows, with_year=True))
 
     st.download_button(
-        t("venues.export"), export, file_name=f"{detail.venue_ref}-checkins.csv", mime="text/csv",
-        icon=":material/download:", on_click="ignore",
+        t("venues.export"), export, f"{detail.venue_ref}-{t('venues.export_file')}.csv",
+        "text/csv", icon=":material/download:", on_click="ignore",
     )  # fmt: skip

@@ -82,6 +82,7 @@ def test_a_district_officer_reads_venues_in_words(server, page, tmp_path):
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải danh sách (CSV)").click()
+    assert download.value.suggested_filename.endswith("-luot-khai-bao.csv")
     saved = tmp_path / "checkins.csv"
     download.value.save_as(saved)
     rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
