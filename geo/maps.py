@@ -133,7 +133,10 @@ def _percent_digits(bounds: list[float]) -> int:
 
 def class_labels(bounds: list[float], share: bool = False, language: str = "vi") -> list[str]:
     """Each class's range as the legend states it: counts '1–5', '6–10' (whole numbers, both
-    ends included), shares '≤ 0,25 %', '0,25–0,5 %'."""
+    ends included), shares '≤ 0,25 %', '0,25–0,5 %'. No classes (nothing to colour yet, as
+    on an empty database) have no labels."""
+    if not bounds:
+        return []
     if not share:
         lows = [1, *(int(b) + 1 for b in bounds[:-1])]
         return [

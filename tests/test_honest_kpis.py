@@ -303,3 +303,8 @@ def test_the_overview_in_english_names_its_periods_and_months_in_english(open_ov
     assert "." not in tiles["Declarations"].body  # 6,272 in English
     layout = json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]
     assert layout["separators"] == ".," and "thg" not in " ".join(layout["xaxis"]["ticktext"])
+
+
+def test_no_classes_have_no_labels() -> None:
+    """An empty city has nothing to colour: the wall's legend is empty, not an error."""
+    assert class_labels([]) == [] and class_labels([], share=True) == []
