@@ -849,7 +849,11 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "trace.other_case": ("Chọn ca khác", "Choose another case"),
     "trace.place": ("Xem ai có mặt tại", "See who was at"),
     "trace.follow_who": ("Chọn người tiếp xúc", "Choose a contact"),
-    "trace.follow": ("Truy vết tiếp người này", "Trace this person in turn"),
+    "trace.follow_hint": (
+        "Bấm vào một dòng (hoặc chọn trong danh sách dưới) để xem nơi người đó đã đến và "
+        "người tiếp xúc của họ.",
+        "Click a row (or choose below) to see where that person went and whom they met.",
+    ),
     "trace.back": ("Quay lại", "Back"),
     "trace.breadcrumb": ("Đường truy vết", "Trail"),
     "trace.export_csv": ("Tải danh sách tiếp xúc (CSV)", "Download contacts (CSV)"),

@@ -182,6 +182,16 @@ def sign_in(page: Page, base_url: str, role: str, query: str = "", path: str = "
     return page
 
 
+def select_first_row(page: Page, key: str) -> None:
+    """Click the first row of a selectable table (a canvas: by position, below the header);
+    key is the table's key, or its start followed by '*' (keys that carry an id)."""
+    scope = f"[class*='st-key-{key[:-1]}']" if key.endswith("*") else f".st-key-{key}"
+    grid = page.locator(f"{scope} [data-testid='stDataFrameResizable']").first
+    grid.wait_for()
+    grid.click(position={"x": 12, "y": 53})
+    wait_for_app_run(page)
+
+
 def go_to(page: Page, title: str) -> None:
     """Follow a link of the sidebar menu."""
     page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()

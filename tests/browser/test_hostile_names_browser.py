@@ -19,7 +19,15 @@ from db.schema import venue
 from queries.trace import register_case
 from queries.users import create_user
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
-from tests.browser.conftest import ACCOUNTS, PASSWORD, AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import (
+    ACCOUNTS,
+    PASSWORD,
+    AppServer,
+    go_to,
+    select_first_row,
+    sign_in,
+    wait_for_app_run,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -170,14 +178,6 @@ def choose(page: Page, label: str, typed: str) -> None:
     wait_for_app_run(page)
 
 
-def select_first_row(page: Page, key: str) -> None:
-    """Click the first row of a selectable table (a canvas: by position, below the header)."""
-    grid = page.locator(f".st-key-{key} [data-testid='stDataFrameResizable']")
-    grid.wait_for()
-    grid.click(position={"x": 12, "y": 53})
-    wait_for_app_run(page)
-
-
 def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_out):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
@@ -203,9 +203,7 @@ def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_ou
     assert_no_markup(page, "the presence chart")
     hover_bars(page)
 
-    choose(page, "Chọn người tiếp xúc", "F1")
-    page.get_by_role("button", name="Truy vết tiếp người này").click()
-    wait_for_app_run(page)
+    choose(page, "Chọn người tiếp xúc", "F1")  # choosing a contact follows them
     expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
     crumb = page.get_by_role("button", name="Ca bệnh: ")
     assert as_typed(crumb.inner_text()) == f"Ca bệnh: {CASE}"

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import audit_log
-from tests.browser.conftest import ARTIFACTS, AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import (
+    ARTIFACTS,
+    AppServer,
+    go_to,
+    select_first_row,
+    sign_in,
+    wait_for_app_run,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +29,17 @@ def server(browser_demo_url):
 
 
 def choose(page, label, typed):
-    """Pick the first option matching what is typed into a select box."""
+    """Pick the first option matching what is typed into a select box; returns its text."""
     wait_for_app_run(page)
     box = page.get_by_role("combobox", name=label)
     box.click()
     box.press_sequentially(typed)
-    page.get_by_role("option").first.wait_for()
+    option = page.get_by_role("option").first
+    option.wait_for()
+    text = option.inner_text().strip()
     box.press("Enter")  # the highlighted option; a click can race a rerun that redraws the list
     wait_for_app_run(page)
+    return text
 
 
 def first_place(page):
@@ -70,9 +80,7 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     choose(page, "Xem ai có mặt tại", place)
     expect(page.locator("strong", has_text=f"Có mặt tại {place}")).to_be_visible()
 
-    choose(page, "Chọn người tiếp xúc", "F1")
-    page.get_by_role("button", name="Truy vết tiếp người này").click()
-    wait_for_app_run(page)
+    choose(page, "Chọn người tiếp xúc", "F1")  # choosing a contact follows them: one action
     expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible(timeout=30_000)
     assert "trail=" in page.url and "case=" in page.url
 
@@ -129,11 +137,7 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
     wait_for_app_run(page)
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
-    choose(page, "Chọn người tiếp xúc", "F1")
-    box = page.get_by_role("combobox", name="Chọn người tiếp xúc")
-    contact_name = box.input_value().split(" · ")[1]
-    page.get_by_role("button", name="Truy vết tiếp người này").click()
-    wait_for_app_run(page)
+    contact_name = choose(page, "Chọn người tiếp xúc", "F1").split(" · ")[1]
     expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
     # The headings name the contact, their level and the trail back to the case.
     trail = f"đường truy vết: Ca bệnh: {case_name} → F1: {contact_name})"
@@ -163,3 +167,27 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
     assert "depth=2" in page.url
     expect(contacts).to_be_visible()
     expect(page.get_by_role("button", name="Truy vết tiếp F3")).to_have_count(0)  # F3 is done
+
+
+def test_one_click_on_a_contact_s_row_shows_their_own_visits(server, page):
+    sign_in(page, server.url, "epidemiologist")
+    go_to(page, "Truy vết")
+    page.get_by_role("button", name="Mở ca").click()
+    wait_for_app_run(page)
+    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill("Một lần bấm")
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Truy vết", exact=True).click()
+    wait_for_app_run(page)
+    expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
+
+    select_first_row(page, "contacts_*")
+
+    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
+    visits = page.locator("h3", has_text="(F1 của ca số ").first
+    expect(visits).to_be_visible()
+    contact = visits.inner_text().removeprefix("Các địa điểm ").split(" (F1 của ca số ")[0]
+    # The whole panel is the contact's now, their own contacts included.
+    expect(page.locator("h3", has_text=f"Người tiếp xúc của {contact} (F1")).to_be_visible()
+    wait_for_app_run(page)
+    assert "trail=" in page.url

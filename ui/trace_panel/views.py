@@ -356,30 +356,38 @@ def contacts_section(
     rows = slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
     window = _contact_frame(contacts[rows], levels[rows], already[rows], zone)
     shown = window.drop(columns=["person_id"])
-    picked = st.dataframe(
+    table_key, list_key = f"contacts_{index_person}", f"trace_follow_who_{index_person}"
+
+    def follow(person: int) -> None:
+        """One action from a contact to their own visits: the trail grows by the contact."""
+        st.query_params["trail"] = ",".join(map(str, [*trail, person]))
+
+    def follow_row() -> None:
+        rows = st.session_state[table_key].selection.rows
+        if rows:
+            follow(int(window.iloc[rows[0]]["person_id"]))
+
+    def follow_listed() -> None:
+        if st.session_state[list_key] is not None:
+            follow(int(st.session_state[list_key]))
+
+    st.caption(t("trace.follow_hint"))
+    st.dataframe(
         shown.rename(columns={c: t(f"column.{c}") for c in shown.columns}),
         hide_index=True,
-        on_select="rerun",
+        on_select=follow_row,
         selection_mode="single-row",
         height=table_height(len(shown)),
-        key=f"contacts_{index_person}",
+        key=table_key,
     )
-    follow = None
-    if picked and picked.selection.rows:
-        follow = int(window.iloc[picked.selection.rows[0]]["person_id"])
     names = {
         int(row.person_id): f"{row.level} · {row.full_name} · {row.phone}"
         for row in window.head(200).itertuples()
     }
-    left, right = st.columns([4, 1])
-    listed = left.selectbox(
+    st.selectbox(
         t("trace.follow_who"), [None, *names], format_func=lambda p: names.get(p, "—"),
-        key=f"trace_follow_who_{index_person}",
+        key=list_key, on_change=follow_listed,
     )  # fmt: skip
-    follow = follow or listed
-    if follow is not None and right.button(t("trace.follow"), key="trace_follow"):
-        st.query_params["trail"] = ",".join(map(str, [*trail, follow]))
-        st.rerun()
 
     def export(kind: str) -> bytes:
         """On click, on its own thread: the whole list, audited as an export of the case."""
