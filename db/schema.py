@@ -229,6 +229,11 @@ checkin_key = Table(
     Column("checked_in_at", UtcInstant, nullable=False),
 )
 
+# Room on each rollup page for its rows' next versions (migration 0013): every declaration
+# updates its venue's and ward's current hour and day, and on a full page the new version
+# would need an entry in every index instead of staying beside the old one (a HOT update).
+ROLLUP_STORAGE = {"postgresql_with": {"fillfactor": "70"}}
+
 # Hourly rollups, kept by every write path in the same transaction as the check-ins.
 # hour_start is a UTC instant on the hour; Asia/Ho_Chi_Minh days are exact sums of them.
 # No foreign keys (a check per new rollup row, and a lock on the venue's row): the write path
@@ -241,6 +246,7 @@ ward_hour = Table(
     Column("checkins", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
+    **ROLLUP_STORAGE,
 )
 Index("ix_ward_hour_hour", ward_hour.c.hour_start, ward_hour.c.ward_code)
 
@@ -255,6 +261,7 @@ venue_hour = Table(
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
     PrimaryKeyConstraint("hour_start", "venue_id"),
+    **ROLLUP_STORAGE,
 )
 
 # The same per venue and local day (Asia/Ho_Chi_Minh: day_start is local midnight, UTC+7, as a
@@ -271,6 +278,7 @@ venue_day = Table(
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
     Column("first_hour_start", UtcInstant, nullable=False),
+    **ROLLUP_STORAGE,
 )
 
 # Per ward and local day (day_start as in venue_day): the area table and the daily series read
@@ -283,6 +291,7 @@ ward_day = Table(
     Column("checkins", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
     Column("high_risk", Integer, nullable=False),
+    **ROLLUP_STORAGE,
 )
 
 # Local days per bitmask row of venue_activity. 63, not 64: bit 63 would make the value
@@ -301,6 +310,7 @@ venue_activity = Table(
     Column("block", Integer, primary_key=True),
     Column("venue_id", BigInteger, primary_key=True),
     Column("days", BigInteger, nullable=False),
+    **ROLLUP_STORAGE,
 )
 
 case_record = Table(

@@ -99,3 +99,19 @@ def test_the_venue_activity_backfill_gives_the_rows_the_write_path_keeps(engine)
     a, b = venues["A"], venues["B"]
     assert written == [(298, a, 2**62), (299, a, 2**0 + 2**62), (299, b, 2**62), (300, a, 2**0)]
     assert backfilled == written
+
+
+def test_rollup_pages_keep_room_for_updates_on_postgresql(database_url):
+    """fillfactor 70 (0013): a declaration's update of its hour and day stays on the page."""
+    engine = make_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        return  # SQLite has no fillfactor
+    with engine.connect() as connection:
+        options = dict(
+            connection.exec_driver_sql(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+                "('venue_hour', 'ward_hour', 'venue_day', 'ward_day', 'venue_activity')"
+            ).all()
+        )
+    engine.dispose()
+    assert options == {name: ["fillfactor=70"] for name in options} and len(options) == 5
