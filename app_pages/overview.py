@@ -165,37 +165,31 @@ if rows:
         request_area(chosen.district_code, code)
 
 area_name = area_label(chosen.district_code, chosen.ward_code) or t("area.city")
-report = render(
-    kpis,
-    series,
-    table,
-    area_name,
-    now,
-    {
-        "title": t("report.title"),
-        "generated": t("report.generated"),
-        "trend": t("report.trend"),
-        "declarations": t("kpi.declarations"),
-        "at_risk": t("kpi.at_risk"),
-        "new_cases": t("kpi.new_cases"),
-        "contacts_traced": t("kpi.contacts_traced"),
-        "active_units": t("kpi.active_units"),
-        "units": t("kpi.units"),
-        "area": t("column.area"),
-        "rate": t("column.rate"),
-        "cases": t("column.cases"),
-        "period": day_period,
-        "against": against,
-        "range": range_period,
-        "until": t("kpi.until", time=clock),
-    },
-    threshold=n,
-    language=lang,
-)
+report_labels = {
+    "title": t("report.title"),
+    "generated": t("report.generated"),
+    "trend": t("report.trend"),
+    "declarations": t("kpi.declarations"),
+    "at_risk": t("kpi.at_risk"),
+    "new_cases": t("kpi.new_cases"),
+    "contacts_traced": t("kpi.contacts_traced"),
+    "active_units": t("kpi.active_units"),
+    "units": t("kpi.units"),
+    "area": t("column.area"),
+    "rate": t("column.rate"),
+    "cases": t("column.cases"),
+    "period": day_period,
+    "against": against,
+    "range": range_period,
+    "until": t("kpi.until", time=clock),
+}
+# Built when the button is pressed, not on every run of the page, and pressing it does not
+# run the page again.
 st.download_button(
     t("overview.report"),
-    report,
+    lambda: render(kpis, series, table, area_name, now, report_labels, threshold=n, language=lang),
     file_name=f"kbyt-{day.isoformat()}.html",
     mime="text/html",
     icon=":material/download:",
+    on_click="ignore",
 )
