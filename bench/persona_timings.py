@@ -53,7 +53,6 @@ import os
 import platform
 import pstats
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -69,20 +68,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-# As tests/browser/chromium.py: Debian's Chromium, never a downloaded browser.
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench.load_declare import prepare_database  # noqa: E402
+from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+
 VIEWPORT = {"width": 1920, "height": 1080}
 PASSWORD = "bench persona password, long enough"
 # persona: (username, role, district)
@@ -93,7 +84,6 @@ ACCOUNTS = {
     "leadership": ("bench.leader", "leadership", None),
     "admin": ("bench.admin", "admin", None),
 }
-ADMIN_DATABASE = "kbyt"
 MAP = "iframe[title='streamlit_folium.st_folium']"
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
@@ -176,7 +166,7 @@ def prepare_city(url: str | None, checkins: int, reuse: bool) -> str:
                 stale.unlink()
         url = f"sqlite:///{path}"
     elif make_url(url).get_backend_name() == "postgresql":
-        url = _postgres_database(url, reuse)
+        url = prepare_database(url, reuse).url  # a kbyt_bench… database, as the load benchmark
     engine = make_engine(url)
     try:
         init_db(engine)  # as ui/first_start.py on the embedded default; `manage.py init-db`
@@ -200,28 +190,6 @@ def prepare_city(url: str | None, checkins: int, reuse: bool) -> str:
                     pass  # there from an earlier run (--reuse)
     finally:
         engine.dispose()
-    return url
-
-
-def _postgres_database(url: str, reuse: bool) -> str:
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not name.startswith("kbyt_bench"):
-        raise SystemExit(f"the benchmark creates its database: name it kbyt_bench… ({name})")
-    url = parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
-    admin_url = make_url(url).set(database=ADMIN_DATABASE).render_as_string(hide_password=False)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).scalar()
-            if exists and not reuse:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            if not exists or not reuse:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
     return url
 
 

@@ -179,26 +179,23 @@ UNITS_SQL = """
 SELECT sector, count(*) FROM venue WHERE active AND registered_on <= %(day)s GROUP BY sector
 """
 
-# venue_hour is keyed by hour (migration 0012): plain SQL, like the app, reads a venue's hours
-# from its check-ins.
-TIMELINE_HOUR_SQL = """
-SELECT k.checked_in_at / 3600 * 3600 AS bucket, count(*), count(*) FILTER (WHERE k.risk_level > 0),
-       count(o.person_id)
+
+def _timeline_sql(bucket_s: int) -> str:
+    """A venue's check-ins per bucket, at-risk ones and open cases' ones: plain SQL reads a
+    venue's own hours from its check-ins too (venue_hour is keyed by hour, migration 0012)."""
+    return f"""
+SELECT k.checked_in_at / {bucket_s} * {bucket_s} AS bucket, count(*),
+       count(*) FILTER (WHERE k.risk_level > 0), count(o.person_id)
 FROM checkin k LEFT JOIN (
     SELECT DISTINCT person_id FROM case_record WHERE status <> 'cleared'
 ) o ON o.person_id = k.person_id
 WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
 GROUP BY 1 ORDER BY 1
-"""
-TIMELINE_15_SQL = """
-SELECT k.checked_in_at / 900 * 900 AS bucket, count(*), count(*) FILTER (WHERE k.risk_level > 0),
-       count(o.person_id)
-FROM checkin k LEFT JOIN (
-    SELECT DISTINCT person_id FROM case_record WHERE status <> 'cleared'
-) o ON o.person_id = k.person_id
-WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
-GROUP BY 1 ORDER BY 1
-"""
+"""  # noqa: S608 - a number of ours
+
+
+TIMELINE_HOUR_SQL = _timeline_sql(3600)
+TIMELINE_15_SQL = _timeline_sql(900)
 
 RISK_SQL = """
 WITH latest AS (
