@@ -112,7 +112,8 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         suppressed_below=n if bool(hidden.any()) else None,
         note=t(f"wall.map_note.{shapes.source}") if approximate else "",
     )  # fmt: skip
-    dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=LABEL_VH * 1.3)
+    dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=LABEL_VH * 1.3,
+                   inset=None if district else t("wall.inset"))  # fmt: skip
     with left:
         # The frame's height is set by CSS in viewport units (ui/wall_layout.MAP_VH); this
         # height is only what Streamlit reserves before the CSS applies.

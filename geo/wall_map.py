@@ -1,9 +1,10 @@
 """The wall screen's map: the choropleth of geo/maps.py made readable across a control room.
 
-A dark background, each area's name drawn on it, a legend inside the map, and a map that
-fills whatever height the page gives its frame (the page sizes the frame with CSS in viewport
-units, so one build serves a 1080p and a 4K screen). Nothing here fetches anything: labels are
-Leaflet DivIcons in the system's sans-serif font, the legend is a Leaflet control.
+A dark background, each area's name drawn on it (none over another, the small inner districts
+in an inset: geo/wall_labels.py), a legend inside the map, and a map that fills whatever height
+the page gives its frame (the page sizes the frame with CSS in viewport units, so one build
+serves a 1080p and a 4K screen). Nothing here fetches anything: labels are Leaflet DivIcons in
+the system's sans-serif font, the legend is a Leaflet control.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.maps import EMPTY_COLOUR, SUPPRESSED_COLOUR
+from geo.wall_labels import add_labels
 from rules import safe_text
 
 BACKGROUND = "#0b1016"
@@ -69,7 +71,7 @@ class _Legend(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "topright"});
+            var legend = L.control({position: {{ this.position }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "wall-legend");
                 div.innerHTML = {{ this.html }};
@@ -80,32 +82,11 @@ class _Legend(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, position: str) -> None:
         super().__init__()
         self._name = "WallLegend"
         self.html = json.dumps(html)
-
-
-class _FillFrame(MacroElement):
-    """Fit the bounds again whenever the map's box changes size: the frame is sized by the
-    page's CSS (a share of the screen), which can land after Leaflet first measured it."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            var bounds = {{ this.bounds }};
-            new ResizeObserver(function () {
-                map.invalidateSize(false);
-                map.fitBounds(bounds, {animate: false});
-            }).observe(map.getContainer());
-        })({{ this._parent.get_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "WallFillFrame"
-        self.bounds = json.dumps(bounds)
+        self.position = json.dumps(position)
 
 
 def legend_html(
@@ -140,30 +121,19 @@ def dress_for_wall(
     areas: gpd.GeoDataFrame,
     legend: str,
     label_vh: float = 2.6,
+    inset: str | None = None,
 ) -> folium.Map:
-    """Dark background, a label on every area of areas (code, name, geometry) at a point
-    inside it, and the legend (HTML from legend_html). Larger areas get the larger label, so
-    the small inner districts do not bury each other."""
+    """Dark background, the name of every area of areas (code, name, geometry: the areas of
+    fig's layer, in its order) with none over another, the legend (HTML from legend_html) and,
+    with inset (its title), the inset naming the small areas (geo/wall_labels.py)."""
     fig.get_root().header.add_child(folium.Element(_style(label_vh)))
     # Nobody zooms a wall: no buttons, and fractional zoom so the bounds fill the frame
-    # (whole zoom levels leave up to half of it empty).
-    fig.options.update(zoom_control=False, zoom_snap=0.1)
-    projected = areas.to_crs(3405)  # VN-2000 / UTM 48N: areas in m², for sizing labels
-    median = float(projected.geometry.area.median())
-    for row, size in zip(areas.itertuples(), projected.geometry.area, strict=True):
-        point = row.geometry.representative_point()
-        css = "wall-label" + ("" if size >= median else " small" if size >= median / 6 else " tiny")
-        folium.Marker(
-            (point.y, point.x),
-            icon=folium.DivIcon(
-                html=f'<div class="{css}">{safe_text.html(short_name(row.name))}</div>',
-                icon_size=(0, 0),
-                class_name="wall-label-icon",
-            ),
-            interactive=False,
-            keyboard=False,
-        ).add_to(fig)
-    fig.add_child(_Legend(legend))
-    minx, miny, maxx, maxy = (float(v) for v in areas.total_bounds)
-    fig.add_child(_FillFrame([[miny, minx], [maxy, maxx]]))
+    # (whole zoom levels leave up to half of it empty). No zoom animation: the first fit's
+    # would end after the frame's own fit and undo it.
+    fig.options.update(zoom_control=False, zoom_snap=0.1, zoom_animation=False)
+    # With an inset, the city is drawn on the right and the left side holds the inset above
+    # the legend; without one, the legend goes where the city leaves room, top right.
+    fig.add_child(_Legend(legend, "bottomleft" if inset else "topright"))
+    names = [short_name(name) for name in areas["name"]]
+    add_labels(fig, areas, names, label_vh, BACKGROUND, inset)
     return fig

@@ -397,6 +397,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Approximate shapes around ward centres.",
     ),
     "wall.rotating": ("Lần lượt từng quận", "Rotating through districts"),
+    "wall.inset": ("Nội thành", "Inner city"),
     # declaration
     "declare.bad_token": (
         "Mã QR không hợp lệ. Hãy quét lại mã dán tại địa điểm, hoặc hỏi nhân viên.",

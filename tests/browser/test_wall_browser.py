@@ -4,16 +4,21 @@ district named and a legend, a live badge the room sees — and what it turns to
 loses its server.
 
 Sizing rules (ui/wall_layout.py), as shares of the screen's height so that both sizes hold:
-figures ≥ 6 %, labels ≥ 2.2 %, the live badge's text ≥ 3 %, the map's frame ≥ 60 %.
+figures ≥ 6 %, labels ≥ 2.2 %, the live badge's text ≥ 3 %, the map's frame ≥ 60 %. District
+names, on the map or in its inset of the inner city, are labels too: ≥ 2.2 % (24 px on 1080p,
+48 px at 4K), and no two of them touch.
 """
 
 import re
 from datetime import UTC, datetime
+from itertools import combinations
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from db.engine import make_engine
+from geo.admin_units import hcmc_districts
+from geo.wall_map import short_name
 from queries.sessions import add_wall_screen
 from tests.browser.conftest import ARTIFACTS, WAIT_MS, AppServer, wait_for_app_run
 
@@ -22,6 +27,15 @@ pytestmark = pytest.mark.browser
 REFRESH_SECONDS = 10
 SCREENS = {"1080p": (1920, 1080), "4k": (3840, 2160)}
 MAP = "iframe[title='streamlit_folium.st_folium']"
+READABLE = 0.022  # of the screen's height: the least size of a label read at 5 m
+# Every name drawn on the map or in its inset (placed names only are in the page), with its
+# box in the frame's coordinates and its font size.
+NAMES = """() => [...document.querySelectorAll('.wall-label')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent, inset: !!e.closest('.wall-inset'), px:
+            parseFloat(getComputedStyle(e).fontSize), left: r.left, right: r.right,
+            top: r.top, bottom: r.bottom};
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -108,24 +122,17 @@ def test_the_wall_fills_the_screen_with_figures_readable_across_the_room(device_
     assert page.evaluate("document.scrollingElement.scrollHeight") <= height + 2
 
 
-def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, screen):
-    page, height = screen
-    open_wall(page, device_link)
-    inside = page.frame_locator(MAP)
-    labels = inside.locator(".wall-label")
-    expect(labels).to_have_count(22)
-    expect(inside.get_by_text("Gò Vấp", exact=True)).to_be_visible()
-    expect(inside.get_by_text("Q.1", exact=True)).to_be_visible()
-    legend = inside.locator(".wall-legend")
-    expect(legend).to_be_visible()
-    expect(legend).to_contain_text("Lượt khai báo")
-    expect(inside.locator(".leaflet-container")).to_have_css("background-color", "rgb(11, 16, 22)")
-    expect(inside.locator(".leaflet-control-zoom")).to_have_count(0)  # nobody zooms a wall
-    # The city fills its frame: the districts span most of the frame's height.
-    # The map refits when its frame reaches its final size: wait for that, as a person would
-    # see it, rather than measuring the first drawing (a race on a loaded machine).
+def wait_for_the_fit(page: Page) -> None:
+    """Until the map has refitted to its frame's final size (the districts span most of its
+    height) and placed its names for that size (geo/wall_labels.py marks it), as a person would
+    see it, rather than measuring the first drawing (a race on a loaded machine)."""
     frame = page.locator(MAP).bounding_box()
-    page.locator(MAP).element_handle().content_frame().wait_for_function(
+    inside = page.locator(MAP).element_handle().content_frame()
+    inside.wait_for_function(
+        "() => { const c = document.querySelector('.leaflet-container');"
+        " return c && c.dataset.wallLayout === c.clientWidth + 'x' + c.clientHeight }"
+    )
+    inside.wait_for_function(
         "least => { const paths = [...document.querySelectorAll('path.leaflet-interactive')];"
         " if (!paths.length) return false;"
         " const boxes = paths.map(p => p.getBoundingClientRect());"
@@ -133,11 +140,66 @@ def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, s
         " >= least }",
         arg=0.85 * frame["height"],
     )
+
+
+def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, screen):
+    page, height = screen
+    open_wall(page, device_link)
+    inside = page.frame_locator(MAP)
+    labels = inside.locator(".wall-label")
+    expect(inside.get_by_text("Gò Vấp", exact=True)).to_be_visible()
+    expect(inside.get_by_text("Q.1", exact=True)).to_be_visible()
+    legend = inside.locator(".wall-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("Lượt khai báo")
+    expect(inside.locator(".leaflet-container").first).to_have_css(
+        "background-color", "rgb(11, 16, 22)"
+    )
+    expect(inside.locator(".leaflet-control-zoom")).to_have_count(0)  # nobody zooms a wall
+    # The city fills its frame: the districts span most of the frame's height.
+    wait_for_the_fit(page)
     # The larger districts' names are as large as the tiles' labels.
     name_px = labels.and_(inside.locator(":not(.small):not(.tiny)")).first.evaluate(
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
-    assert name_px >= 0.022 * height
+    assert name_px >= READABLE * height
+
+
+def test_every_district_is_named_once_and_no_name_touches_another(device_link, screen):
+    """The small central districts' names piled into a knot on the city-wide map: they are
+    named in an inset of the inner city, the others on the map, none over another."""
+    page, height = screen
+    open_wall(page, device_link)
+    wait_for_the_fit(page)
+    inside = page.frame_locator(MAP)
+    expect(inside.locator(".wall-inset-title")).to_have_text("Nội thành")
+    expect(inside.locator("path.wall-inset-outline")).to_have_count(1)  # its area on the map
+    names = page.locator(MAP).element_handle().content_frame().evaluate(NAMES)
+    assert sorted(n["text"] for n in names) == sorted(short_name(d.name) for d in hcmc_districts())
+    for a, b in combinations(names, 2):
+        apart = (
+            a["right"] <= b["left"] or b["right"] <= a["left"]
+            or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+        )  # fmt: skip
+        assert apart, f"{a['text']} and {b['text']} overlap"
+    inset = [n for n in names if n["inset"]]
+    assert {"Q.1", "Q.3", "Q.4", "Q.5", "Q.10", "Phú Nhuận"} <= {n["text"] for n in inset}
+    assert min(n["px"] for n in inset) >= READABLE * height
+    box = inside.locator(".wall-inset").bounding_box()
+    frame = page.locator(MAP).bounding_box()
+    assert box["x"] >= frame["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
+    assert box["y"] >= frame["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+
+
+def test_the_inset_is_titled_in_english_under_lang_en(device_link, browser):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    try:
+        open_wall(page, device_link, "lang=en")
+        wait_for_the_fit(page)
+        expect(page.frame_locator(MAP).locator(".wall-inset-title")).to_have_text("Inner city")
+        page.screenshot(path=str(ARTIFACTS / "wall-inset-english-1080p.png"))
+    finally:
+        page.context.close()
 
 
 def test_a_rotating_wall_shows_one_district_at_a_time_and_a_chosen_one_stays(device_link, screen):
