@@ -49,9 +49,11 @@ from queries.writes import resolve_people, upsert_venues, venue_ids_by_ref, writ
 
 Progress = Callable[[float, str], None]
 
-# Rows per transaction: large enough to amortise the write path's per-batch statements,
-# small enough that a chunk's frames stay far below 100 MB.
-DEFAULT_CHUNK_ROWS = 50_000
+# Rows per transaction: large enough to amortise the write path's per-chunk statements (at
+# 20M check-ins, 200,000 rows: 11,772-14,241 rows/s in chunks of 50,000, 14,842-19,249 in
+# chunks of 100,000), small enough that a chunk costs about 110 MB of memory at its peak
+# (PostgreSQL, 400,000 rows: peak RSS 455 MB against 355 MB in chunks of 50,000).
+DEFAULT_CHUNK_ROWS = 100_000
 _LOOKUP_BATCH = 5_000
 
 

@@ -265,7 +265,7 @@ PROBE_COST_ROWS = 22
 @contextmanager
 def _people_plan(connection: Connection, staged: int) -> Iterator[None]:
     """Look staged people up by the (phone, full_name) index when that reads less than a hash
-    join over every person: at city size a chunk's 50,000 people are a small share of millions,
+    join over every person: at city size a chunk's people are a small share of millions,
     while on a small city reading the whole table is cheaper. PostgreSQL's planner, costing a
     temporary table, picks the hash join either way."""
     if connection.dialect.name != "postgresql":
