@@ -180,22 +180,29 @@ SELECT sector, count(*) FROM venue WHERE active AND registered_on <= %(day)s GRO
 """
 
 
-def _timeline_sql(bucket_s: int) -> str:
-    """A venue's check-ins per bucket, at-risk ones and open cases' ones: plain SQL reads a
-    venue's own hours from its check-ins too (venue_hour is keyed by hour, migration 0012)."""
-    return f"""
-SELECT k.checked_in_at / {bucket_s} * {bucket_s} AS bucket, count(*),
-       count(*) FILTER (WHERE k.risk_level > 0), count(o.person_id)
+# venue_hour is keyed by (hour_start, venue_id) (migration 0012): a venue's hours are probed
+# one key per hour of the range.
+TIMELINE_HOUR_SQL = """
+SELECT h.hour_start, h.checkins, h.at_risk, coalesce(c.n, 0)
+FROM venue_hour h LEFT JOIN (
+    SELECT k.checked_in_at / 3600 * 3600 AS bucket, count(*) AS n FROM checkin k
+    WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
+      AND k.person_id IN (SELECT person_id FROM case_record WHERE status <> 'cleared')
+    GROUP BY 1
+) c ON c.bucket = h.hour_start
+WHERE h.venue_id = %(venue)s AND h.hour_start = ANY(ARRAY(
+    SELECT generate_series((%(start)s + 3599) / 3600 * 3600, %(end)s - 1, 3600)))
+ORDER BY h.hour_start
+"""
+TIMELINE_15_SQL = """
+SELECT k.checked_in_at / 900 * 900 AS bucket, count(*), count(*) FILTER (WHERE k.risk_level > 0),
+       count(o.person_id)
 FROM checkin k LEFT JOIN (
     SELECT DISTINCT person_id FROM case_record WHERE status <> 'cleared'
 ) o ON o.person_id = k.person_id
 WHERE k.venue_id = %(venue)s AND k.checked_in_at >= %(start)s AND k.checked_in_at < %(end)s
 GROUP BY 1 ORDER BY 1
-"""  # noqa: S608 - a number of ours
-
-
-TIMELINE_HOUR_SQL = _timeline_sql(3600)
-TIMELINE_15_SQL = _timeline_sql(900)
+"""
 
 RISK_SQL = """
 WITH latest AS (

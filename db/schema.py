@@ -251,7 +251,7 @@ ward_hour = Table(
 Index("ix_ward_hour_hour", ward_hour.c.hour_start, ward_hour.c.ward_code)
 
 # Keyed by hour first: new hours go to the right edge of the one index (migration 0012). A
-# venue's own hours are read from its check-ins (queries.venues.venue_timeline).
+# venue's own hours are found by one probe of the key per hour (queries.venues.venue_timeline).
 venue_hour = Table(
     "venue_hour",
     metadata,

@@ -7,13 +7,13 @@ Timelines read the venue rollup (per hour) or one bounded range of the (venue, t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, exists, func, or_, select
 
 from db.dialect import epoch
-from db.schema import case_record, checkin, district, person, venue, ward
+from db.schema import case_record, checkin, district, person, venue, venue_hour, ward
 from queries.area import area_clause, venue_clause
 from rules.access import Scope, mask_id_number, mask_name, mask_phone
 from rules.text import like_pattern
@@ -125,8 +125,10 @@ def venue_timeline(
     connection: Connection, venue_id: int, start: datetime, end: datetime, bucket_minutes: int
 ) -> pd.DataFrame:
     """Per bucket (UTC start): checkins, at_risk, case_visits (check-ins by people with an
-    open case), from one range of the venue's check-ins (ix_checkin_venue_time): a few hundred
-    rows for a week, where venue_hour, keyed by hour, would be read across every venue."""
+    open case). Hourly buckets probe venue_hour's key (hour_start, venue_id) once per hour of
+    the range: the busiest venue's 14 days (61,411 check-ins at 20M) in 1-2 ms, where its
+    check-ins took 355 ms and a range of venue_hour by time 310 ms. 15-minute buckets read
+    one index range of the venue's check-ins."""
     if bucket_minutes not in (15, 60):
         raise ValueError("bucket_minutes is 15 or 60")
     size = bucket_minutes * 60
@@ -136,12 +138,21 @@ def venue_timeline(
         checkin.c.checked_in_at < end,
     )
     bucket = ((epoch(checkin.c.checked_in_at) // size) * size).label("bucket")
-    counts = connection.execute(
-        select(bucket, func.count(), func.sum(case((checkin.c.risk_level > 0, 1), else_=0)))
-        .where(in_range)
-        .group_by(bucket)
-        .order_by(bucket)
-    ).all()
+    if bucket_minutes == 60:
+        first = -(-int(start.timestamp()) // 3600) * 3600  # the first whole hour in the range
+        hours = [datetime.fromtimestamp(h, UTC) for h in range(first, int(end.timestamp()), 3600)]
+        counts = connection.execute(
+            select(epoch(venue_hour.c.hour_start), venue_hour.c.checkins, venue_hour.c.at_risk)
+            .where(venue_hour.c.venue_id == venue_id, venue_hour.c.hour_start.in_(hours))
+            .order_by(venue_hour.c.hour_start)
+        ).all()
+    else:
+        counts = connection.execute(
+            select(bucket, func.count(), func.sum(case((checkin.c.risk_level > 0, 1), else_=0)))
+            .where(in_range)
+            .group_by(bucket)
+            .order_by(bucket)
+        ).all()
     is_case = exists().where(
         case_record.c.person_id == checkin.c.person_id, case_record.c.status != "cleared"
     )

@@ -6,7 +6,7 @@ and dirtied most of the index per chunk, wrote a full-page image of each page to
 was the largest statement of the import (12.4 s for 542,340 new venue-hours, 493 MB of WAL;
 keyed by hour: 6.2 s, 112 MB). New hours now go to the right edge of the one index. Reads by
 hour across venues (the heat map outside the daily rollups' zone) use the key; a venue's own
-hourly timeline reads its check-ins (ix_checkin_venue_time), a few hundred rows.
+hourly timeline probes the key once per hour of its range.
 
 Revision ID: 0012
 Revises: 0011
