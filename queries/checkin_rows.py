@@ -60,9 +60,14 @@ _ROLLUPS = (
         ", first_hour_start = {least}(venue_day.first_hour_start, excluded.first_hour_start)",
     ),
     _add_counts("ward_day", "day_start, ward_code", ":day, :ward_code"),
-    "INSERT INTO venue_activity (block, venue_id, days) VALUES (:block, :venue_id, :days) "
+    # A row whose day is set already is only read: ON CONFLICT DO UPDATE would lock it (and
+    # write the lock to its page) even when its WHERE leaves it alone, and every later
+    # declaration at the venue that day would queue behind that lock.
+    "INSERT INTO venue_activity (block, venue_id, days) SELECT :block, :venue_id, :days "
+    "WHERE NOT EXISTS (SELECT 1 FROM venue_activity WHERE block = :block "
+    "AND venue_id = :venue_id AND days & :days = :days) "
     "ON CONFLICT (block, venue_id) DO UPDATE SET days = venue_activity.days | excluded.days "
-    "WHERE venue_activity.days | excluded.days <> venue_activity.days",  # no rewrite for nothing
+    "WHERE venue_activity.days | excluded.days <> venue_activity.days",
 )
 _SQL = {
     "person": "SELECT id FROM person WHERE phone = :phone AND full_name = :full_name",

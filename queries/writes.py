@@ -601,9 +601,10 @@ def _activity_bits(
 
 
 def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: np.ndarray) -> None:
-    """OR the venues' days into venue_activity. A row whose bits are all set already is left
-    alone (no new row version, no index entry): after a day's first check-ins at a venue,
-    every later batch of that day would otherwise rewrite the row for nothing."""
+    """OR the venues' days into venue_activity. A row whose bits are all set already is only
+    read (no new row version, no index entry, no row lock): after a day's first check-ins at
+    a venue, every later batch of that day would otherwise rewrite the row for nothing, and
+    ON CONFLICT DO UPDATE locks the rows its WHERE leaves alone (a lock is a page write)."""
     blocks, venues, days = _activity_bits(venue_ids, day_starts)
     if not len(blocks):
         return
@@ -611,6 +612,8 @@ def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: 
         connection.exec_driver_sql(
             "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "
             "unnest(%(block)s::int[], %(venue_id)s::bigint[], %(days)s::bigint[]) "
+            "AS n (block, venue_id, days) WHERE NOT EXISTS (SELECT FROM venue_activity a "
+            "WHERE a.block = n.block AND a.venue_id = n.venue_id AND a.days & n.days = n.days) "
             "ON CONFLICT (block, venue_id) "
             "DO UPDATE SET days = venue_activity.days | excluded.days "
             "WHERE venue_activity.days | excluded.days <> venue_activity.days",

@@ -20,6 +20,7 @@ from db.schema import (
     ward_day,
     ward_hour,
 )
+from queries.checkin_rows import CheckinRow, write_checkin_rows
 from queries.integrity import rollup_mismatches
 from queries.writes import (
     _pg_array,
@@ -271,6 +272,42 @@ def test_venue_activity_sets_one_bit_per_local_day_63_days_to_a_row(engine):
         (299, venues["B"], 2**0),
         (300, venues["A"], 2**0),
     ]
+
+
+def test_a_venue_activity_day_already_set_is_read_not_locked_by_either_write_path(
+    postgresql_engine,
+):
+    """ON CONFLICT DO UPDATE locks a row even when its WHERE leaves it alone, and a lock is a
+    write to the row's page that every later writer at the venue would queue behind. A
+    batch or a declaration on a day the row already has leaves the row as it was: same row
+    version (xmin), no locker (xmax 0)."""
+    engine = postgresql_engine
+    venues, (an, binh) = two_venues(engine)
+    at = datetime(2021, 8, 2, 9, 0, tzinfo=UTC)
+    first = [dict(person_id=an, venue_id=venues["A"], channel="self", checked_in_at=at)]
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame(first))
+
+    def version(connection):
+        return connection.exec_driver_sql(
+            "SELECT xmin::text, xmax::text FROM venue_activity WHERE venue_id = %(v)s",
+            {"v": venues["A"]},
+        ).one()
+
+    with engine.connect() as connection:
+        written = version(connection)
+    later = at + timedelta(hours=2)
+    with engine.begin() as connection:
+        write_checkins(connection, checkin_frame([
+            dict(person_id=binh, venue_id=venues["A"], channel="self", checked_in_at=later)
+        ]))  # fmt: skip
+        write_checkin_rows(
+            connection, venues["A"], "26734", int(later.timestamp()), "self", "kbyt",
+            [CheckinRow(person_id=an, external_id="d-1", symptoms="", exposures="",
+                        risk_level=0, risk_reasons="")],
+        )  # fmt: skip
+        assert version(connection) == (written[0], "0")
+        assert rollup_mismatches(connection) == []
 
 
 def test_the_check_reports_a_venue_activity_that_differs_from_venue_day(engine):
