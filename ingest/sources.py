@@ -434,29 +434,63 @@ class ParsedRecords:
         self.columns = columns
 
     def chunks(self, size: int) -> Iterator[Chunk]:
-        known = set(self.columns.all)
         for start in range(0, len(self.objects), size):
-            chunk = Chunk([], {name: [] for name in self.columns.all}, [], {})
-            for number, record in enumerate(self.objects[start : start + size], start + 1):
-                checked = _record_cells(record, self.columns, known)
-                if isinstance(checked, str):
-                    chunk.rejected.append(RowError(number, checked, _json_text(record)))
-                    continue
-                cells, absent = checked
-                for name in absent:
-                    chunk.absent.setdefault(name, []).append(len(chunk.lines))
-                chunk.lines.append(number)
-                chunk.raw.append(record)
-                for name, value in zip(self.columns.all, cells, strict=True):
-                    chunk.values[name].append(value)
+            records = self.objects[start : start + size]
+            chunk = self._by_column(records, start) or self._by_record(records, start)
             chunk.fraction = min(1.0, (start + size) / max(len(self.objects), 1))
             yield chunk
+
+    def _by_column(self, records: list[dict], start: int) -> Chunk | None:
+        """The chunk built a column at a time (a list comprehension per column instead of
+        Python calls per cell: a third of a 5,000-row request's own work), or None when a
+        record must be refused: _by_record then gives each its reason."""
+        names = self.columns.all
+        known = frozenset(names)
+        if not all(map(known.issuperset, records)):
+            return None
+        values: dict[str, list[str]] = {}
+        absent: dict[str, list[int]] = {}
+        for name in names:
+            column = [record.get(name, _ABSENT) for record in records]
+            for position in [i for i, v in enumerate(column) if v.__class__ is not str]:
+                value = column[position]
+                if value is _ABSENT:
+                    absent.setdefault(name, []).append(position)
+                    column[position] = ""
+                    continue
+                try:
+                    column[position] = _json_cell(name, value)
+                except ValueError:
+                    return None
+            values[name] = column
+        lines = list(range(start + 1, start + 1 + len(records)))
+        return Chunk(lines, values, list(records), absent)
+
+    def _by_record(self, records: list[dict], start: int) -> Chunk:
+        known = set(self.columns.all)
+        chunk = Chunk([], {name: [] for name in self.columns.all}, [], {})
+        for number, record in enumerate(records, start + 1):
+            checked = _record_cells(record, self.columns, known)
+            if isinstance(checked, str):
+                chunk.rejected.append(RowError(number, checked, _json_text(record)))
+                continue
+            cells, absent = checked
+            for name in absent:
+                chunk.absent.setdefault(name, []).append(len(chunk.lines))
+            chunk.lines.append(number)
+            chunk.raw.append(record)
+            for name, value in zip(self.columns.all, cells, strict=True):
+                chunk.values[name].append(value)
+        return chunk
 
     def __enter__(self) -> ParsedRecords:
         return self
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+_ABSENT = object()  # a field the record leaves out, told apart from an explicit null
 
 
 def _json_text(record: dict) -> str:

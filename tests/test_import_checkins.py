@@ -15,6 +15,8 @@ import ingest.imports
 from db.schema import checkin, person, venue, ward_hour
 from ingest.imports import import_checkins, import_venues
 from ingest.report import ImportFileError, ImportInterrupted
+from ingest.sources import ParsedRecords
+from ingest.validate import CHECKIN_COLUMNS
 from queries.integrity import rollup_mismatches
 
 NOW = datetime(2021, 8, 20, 12, 0, tzinfo=UTC)
@@ -480,6 +482,38 @@ def test_jsonl_is_read_by_its_content_with_lists_numbers_and_nulls(db):
         ("2", "CHO-2", "+84903123457", "Trần Thị Bình", "import", "", "", 0),
         ("J-1", "CHO-1", "+84903123456", "Nguyễn Văn An", "self", "fever;cough", "", 1),
     ]
+
+
+def test_parsed_records_give_the_same_chunk_column_by_column_as_record_by_record():
+    """A partner's request is split into columns with a list comprehension per column; a
+    request with a row to refuse is read record by record, which gives each its reason. Both
+    give the same cells: absent and null fields empty (absent ones listed as such), numbers
+    as text, lists joined with ';'."""
+    records = [
+        {"external_id": "A-1", "venue_ref": "CHO-1", "phone": "0903123456",
+         "full_name": "An", "checked_in_at": "2021-08-01T08:00:00", "symptoms": ["cough"]},
+        {"external_id": 7, "venue_ref": "CHO-2", "phone": 903123457, "full_name": "Bình",
+         "checked_in_at": "2021-08-01T09:00:00", "checked_out_at": None, "exposures": []},
+    ]  # fmt: skip
+    parsed = ParsedRecords(records, CHECKIN_COLUMNS)
+    by_column = parsed._by_column(records, 10)
+    assert by_column == parsed._by_record(records, 10)
+    assert by_column.lines == [11, 12]
+    assert by_column.values["external_id"] == ["A-1", "7"]
+    assert by_column.values["phone"] == ["0903123456", "903123457"]
+    assert by_column.values["symptoms"] == ["cough", ""]
+    assert by_column.values["checked_out_at"] == ["", ""]
+    assert by_column.absent == {
+        "checked_out_at": [0], "channel": [0, 1], "symptoms": [1], "exposures": [0]
+    }  # fmt: skip
+    refused = [*records, {**records[0], "note": "x"}, {**records[0], "channel": True}]
+    assert ParsedRecords(refused, CHECKIN_COLUMNS)._by_column(refused, 0) is None
+    chunk = next(ParsedRecords(refused, CHECKIN_COLUMNS).chunks(10))
+    assert [(e.line, e.reason) for e in chunk.rejected] == [
+        (3, "unknown field(s) note"),
+        (4, "field channel is true/false; expected text or a number"),
+    ]
+    assert chunk.lines == [1, 2]
 
 
 class Upload(io.BytesIO):
