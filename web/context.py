@@ -66,6 +66,7 @@ def build_context(settings: Settings, engine: Engine | None = None) -> WebContex
         templates=Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html"]),
+            auto_reload=False,  # templates change with a deploy: no stat() of the file per page
             trim_blocks=True,
             lstrip_blocks=True,
         ),
