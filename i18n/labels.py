@@ -911,6 +911,195 @@ Your details are used only to trace contacts of a case, are deleted after {days}
         "Dừng giữa chừng: {reason}. Các phần trước đã được lưu; nhập lại tệp để tiếp tục.",
         "Stopped part-way: {reason}. Earlier parts are saved; import the file again to resume.",
     ),
+    "admin.import.summary.check-ins": (
+        "Đã đọc {read:,} lượt khai báo: {imported:,} được nhập, {already_present:,} đã có từ trước, {rejected:,} bị loại.",
+        "Check-ins read: {read:,}; imported: {imported:,}; already imported: {already_present:,}; rejected: {rejected:,}.",
+    ),
+    "admin.import.summary.venues": (
+        "Đã đọc {read:,} địa điểm: {created:,} được tạo, {updated:,} được cập nhật, {rejected:,} bị loại.",
+        "Venues read: {read:,}; created: {created:,}; updated: {updated:,}; rejected: {rejected:,}.",
+    ),
+    "admin.import.report_file": ("dong-bi-loai", "rejected-rows"),
+    # Why an import refuses a record (ingest/reasons.py). The English sentences are the partner
+    # API's, the command line's and its error report's, word for word: a public contract
+    # (docs/import-format.md, docs/api.md). {field} is the column, by import.field.<column>.
+    "import.field.external_id": ("mã bản ghi", "external_id"),
+    "import.field.venue_ref": ("mã địa điểm", "venue_ref"),
+    "import.field.phone": ("số điện thoại", "phone"),
+    "import.field.full_name": ("họ tên", "full_name"),
+    "import.field.checked_in_at": ("giờ vào", "checked_in_at"),
+    "import.field.checked_out_at": ("giờ ra", "checked_out_at"),
+    "import.field.channel": ("hình thức khai báo", "channel"),
+    "import.field.symptoms": ("triệu chứng", "symptoms"),
+    "import.field.exposures": ("yếu tố dịch tễ", "exposures"),
+    "import.field.name": ("tên địa điểm", "name"),
+    "import.field.sector": ("khối", "sector"),
+    "import.field.kind": ("loại địa điểm", "kind"),
+    "import.field.ward_code": ("mã phường/xã", "ward_code"),
+    "import.field.address": ("địa chỉ", "address"),
+    "import.field.lat": ("vĩ độ", "lat"),
+    "import.field.lon": ("kinh độ", "lon"),
+    "import.field.default_dwell_minutes": ("thời gian lưu lại mặc định", "default_dwell_minutes"),
+    "import.reason.missing": ("Thiếu {field}", "missing {field}"),
+    "import.reason.not_utf8": (
+        "{field} không phải văn bản UTF-8 hợp lệ",
+        "{field} is not valid UTF-8 text",
+    ),
+    "import.reason.invisible_character": (
+        "{field} chứa ký tự ẩn {character}",
+        "{field} contains the invisible character {character}",
+    ),
+    "import.reason.too_long": (
+        "{field} dài quá {limit} ký tự ({length} ký tự)",
+        "{field} is longer than {limit} characters ({length})",
+    ),
+    "import.reason.unprintable_value": (
+        "{field} {value!r} chứa ký tự ẩn hoặc không giải mã được",
+        "{field} {value!r} contains invisible or undecodable characters",
+    ),
+    "import.reason.unprintable": (
+        "{field} chứa ký tự ẩn hoặc không giải mã được",
+        "{field} contains invisible or undecodable characters",
+    ),
+    "import.reason.no_letters": (
+        "{field} không có chữ cái nào: {value!r}",
+        "{field} {value!r} has no letters",
+    ),
+    "import.reason.phone_empty": (
+        "Số điện thoại không hợp lệ (không có chữ số nào)",
+        "bad phone: no phone number",
+    ),
+    "import.reason.phone_not_digits": (
+        "Số điện thoại không hợp lệ (chỉ được gồm chữ số): {value!r}",
+        "bad phone: a phone number has only digits: {value!r}",
+    ),
+    "import.reason.phone_landline_length": (
+        "Số điện thoại không hợp lệ (số cố định có 10 chữ số sau +84, 11 chữ số nếu bắt đầu bằng 0): {value!r}",
+        "bad phone: a landline has 10 digits after +84 (11 with the 0): {value!r}",
+    ),
+    "import.reason.phone_mobile_length": (
+        "Số điện thoại không hợp lệ (số di động có 9 chữ số sau +84, 10 chữ số nếu bắt đầu bằng 0): {value!r}",
+        "bad phone: a mobile number has 9 digits after +84 (10 with the 0): {value!r}",
+    ),
+    "import.reason.phone_old_mobile": (
+        "Số điện thoại không hợp lệ (số di động 11 số cũ, đã chuyển sang 10 số từ năm 2018): {value!r}",
+        "bad phone: an old 11-digit mobile number (renumbered in 2018): {value!r}",
+    ),
+    "import.reason.phone_bad_start": (
+        "Số điện thoại không hợp lệ (không có số Việt Nam nào bắt đầu bằng +84 {first}): {value!r}",
+        "bad phone: no Vietnamese number starts with +84 {first}: {value!r}",
+    ),
+    "import.reason.phone_foreign": (
+        "Số điện thoại không phải số Việt Nam (mã quốc gia +84): {value!r}",
+        "bad phone: not a Vietnamese phone number (country code +84): {value!r}",
+    ),
+    "import.reason.phone_foreign_0084": (
+        "Số điện thoại không phải số Việt Nam (mã quốc gia 0084): {value!r}",
+        "bad phone: not a Vietnamese phone number (country code 0084): {value!r}",
+    ),
+    "import.reason.phone_not_vietnamese": (
+        "Số điện thoại không phải số Việt Nam: {value!r}",
+        "bad phone: not a Vietnamese phone number: {value!r}",
+    ),
+    "import.reason.unknown_ward": (
+        "Mã phường không tồn tại: {value}",
+        "unknown ward_code {value!r} (not one of Ho Chi Minh City's 273 wards)",
+    ),
+    "import.reason.not_a_number": (
+        "{field} không phải là số: {value!r}",
+        "{field} {value!r} is not a number",
+    ),
+    "import.reason.outside_hcmc": (
+        "Tọa độ {lat}, {lon} nằm ngoài TP.HCM (vĩ độ {min_lat}–{max_lat}, kinh độ {min_lon}–{max_lon})",
+        "coordinates {lat}, {lon} are outside Ho Chi Minh City (lat {min_lat}–{max_lat}, lon {min_lon}–{max_lon})",
+    ),
+    "import.reason.not_a_time": (
+        "{field} không hợp lệ: {value!r} (cần ngày giờ dạng ISO 8601, ví dụ 2021-08-01T08:10:00+07:00)",
+        "{field} {value!r} is not an ISO 8601 time (e.g. 2021-08-01T08:10:00+07:00)",
+    ),
+    "import.reason.no_time_of_day": (
+        "{field} chỉ có ngày, thiếu giờ: {value!r}",
+        "{field} {value!r} has no time of day",
+    ),
+    "import.reason.in_the_future": (
+        "{field} là thời điểm trong tương lai: {time}",
+        "{field} {time} is in the future",
+    ),
+    "import.reason.too_early": (
+        "{field} trước ngày {earliest}: {time}",
+        "{field} {time} is before {earliest}",
+    ),
+    "import.reason.unknown_symptom": (
+        "Triệu chứng không hợp lệ: {values}; chỉ nhận: {expected}",
+        "unknown symptom {values}; expected some of {expected}",
+    ),
+    "import.reason.unknown_exposure": (
+        "Yếu tố dịch tễ không hợp lệ: {values}; chỉ nhận: {expected}",
+        "unknown exposure {values}; expected some of {expected}",
+    ),
+    "import.reason.unknown_channel": (
+        "Hình thức khai báo không hợp lệ: {value!r}; chỉ nhận {expected} hoặc để trống",
+        "unknown channel {value!r}; expected {expected} or empty",
+    ),
+    "import.reason.unknown_choice": (
+        "{field} không hợp lệ: {value!r}; phải là một trong: {expected}",
+        "unknown {field} {value!r}; expected one of {expected}",
+    ),
+    "import.reason.not_minutes": (
+        "{field} không phải số phút nguyên: {value!r}",
+        "{field} {value!r} is not a whole number of minutes",
+    ),
+    "import.reason.minutes_out_of_range": (
+        "{field} {value} nằm ngoài khoảng {low}–{high} phút",
+        "{field} {value} is outside {low}–{high} minutes",
+    ),
+    "import.reason.missing_column": ("Thiếu cột {column}", "missing column {column}"),
+    "import.reason.checked_out_before_in": (
+        "Giờ ra trước giờ vào",
+        "checked_out_at is before checked_in_at",
+    ),
+    "import.reason.unknown_venue": (
+        "Mã địa điểm không tồn tại: {value}",
+        "unknown venue_ref {value!r}",
+    ),
+    "import.reason.repeated_venue": (
+        "Mã địa điểm {value} bị lặp lại (lần đầu ở dòng {first_line})",
+        "venue_ref {value!r} repeated (first at line {first_line})",
+    ),
+    "import.reason.unreadable_csv": (
+        "Không đọc được dòng CSV ({detail})",
+        "unreadable CSV ({detail})",
+    ),
+    "import.reason.line_too_long": (
+        "Dòng dài quá {limit:,} ký tự",
+        "line longer than {limit:,} characters",
+    ),
+    "import.reason.line_too_long_spanning": (
+        "Dòng dài quá {limit:,} ký tự (bản ghi kéo dài từ dòng {first} đến dòng {last}: có dấu ngoặc kép chưa đóng?)",
+        "line longer than {limit:,} characters (the record spans lines {first}–{last}: a quote left open?)",
+    ),
+    "import.reason.column_count": (
+        "Sai số cột: có {count} cột, cần {expected}",
+        "wrong column count: {count} fields, expected {expected}",
+    ),
+    "import.reason.column_count_spanning": (
+        "Sai số cột: có {count} cột, cần {expected} (bản ghi kéo dài từ dòng {first} đến dòng {last}: có dấu ngoặc kép chưa đóng?)",
+        "wrong column count: {count} fields, expected {expected} (the record spans lines {first}–{last}: a quote left open?)",
+    ),
+    "import.reason.not_json": ("Không phải JSON hợp lệ ({detail})", "not valid JSON ({detail})"),
+    "import.reason.not_an_object": ("Không phải một đối tượng JSON", "not a JSON object"),
+    "import.reason.unknown_fields": (
+        "Có trường không được phép: {names}",
+        "unknown field(s) {names}",
+    ),
+    "import.reason.true_or_false": (
+        "Trường {column} là true/false; cần văn bản hoặc số",
+        "field {column} is true/false; expected text or a number",
+    ),
+    "import.reason.not_text_or_number": (
+        "Trường {column} phải là văn bản hoặc số",
+        "field {column} must be text or a number",
+    ),
     "common.coming": (
         "Trang này đang được xây dựng ({issue}).",
         "This page is being built ({issue}).",

@@ -51,9 +51,9 @@ def validate_declarant(
     name = number = ""
     try:
         name = normalise_name(full_name or "")
-        if len(name) < 2:
-            raise Invalid("too short")
     except Invalid:
+        name = ""
+    if len(name) < 2:
         errors["full_name"] = "form.error.full_name"
     try:
         number = normalise_phone(phone or "")
@@ -101,9 +101,9 @@ def validate_venue(
     clean: dict = {}
     try:
         clean["name"] = normalise_text(name or "", "name", 200)
-        if len(clean["name"]) < 3:
-            raise Invalid("too short")
     except Invalid:
+        clean["name"] = ""
+    if len(clean["name"]) < 3:
         errors["name"] = "form.error.venue_name"
     if sector not in SECTORS:
         errors["sector"] = "form.error.sector"
@@ -117,7 +117,7 @@ def validate_venue(
         errors["address"] = "form.error.address"
     try:
         if lat is None or lon is None:
-            raise Invalid("missing")
+            raise Invalid("missing", field="lat" if lat is None else "lon")
         check_inside_hcmc(float(lat), float(lon))
     except (Invalid, ValueError):
         errors["coordinates"] = "form.error.coordinates"

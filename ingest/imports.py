@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
 from ingest.normalise import SAIGON
+from ingest.reasons import reason
 from ingest.report import (
     ErrorSink,
     ImportFileError,
@@ -76,6 +77,7 @@ def import_checkins(
     zone: tzinfo = SAIGON,
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
     outcomes: list[RowOutcome] | None = None,
+    error_language: str | None = None,
 ) -> ImportReport:
     """Import check-ins (columns: see validate.CHECKIN_COLUMNS) from a path, a binary stream or
     records already parsed.
@@ -84,6 +86,7 @@ def import_checkins(
     is found at the start: header, encoding, size), and ImportInterrupted when the import
     stops part-way (earlier chunks stay committed). A caller that answers row by row passes
     an outcomes list: each record's outcome is added once its chunk is committed, by line.
+    The error report is in English (the command line's) unless error_language names another.
     """
     source = checked_source(source)
     now = now or datetime.now(UTC)
@@ -102,7 +105,7 @@ def import_checkins(
             max_bytes=max_bytes,
         )
     )
-    with reader, closing(ErrorSink(report, error_report)) as sink:
+    with reader, closing(ErrorSink(report, error_report, error_language)) as sink:
         show(0.0, "reading")
 
         def validate(chunk: Chunk) -> Validated:
@@ -146,7 +149,9 @@ def _write_checkins(
     ids = rows["venue_ref"].map(venue_ids)
     unknown_mask = ids.isna().to_numpy()
     unknown = [
-        RowError(int(line), f"unknown venue_ref {ref!r}", raw_text(chunk.raw[int(position)]))
+        RowError(
+            int(line), (reason("unknown_venue", value=ref),), raw_text(chunk.raw[int(position)])
+        )
         for line, position, ref in rows.loc[
             unknown_mask, ["line", "position", "venue_ref"]
         ].itertuples(index=False, name=None)
@@ -205,6 +210,7 @@ def import_venues(
     file_format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: datetime | None = None,
+    error_language: str | None = None,
 ) -> ImportReport:
     """Create or update venues by venue_ref (columns: see validate.VENUE_COLUMNS).
 
@@ -225,7 +231,7 @@ def import_venues(
             file_format=file_format,
             max_bytes=max_bytes,
         ) as reader,
-        closing(ErrorSink(report, error_report)) as sink,
+        closing(ErrorSink(report, error_report, error_language)) as sink,
     ):
         show(0.0, "reading")
 
@@ -266,7 +272,7 @@ def _first_occurrences(
             repeated.append(
                 RowError(
                     int(line),
-                    f"venue_ref {ref!r} repeated (first at line {first_line[ref]})",
+                    (reason("repeated_venue", value=ref, first_line=first_line[ref]),),
                     raw_text(chunk.raw[int(position)]),
                 )
             )

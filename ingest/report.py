@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from i18n.labels import label
 from ingest.cells import neutralise
+from ingest.reasons import Reason
 
 KEPT_ERRORS = 1_000  # rejected rows kept in memory for display; the error file has them all
 
@@ -19,8 +21,17 @@ class ImportFileError(Exception):
 @dataclass(frozen=True)
 class RowError:
     line: int  # 1-based line of the file where the record starts (CSV header = line 1)
-    reason: str
+    reasons: tuple[Reason, ...]  # every reason found, in the order the checks ran
     raw: str  # the record as read, for the person who fixes the file
+
+    @property
+    def reason(self) -> str:
+        """The reasons in English, as the partner API, the CLI and its error report give them."""
+        return "; ".join(why.english for why in self.reasons)
+
+    def reason_in(self, language: str) -> str:
+        """The reasons in a language of the interface (the administration page's)."""
+        return "; ".join(why.text(language) for why in self.reasons)
 
 
 class RowOutcome(NamedTuple):
@@ -29,7 +40,7 @@ class RowOutcome(NamedTuple):
 
     line: int  # as RowError.line
     status: str  # "stored", "already_present" or "refused"
-    reason: str = ""  # why it was refused
+    reason: str = ""  # why it was refused: RowError.reason, in English
 
 
 @dataclass
@@ -75,17 +86,28 @@ class ImportInterrupted(Exception):
         self.report = report
 
 
-class ErrorSink:
-    """Collects rejected rows: all of them into the error report file (CSV: line,reason,raw),
-    the first KEPT_ERRORS into the report."""
+ERROR_COLUMNS = ("line", "reason", "raw")
 
-    def __init__(self, report: ImportReport, path: Path | None) -> None:
+
+class ErrorSink:
+    """Collects rejected rows: all of them into the error report file, the first KEPT_ERRORS
+    into the report. The file is CSV: line,reason,raw with the reasons in English (the
+    command line's, a public contract) or, given a language, the administration page's
+    download: headers and reasons in its reader's language."""
+
+    def __init__(
+        self, report: ImportReport, path: Path | None, language: str | None = None
+    ) -> None:
         self.report = report
         self._file: TextIO | None = None
+        self._language = language
         if path is not None:
             self._file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
             self._writer = csv.writer(self._file)
-            self._writer.writerow(["line", "reason", "raw"])
+            if language is None:
+                self._writer.writerow(ERROR_COLUMNS)
+            else:
+                self._writer.writerow([label(f"column.{c}", language) for c in ERROR_COLUMNS])
             report.error_report = path
 
     def add(self, errors: list[RowError]) -> None:
@@ -96,8 +118,14 @@ class ErrorSink:
         if self._file is not None:
             # The raw text comes from an untrusted file and the report is opened in
             # spreadsheets: neutralise it like any export.
+            language = self._language
             self._writer.writerows(
-                (e.line, neutralise(e.reason), neutralise(e.raw)) for e in errors
+                (
+                    e.line,
+                    neutralise(e.reason if language is None else e.reason_in(language)),
+                    neutralise(e.raw),
+                )
+                for e in errors
             )
 
     def close(self) -> None:

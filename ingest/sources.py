@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from ingest.cells import restore
+from ingest.reasons import Invalid, Reason, reason
 from ingest.report import ImportFileError, RowError
 
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: about 15 million check-in rows
@@ -306,7 +307,8 @@ class RecordReader:
                         rows, lines, rejected = [], [], []
                 break
             except csv.Error as error:  # the reader goes on with the next line
-                rejected.append(RowError(previous + 1, f"unreadable CSV ({error})", ""))
+                why = reason("unreadable_csv", detail=str(error))
+                rejected.append(RowError(previous + 1, (why,), ""))
                 previous = reader.line_num
         if rows or rejected:
             chunk = self._csv_chunk(rows, lines, rejected)
@@ -325,17 +327,23 @@ class RecordReader:
         too_long = bool(self._too_long) and self._too_long_in(first, end)
         if not any(fields):
             return  # a blank line, or a row of empty cells (spreadsheets add them)
-        if too_long:
-            problem = f"line longer than {MAX_LINE_CHARS:,} characters"
-        elif len(fields) != len(self._header):
-            problem = f"wrong column count: {len(fields)} fields, expected {len(self._header)}"
+        # A record over several lines says which: a quote left open swallows the next ones.
+        count, expected = len(fields), len(self._header)
+        if too_long and end > first:
+            problem = reason("line_too_long_spanning", limit=MAX_LINE_CHARS, first=first, last=end)
+        elif too_long:
+            problem = reason("line_too_long", limit=MAX_LINE_CHARS)
+        elif count != expected and end > first:
+            problem = reason(
+                "column_count_spanning", count=count, expected=expected, first=first, last=end
+            )
+        elif count != expected:
+            problem = reason("column_count", count=count, expected=expected)
         else:
             rows.append(fields)
             lines.append(first)
             return
-        if end > first:
-            problem += f" (the record spans lines {first}–{end}: a quote left open?)"
-        rejected.append(RowError(first, problem, _csv_text(fields)))
+        rejected.append(RowError(first, (problem,), _csv_text(fields)))
 
     def _csv_chunk(
         self, rows: list[list[str]], lines: list[int], rejected: list[RowError]
@@ -381,19 +389,19 @@ class RecordReader:
                 continue
             raw = text.strip()[:RAW_SHOWN]
             if self._too_long and self._too_long_in(number, number):
-                yield RowError(number, f"line longer than {MAX_LINE_CHARS:,} characters", raw)
+                yield RowError(number, (reason("line_too_long", limit=MAX_LINE_CHARS),), raw)
                 continue
             try:
                 record = json.loads(text)
             except ValueError as error:
-                yield RowError(number, f"not valid JSON ({error})", raw)
+                yield RowError(number, (reason("not_json", detail=str(error)),), raw)
                 continue
             if not isinstance(record, dict):
-                yield RowError(number, "not a JSON object", raw)
+                yield RowError(number, (reason("not_an_object"),), raw)
                 continue
             checked = _record_cells(record, self.columns, known)
-            if isinstance(checked, str):
-                yield RowError(number, checked, raw)
+            if isinstance(checked, Reason):
+                yield RowError(number, (checked,), raw)
                 continue
             cells, absent = checked
             yield number, cells, raw, absent
@@ -412,15 +420,15 @@ class RecordReader:
 
 def _record_cells(
     record: dict, columns: Columns, known: set[str]
-) -> tuple[list[str], tuple[str, ...]] | str:
+) -> tuple[list[str], tuple[str, ...]] | Reason:
     """A JSON object's cells in column order and the columns it lacks, or why it is refused."""
     unknown = sorted(set(record) - known)
     if unknown:
-        return f"unknown field(s) {', '.join(unknown)}"
+        return reason("unknown_fields", names=", ".join(unknown))
     try:
         cells = [_json_cell(name, record.get(name)) for name in columns.all]
-    except ValueError as error:
-        return str(error)
+    except Invalid as error:
+        return error.reason
     return cells, tuple(name for name in columns.all if name not in record)
 
 
@@ -471,8 +479,8 @@ class ParsedRecords:
         chunk = Chunk([], {name: [] for name in self.columns.all}, [], {})
         for number, record in enumerate(records, start + 1):
             checked = _record_cells(record, self.columns, known)
-            if isinstance(checked, str):
-                chunk.rejected.append(RowError(number, checked, _json_text(record)))
+            if isinstance(checked, Reason):
+                chunk.rejected.append(RowError(number, (checked,), _json_text(record)))
                 continue
             cells, absent = checked
             for name in absent:
@@ -503,12 +511,12 @@ def _json_cell(name: str, value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"field {name} is true/false; expected text or a number")
+        raise Invalid("true_or_false", column=name)
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ";".join(value)  # symptoms and exposures may come as lists
-    raise ValueError(f"field {name} must be text or a number")
+    raise Invalid("not_text_or_number", column=name)
 
 
 def _restored(cells: list[str]) -> list[str]:

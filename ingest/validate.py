@@ -17,6 +17,7 @@ import pandas as pd
 
 from config.settings import DEFAULT_DWELL_MINUTES, SECTORS, VENUE_KINDS
 from ingest import normalise as n
+from ingest.reasons import Reason, reason
 from ingest.report import RowError
 from ingest.sources import Chunk, Columns, raw_text
 from rules.risk import assess_risk
@@ -43,12 +44,13 @@ class _Reasons:
 
     def __init__(self, chunk: Chunk) -> None:
         self.chunk = chunk
-        self.by_position: dict[int, list[str]] = {}
+        self.by_position: dict[int, list[Reason]] = {}
 
-    def add(self, positions: Collection[int], reason: str | Sequence[str]) -> None:
+    def add(self, positions: Collection[int], why: Reason | Sequence[Reason]) -> None:
+        """One reason for every position, or a reason per position."""
         for i, position in enumerate(positions):
-            text = reason if isinstance(reason, str) else reason[i]
-            self.by_position.setdefault(int(position), []).append(text)
+            one = why if isinstance(why, Reason) else why[i]
+            self.by_position.setdefault(int(position), []).append(one)
 
     def valid_mask(self) -> np.ndarray:
         mask = np.ones(len(self.chunk.lines), dtype=bool)
@@ -57,7 +59,7 @@ class _Reasons:
 
     def errors(self) -> list[RowError]:
         return [
-            RowError(self.chunk.lines[p], "; ".join(reasons), raw_text(self.chunk.raw[p]))
+            RowError(self.chunk.lines[p], tuple(reasons), raw_text(self.chunk.raw[p]))
             for p, reasons in sorted(self.by_position.items())
         ]
 
@@ -76,17 +78,17 @@ def _apply(
     keys of at most N characters, which are taken as they are when all are clean already."""
     absent = set(chunk.absent.get(column, ()))
     if required and absent:
-        reasons.add(sorted(absent), f"missing column {column}")
+        reasons.add(sorted(absent), reason("missing_column", column=column))
     if plain_key and _plain_keys(chunk.values[column], plain_key):
         return np.asarray(chunk.values[column], dtype=object)
     codes, uniques = pd.factorize(np.asarray(chunk.values[column], dtype=object))
     results = np.empty(len(uniques), dtype=object)
-    failures: dict[int, str] = {}
+    failures: dict[int, Reason] = {}
     for index, value in enumerate(uniques):
         try:
             results[index] = rule(value)
         except n.Invalid as error:
-            failures[index] = str(error)
+            failures[index] = error.reason
     out = results[codes]
     if failures:
         failed = np.zeros(len(uniques), dtype=bool)
@@ -147,7 +149,7 @@ def validate_checkins(
     reversed_stay = np.flatnonzero(
         (checked_out != _NO_TIME) & (checked_in != _NO_TIME) & (checked_out < checked_in)
     )
-    reasons.add(reversed_stay, "checked_out_at is before checked_in_at")
+    reasons.add(reversed_stay, reason("checked_out_before_in"))
     channel = _apply(chunk, "channel", n.normalise_channel, reasons, required=False)
     symptoms = _apply(chunk, "symptoms", n.normalise_symptoms, reasons, required=False)
     exposures = _apply(chunk, "exposures", n.normalise_exposures, reasons, required=False)
@@ -187,7 +189,7 @@ def _times(
     parses each one with the C ISO parser and leaves the unusual ones to parse_instant."""
     absent = set(chunk.absent.get(column, ()))
     if required and absent:
-        reasons.add(sorted(absent), f"missing column {column}")
+        reasons.add(sorted(absent), reason("missing_column", column=column))
     parse = datetime.fromisoformat
     epochs: list[int] = []
     unusual: list[int] = []
@@ -214,13 +216,13 @@ def _times(
         try:
             out[position] = n.parse_instant(text, column, zone)
         except n.Invalid as error:
-            reasons.add([position], str(error))
+            reasons.add([position], error.reason)
     early, late = n.EARLIEST.timestamp(), (now + n.FUTURE_TOLERANCE).timestamp()
     for position in np.flatnonzero((out != _NO_TIME) & ((out < early) | (out > late))):
         try:
             n.check_instant_bounds(int(out[position]), column, now)
         except n.Invalid as error:
-            reasons.add([position], str(error))
+            reasons.add([position], error.reason)
         out[position] = _NO_TIME
     return out
 
@@ -274,7 +276,7 @@ def validate_venues(chunk: Chunk, *, dwell_minutes: dict[str, int] | None = None
             try:
                 n.check_inside_hcmc(y, x)
             except n.Invalid as error:
-                outside.append((position, str(error)))
+                outside.append((position, error.reason))
     reasons.add([p for p, _ in outside], [r for _, r in outside])
     minutes = _apply(
         chunk,
