@@ -1,12 +1,15 @@
 """An import's error report repeats rejected rows as read (names, phones): the administration
 page keeps it under the data folder, readable by the app's account only, offers it as a
-download without saying where it is, and deletes it after import_reports_keep_hours."""
+download without saying where it is, and deletes it after import_reports_keep_hours. The page
+shows the rejected rows, and writes that report, in its reader's language."""
 
+import csv
 import os
 import stat
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 import ingest.error_reports
@@ -14,6 +17,7 @@ from config.settings import ConfigError, get_settings, load_settings
 from ingest.error_reports import delete_old_reports, new_report_file
 from rules.access import Scope
 from tests.conftest import REPO
+from ui import runtime
 
 ADMIN = Scope("root", "admin")
 BAD_ROWS = (
@@ -42,9 +46,18 @@ def admin_page(monkeypatch, database_url):
     monkeypatch.setenv("KBYT_IMPORT_REPORTS_KEEP_HOURS", "2")
     get_settings.cache_clear()
 
-    def open_():
+    in_runs = runtime.language
+
+    def open_(language="vi"):
+        # AppTest formats a widget's value between runs, outside the session, where the
+        # session's language cannot be read: there it is the language of the test.
+        monkeypatch.setattr(
+            runtime, "language", lambda: in_runs() if get_script_run_ctx() else language
+        )
         app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
         app.session_state["scope"] = ADMIN
+        if language == "en":
+            app.query_params["lang"] = "en"
         app.run()
         app.switch_page("app_pages/admin.py")
         app.run()
@@ -73,16 +86,80 @@ def test_rejected_rows_go_to_a_private_report_under_the_data_folder_offered_for_
     assert len(files) == 1 and files[0].suffix == ".csv"
     assert (mode(files[0]), mode(reports)) == (0o600, 0o700)
     lines = files[0].read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "line,reason,raw"
+    assert lines[0] == "Dòng,Lý do,Nội dung dòng"
     assert [line.split(",")[0] for line in lines[1:]] == ["2", "3"]
     assert "Trần Thị B" in lines[2]
     # As escaped for Markdown (rules.markdown.plain), and without the report's place on disk.
     assert app.success[0].value == (
-        "2 check\\-ins read\\:\u2060 0 imported, 0 already imported, 2 rejected\\."
+        "Đã đọc 2 lượt khai báo\\:\u2060 0 được nhập, 0 đã có từ trước, 2 bị loại\\."
     )
     assert app.get("download_button")[-1].label == "Tải báo cáo lỗi (CSV)"
     shown = page_text(app)
     assert str(reports) not in shown and "/tmp" not in shown and ".csv" not in shown
+
+
+# Known bad rows, and why each is rejected: (line, in Vietnamese, in English).
+BAD_FILE = (
+    "external_id,venue_ref,phone,full_name,checked_in_at\n"
+    "A1,CHO-9,0903123456,Nguyễn Văn A,2021-08-01T08:10:00+07:00\n"
+    "A2,CHO-9,123,Trần Thị B,2021-08-01T08:20:00+07:00\n"
+    "A3,CHO-9,,Lê Văn C,01/08/2021 08:10\n"
+    "A4,CHO-9\n"
+).encode()
+WHY = [
+    (2, "Mã địa điểm không tồn tại: CHO-9", "unknown venue_ref 'CHO-9'"),
+    (3, "Số điện thoại không phải số Việt Nam: '123'",
+     "bad phone: not a Vietnamese phone number: '123'"),
+    (4, "Thiếu số điện thoại; Giờ vào không hợp lệ: '01/08/2021 08:10' (cần ngày giờ dạng ISO "
+        "8601, ví dụ 2021-08-01T08:10:00+07:00)",
+     "missing phone; checked_in_at '01/08/2021 08:10' is not an ISO 8601 time (e.g. "
+     "2021-08-01T08:10:00+07:00)"),
+    (5, "Sai số cột: có 2 cột, cần 5", "wrong column count: 2 fields, expected 5"),
+]  # fmt: skip
+
+
+LINE = ("Dòng", "Line")
+
+
+def import_bad_file(app):
+    app.file_uploader(key="import_file").set_value(("checkins.csv", BAD_FILE, "text/csv")).run()
+    app.button(key="import_run").click().run()
+    assert not app.exception, app.exception
+    # The rejected rows' table: the one whose first column is the line (the audit log's is not).
+    return next(table.value for table in app.dataframe if table.value.columns[0] in LINE)
+
+
+def test_the_rejected_rows_and_their_report_are_in_vietnamese_by_default(admin_page, reports):
+    app = admin_page()
+    shown = import_bad_file(app)
+    assert list(shown.columns) == ["Dòng", "Lý do", "Nội dung dòng"]
+    assert list(zip(shown["Dòng"], shown["Lý do"], strict=True)) == [(n, vi) for n, vi, _ in WHY]
+    assert app.success[0].value == (
+        "Đã đọc 4 lượt khai báo\\:\u2060 0 được nhập, 0 đã có từ trước, 4 bị loại\\."
+    )
+    [report] = reports.iterdir()
+    with open(report, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == ["Dòng", "Lý do", "Nội dung dòng"]
+    assert [(int(n), why) for n, why, _ in written[1:]] == [(n, vi) for n, vi, _ in WHY]
+    assert written[2][2] == "A2,CHO-9,123,Trần Thị B,2021-08-01T08:20:00+07:00"
+
+
+def test_the_rejected_rows_and_their_report_are_in_english_under_lang_en(admin_page, reports):
+    app = admin_page("en")
+    shown = import_bad_file(app)
+    assert list(shown.columns) == ["Line", "Reason", "Row as read"]
+    assert list(zip(shown["Line"], shown["Reason"], strict=True)) == [(n, en) for n, _, en in WHY]
+    assert app.success[0].value == (
+        "Check\\-ins read\\:\u2060 4; imported\\:\u2060 0; already imported\\:\u2060 0; "
+        "rejected\\:\u2060 4\\."
+    )
+    [report] = reports.iterdir()
+    with open(report, encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == ["Line", "Reason", "Row as read"]
+    assert [(int(n), why) for n, why, _ in written[1:]] == [(n, en) for n, _, en in WHY]
+    assert app.get("download_button")[-1].label == "Download the error report (CSV)"
 
 
 def test_a_report_older_than_the_setting_is_deleted_when_the_page_opens(admin_page, reports):

@@ -1,7 +1,7 @@
 """Bulk import from other systems, from the admin page, with a progress bar and the rejected
-rows (line and reason) on screen and as a download. The work is ingest.imports'; this is its
-form. The downloadable report is kept private and for a while only (ingest.error_reports); the
-page never shows where it is stored."""
+rows (line and reason) on screen and as a download, both in the reader's language. The work is
+ingest.imports'; this is its form. The downloadable report is kept private and for a while only
+(ingest.error_reports); the page never shows where it is stored."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import streamlit as st
 from config.settings import get_settings
 from ingest.error_reports import delete_old_reports, new_report_file
 from ingest.imports import import_checkins, import_venues
-from ingest.report import ImportFileError, ImportInterrupted
+from ingest.report import ImportFileError, ImportInterrupted, ImportReport
 from queries.audit import record
 from rules.access import Scope
 from rules.markdown import plain
 from ui.formatting import headers, table_height
-from ui.runtime import engine, t
+from ui.runtime import engine, language, t
 
 MAX_UPLOAD_MB = 200
 
@@ -59,6 +59,7 @@ def imports_tab(scope: Scope) -> None:
                 progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
                 max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
                 high_risk_symptoms=settings.risk.high_risk_symptoms,
+                error_language=language(),
             )
         else:
             report = import_venues(
@@ -68,6 +69,7 @@ def imports_tab(scope: Scope) -> None:
                 progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
                 max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
                 dwell_minutes=settings.dwell_minutes,
+                error_language=language(),
             )
     except ImportFileError as error:
         errors_file.unlink(missing_ok=True)
@@ -78,7 +80,7 @@ def imports_tab(scope: Scope) -> None:
         report = error.report
     if not report.rejected:
         errors_file.unlink(missing_ok=True)
-    # The summary without the report's place on disk: the page offers the file instead.
+    # The log's summary without the report's place on disk: the page offers the file instead.
     summary = dataclasses.replace(report, error_report=None).summary()
     with engine().begin() as connection:
         record(
@@ -90,13 +92,14 @@ def imports_tab(scope: Scope) -> None:
             detail=summary,
         )
     bar.empty()
-    st.success(plain(summary))
+    st.success(plain(_summary(report)))
     if report.errors:
         st.markdown(f"**{t('admin.import.errors')}**")
+        reader = language()
         st.dataframe(
             headers(
                 pd.DataFrame(
-                    [(e.line, e.reason, e.raw) for e in report.errors],
+                    [(e.line, e.reason_in(reader), e.raw) for e in report.errors],
                     columns=["line", "reason", "raw"],
                 )
             ),
@@ -107,8 +110,21 @@ def imports_tab(scope: Scope) -> None:
             st.download_button(
                 t("admin.import.report"),
                 errors_file.read_bytes(),
-                "import-errors.csv",
+                f"{t('admin.import.report_file')}.csv",
                 "text/csv",
                 on_click="ignore",  # a rerun would clear the results it belongs to
                 key="import_report",
             )
+
+
+def _summary(report: ImportReport) -> str:
+    """What the import did, in the reader's language (the audit log keeps report.summary())."""
+    return t(
+        f"admin.import.summary.{report.kind}",
+        read=report.read,
+        imported=report.imported,
+        already_present=report.already_present,
+        created=report.created,
+        updated=report.updated,
+        rejected=report.rejected,
+    )
