@@ -24,6 +24,7 @@ from rules.trace_levels import known_levels, relative_levels
 from ui import audited
 from ui.context import page_context
 from ui.runtime import engine, settings, t
+from ui.trace_panel.cache import session_traces
 from ui.trace_panel.picker import case_picker
 
 MIN_PURPOSE = 10
@@ -123,7 +124,7 @@ trail = [int(p) for p in st.query_params.get("trail", "").split(",") if p.isdigi
 moments: dict = st.session_state.setdefault("trace_now", {})
 now = moments.setdefault(case_id, datetime.now(UTC).replace(microsecond=0))
 since, until = case_window(case, rules, now, zone)
-traces: dict = st.session_state.setdefault("traces", {})
+traces = session_traces(st.session_state)  # the most recent results, bounded
 case_person = int(case["person_id"])
 # Each person followed in turn is traced from when they were first exposed in the trace before.
 # Levels stay those of the case: whoever was listed before keeps their level (the lowest).

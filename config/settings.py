@@ -238,6 +238,16 @@ class Settings(BaseSettings):
     wall_refresh_seconds: int = Field(
         60, ge=10, le=3600, description="How often the command-centre wall screen refreshes"
     )
+    # The busiest F1+F2 trace of the 20-million-check-in benchmark (1.2 million F2) takes about
+    # 16 s on two cores; 60 s lets it finish on a loaded server and still stops a runaway query
+    # (years of dates, a whole-city export) before it holds a connection and a core for good.
+    query_timeout_s: float = Field(
+        60,
+        ge=1,
+        le=3600,
+        description="Longest a dashboard query may run, in seconds, before it is stopped and "
+        "the page says so (the command line, imports and the public form have no limit)",
+    )
     small_count_threshold: int = Field(
         5,
         ge=1,

@@ -22,16 +22,22 @@ group's and others' access off a file found wider (made by an earlier version, o
 
 from __future__ import annotations
 
+import math
 import os
+import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# SQLite calls the progress handler every this many virtual-machine steps (a few microseconds
+# of work each): often enough to stop within a millisecond or so, rare enough to cost nothing.
+SQLITE_PROGRESS_STEPS = 10_000
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -97,12 +103,23 @@ class SqliteConnection(Connection):
 
 
 def make_engine(
-    database_url: str, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True
+    database_url: str,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    pre_ping: bool = True,
+    query_timeout_s: float | None = None,
 ) -> Engine:
     """An engine for the URL (see the module for SQLite's transactions). Connections beyond
     pool_size (up to max_overflow more) are opened for a burst and closed after it. Without
     pre_ping, a connection the server dropped fails the statement that meets it (the caller
-    retries: web.context.in_database_thread) instead of costing a round trip per checkout."""
+    retries: web.context.in_database_thread) instead of costing a round trip per checkout.
+
+    query_timeout_s bounds each statement (the dashboard's engine: settings.query_timeout_s);
+    None, the default, sets no limit, for the CLI, imports, migrations, the demo city and the
+    benchmarks. It is set when a connection is made, never per statement: PostgreSQL's
+    statement_timeout in the connection's options, SQLite's progress handler (see
+    _limit_sqlite_statements). A statement cut off raises an error that is_query_timeout()
+    recognises."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         database_file = _database_file(url.database)
@@ -118,12 +135,61 @@ def make_engine(
             event.listen(engine, "connect", lambda *_: _keep_private(database_file))
         # pysqlite's own transaction handling defers BEGIN; ours says which kind.
         event.listen(engine, "begin", lambda connection: connection._begin_transaction())
+        if query_timeout_s is not None:
+            _limit_sqlite_statements(engine, query_timeout_s)
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg2")
+    connect_args = {}
+    if query_timeout_s is not None:
+        # Sent once with the connection's start-up packet: no statement of its own.
+        connect_args["options"] = f"-c statement_timeout={max(1, round(query_timeout_s * 1000))}"
     return create_engine(
-        url, pool_pre_ping=pre_ping, pool_size=pool_size, max_overflow=max_overflow
+        url,
+        pool_pre_ping=pre_ping,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_args=connect_args,
     )
+
+
+def _limit_sqlite_statements(engine: Engine, timeout_s: float) -> None:
+    """Interrupt a SQLite statement that runs longer than timeout_s.
+
+    Each connection gets a progress handler reading a deadline kept beside the connection;
+    each statement sent through SQLAlchemy sets the deadline (a clock read in Python, no call
+    into SQLite); a handler answering true makes SQLite stop the statement with "interrupted".
+    The deadline is cleared when the connection returns to the pool, so a connection never
+    carries an old deadline into its next use."""
+
+    @event.listens_for(engine, "connect")
+    def _install(dbapi_connection, record) -> None:  # noqa: ANN001
+        deadline = [math.inf]
+        record.info["query_deadline"] = deadline
+        dbapi_connection.set_progress_handler(
+            lambda: time.monotonic() > deadline[0], SQLITE_PROGRESS_STEPS
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(connection, *_) -> None:  # noqa: ANN001
+        deadline = connection.connection.info.get("query_deadline")
+        if deadline is not None:
+            deadline[0] = time.monotonic() + timeout_s
+
+    @event.listens_for(engine, "checkin")
+    def _clear(_dbapi_connection, record) -> None:  # noqa: ANN001
+        deadline = record.info.get("query_deadline")
+        if deadline is not None:
+            deadline[0] = math.inf
+
+
+def is_query_timeout(error: BaseException) -> bool:
+    """Whether the error is a statement stopped by the time limit of make_engine: PostgreSQL's
+    query_canceled (SQLSTATE 57014, statement_timeout) or SQLite's "interrupted"."""
+    original = error.orig if isinstance(error, DBAPIError) else error
+    if getattr(original, "pgcode", None) == "57014":
+        return True
+    return isinstance(original, sqlite3.OperationalError) and str(original) == "interrupted"
 
 
 def _database_file(database: str | None) -> Path | None:

@@ -1106,6 +1106,14 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     ),
     "common.minutes": ("{n} phút", "{n} min"),
     "common.no_data": ("Chưa có dữ liệu cho bộ lọc này.", "No data for this filter yet."),
+    # Query time limit (settings.query_timeout_s; ui/script_errors.py).
+    "error.query_timeout": (
+        "{page}: truy vấn chạy quá {seconds} giây nên đã bị dừng. Hãy thu hẹp khoảng ngày, chọn "
+        "một quận hoặc phường (khi truy vết: chỉ F1, hoặc một khoảng thời gian ngắn hơn) rồi "
+        "thử lại.",
+        "{page}: the query ran longer than {seconds} seconds and was stopped. Narrow the dates, "
+        "pick a district or a ward (for a trace: F1 only, or a shorter window) and try again.",
+    ),
 }
 
 

@@ -11,8 +11,10 @@ from i18n.labels import LANGUAGES, label
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_for(database_url: str) -> Engine:
-    return make_engine(database_url)
+def _engine_for(database_url: str, query_timeout_s: float) -> Engine:
+    # The dashboard's queries are bounded (settings.query_timeout_s); the public form and the
+    # partner API have their own engine, without a limit (web/context.py).
+    return make_engine(database_url, query_timeout_s=query_timeout_s)
 
 
 def settings() -> Settings:
@@ -20,7 +22,8 @@ def settings() -> Settings:
 
 
 def engine() -> Engine:
-    return _engine_for(settings().database_url)
+    current = settings()
+    return _engine_for(current.database_url, current.query_timeout_s)
 
 
 def language() -> str:
