@@ -4,7 +4,7 @@
 import pandas as pd
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.risk import add_follow_up, current_status, follow_up_history, risk_list
 from reports.tables import to_csv_bytes
 from rules import safe_text
@@ -73,18 +73,25 @@ picked = st.dataframe(
 )  # fmt: skip
 if scope.personal_data:
     chosen = context.filter
-    area = chosen.ward_code or chosen.district_code or "city"
+    area = chosen.ward_code or chosen.district_code
+    days = {"first": str(chosen.first_day), "last": str(chosen.last_day), "page": page_number + 1}
+    if area:
+        listed = about("risk_list_page", area=area, **days)
+    else:
+        listed = about("risk_list_page_city", **days)
     audited.view(
         scope,
         ("risk list", wards, start, end, level, status, page_number),
-        f"risk list {area} {chosen.first_day}..{chosen.last_day} page {page_number + 1}",
+        listed,
         row_count=len(rows),
     )
 
     def export() -> bytes:
         with engine().begin() as connection:
             everything, _ = risk_list(connection, start, end, wards, scope, level, status, 100_000)
-            record(connection, scope.username, "export", "risk list", row_count=len(everything))
+            record(
+                connection, scope.username, "export", about("risk_list"), row_count=len(everything)
+            )
         return to_csv_bytes(risk_rows_shown(everything, with_year=True))
 
     st.download_button(
@@ -137,8 +144,9 @@ with st.form(f"follow_up_{person_id}", clear_on_submit=True):
                     connection, person_id, step, scope.username, assignee, note, checkin_id
                 )
                 record(
-                    connection, scope.username, "edit", f"follow-up of person {person_id}: {step}"
-                )
+                    connection, scope.username, "edit",
+                    about("follow_up", person=person_id, status=step),
+                )  # fmt: skip
         except FollowUpError as error:
             st.error(str(error))
         else:

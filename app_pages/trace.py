@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.cases import person_by_id, search_cases
 from queries.trace import (
     TraceRules,
@@ -62,8 +62,9 @@ if case_id is None:
             arriving = person_by_id(connection, arriving_person)
         if arriving is not None:  # the picker shows their name and phone
             audited.view(
-                scope, ("person", arriving_person), f"person {arriving_person}", row_count=1
-            )
+                scope, ("person", arriving_person), about("person", person=arriving_person),
+                row_count=1,
+            )  # fmt: skip
     # The views bring Plotly, folium and geopandas (~2 s to import on a busy 2-core machine):
     # the picker does not need them; they are imported once a case is open.
     case_picker(scope, arriving)
@@ -80,7 +81,7 @@ case = cases.iloc[0]
 title, other = st.columns([4, 1], vertical_alignment="bottom")
 title.subheader(t("trace.case", case_id=case_id, name=safe_text.markdown(case["full_name"])))
 # The case's name is on the page before any trace runs: a view of personal data of its own.
-audited.view(scope, ("case", case_id), f"case {case_id}", row_count=1, case_id=case_id)
+audited.view(scope, ("case", case_id), about("case", case=case_id), row_count=1, case_id=case_id)
 if other.button(t("trace.other_case"), key="trace_other_case", icon=":material/search:"):
     # Back to the case picker: the case, its trail and depth leave the link.
     for name in ("case", "trail", "depth"):
@@ -222,7 +223,13 @@ if result is None:
             connection,
             scope.username,
             "trace",
-            f"person {index_person} depth {depth} {since:%Y-%m-%d}..{until:%Y-%m-%d}",
+            about(
+                "trace",
+                person=index_person,
+                depth=depth,
+                since=f"{since:%Y-%m-%d}",
+                until=f"{until:%Y-%m-%d}",
+            ),
             case_id=case_id,
             purpose=purpose.strip(),
             row_count=len(result.contacts),

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
 from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
@@ -179,9 +179,12 @@ if found_page.masked:
     st.caption(t("venues.masked"))
 elif not found_page.rows.empty:
     st.caption(t("venues.audited"))
+    shown_range = about(
+        "checkins_at_venue", venue=detail.venue_ref, since=f"{since:%Y-%m-%d %H:%M}",
+        until=f"{until:%Y-%m-%d %H:%M}",
+    )  # fmt: skip
     audited.view(
-        scope, ("check-ins", venue_id, since, until, page_number),
-        f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
+        scope, ("check-ins", venue_id, since, until, page_number), shown_range,
         row_count=len(found_page.rows),
     )  # fmt: skip
 
@@ -190,10 +193,8 @@ elif not found_page.rows.empty:
         with engine().begin() as connection:
             everything = who_checked_in(connection, venue_id, since, until, scope, 0, 100_000)
             record(
-                connection, scope.username, "export",
-                f"check-ins at {detail.venue_ref} {since:%Y-%m-%d %H:%M}–{until:%Y-%m-%d %H:%M}",
-                row_count=len(everything.rows),
-            )  # fmt: skip
+                connection, scope.username, "export", shown_range, row_count=len(everything.rows)
+            )
         return to_csv_bytes(checkins_shown(everything.rows, with_year=True))
 
     st.download_button(

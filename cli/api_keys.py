@@ -21,7 +21,7 @@ from queries.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
-from queries.audit import record
+from queries.audit import about, record
 
 OPERATOR = "manage.py"
 
@@ -34,7 +34,7 @@ def cmd_create_api_key(args: argparse.Namespace, settings: Settings) -> int:
                 connection,
                 OPERATOR,
                 "api_key.create",
-                f"API key {key[:PREFIX_LENGTH]} for source {args.source.strip()}",
+                about("api_key_created", prefix=key[:PREFIX_LENGTH], source=args.source.strip()),
                 detail=args.note,
             )
     except ImportFileError as error:
@@ -57,7 +57,9 @@ def cmd_revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
         with make_engine(settings.database_url).begin() as connection:
             revoked = revoke_api_key(connection, args.key, datetime.now(UTC))
             if revoked:
-                record(connection, OPERATOR, "api_key.revoke", f"API key {args.key.strip()}")
+                record(
+                    connection, OPERATOR, "api_key.revoke", about("api_key", key=args.key.strip())
+                )
     except ApiKeyError as error:
         print(f"revoke-api-key: {error}", file=sys.stderr)
         return 2

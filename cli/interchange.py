@@ -26,7 +26,7 @@ from ingest.exports import ExportError, export_checkins
 from ingest.imports import DEFAULT_CHUNK_ROWS, import_checkins, import_venues
 from ingest.report import ImportFileError, ImportInterrupted, ImportReport
 from ingest.sources import DEFAULT_MAX_BYTES
-from queries.audit import record
+from queries.audit import about, record
 
 SHOWN_ERRORS = 10  # rejected rows printed when no --errors file is asked for
 
@@ -69,7 +69,7 @@ def cmd_import_checkins(args: argparse.Namespace, settings: Settings) -> int:
                 connection,
                 _operator(),
                 "import",
-                f"check-ins from {args.file.name} (source {args.source})",
+                about("import_checkins_file", file=args.file.name, source=args.source),
                 row_count=report.imported,
                 detail=report.summary(),
             )
@@ -131,7 +131,7 @@ def cmd_export_checkins(args: argparse.Namespace, settings: Settings) -> int:
                 connection,
                 _operator(),
                 "export",
-                f"check-ins of district {args.district}",
+                about("export_district", district=args.district),
                 row_count=rows,
                 detail=f"{args.since.isoformat()} to {args.until.isoformat()} -> {args.out}",
             )

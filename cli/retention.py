@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from cli._common import iso_instant
 from config.settings import Settings
 from db.engine import make_engine
-from queries.audit import record
+from queries.audit import about, record
 from queries.retention import purge
 
 
@@ -26,7 +26,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
                 f"people={report.people} alerts={report.alerts} "
                 f"advance={report.advance_declarations}"
             )
-            subject = f"check-ins before {report.cutoff.isoformat()}"
+            subject = about("purge", cutoff=report.cutoff.isoformat())
             record(
                 connection, "manage.py", "purge", subject, row_count=report.checkins, detail=detail
             )

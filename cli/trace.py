@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli._common import iso_instant
 from config.settings import Settings
 from db.engine import make_engine
-from queries.audit import record
+from queries.audit import about, record
 from queries.trace import (
     AmbiguousPerson,
     Contact,
@@ -211,7 +211,8 @@ def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
         # Every trace is bound to a case and a purpose, and recorded (DESIGN §6), here too.
         record(
             connection, f"manage.py ({getpass.getuser()})", "trace",
-            f"person {who.id} depth {args.depth} {since:%Y-%m-%d}..{until:%Y-%m-%d}",
+            about("trace", person=who.id, depth=args.depth, since=f"{since:%Y-%m-%d}",
+                  until=f"{until:%Y-%m-%d}"),
             case_id=getattr(case, "id", None), purpose=args.purpose or "(none given)",
             row_count=len(result.contacts),
         )  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli._common import database_error, utc_minute
 from config.settings import Settings
 from db.engine import make_engine
-from queries.audit import record
+from queries.audit import about, record
 from queries.sessions import (
     WallScreenError,
     add_wall_screen,
@@ -32,8 +32,10 @@ def cmd_add_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
             secret = add_wall_screen(
                 connection, args.name, args.district, OPERATOR, datetime.now(UTC)
             )
-            record(connection, OPERATOR, "wall_screen.add",
-                   f"wall screen {args.name.strip()}", detail=args.district or "city")  # fmt: skip
+            record(
+                connection, OPERATOR, "wall_screen.add",
+                about("wall_screen", name=args.name.strip()), detail=args.district or "city",
+            )  # fmt: skip
     except WallScreenError as error:
         print(f"add-wall-screen: {error}", file=sys.stderr)
         return 2
@@ -54,7 +56,9 @@ def cmd_revoke_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
         with make_engine(settings.database_url).begin() as connection:
             revoked = revoke_wall_screen(connection, args.name.strip(), datetime.now(UTC))
             if revoked:
-                record(connection, OPERATOR, "wall_screen.revoke", f"wall screen {args.name}")
+                record(
+                    connection, OPERATOR, "wall_screen.revoke", about("wall_screen", name=args.name)
+                )
     except SQLAlchemyError as error:
         return database_error("revoke-wall-screen", error)
     if not revoked:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -383,7 +384,11 @@ audit_log = Table(
     Column("at", UtcInstant, nullable=False, index=True),
     Column("username", String(64), nullable=False),
     Column("action", String(40), nullable=False),  # view, export, trace, …
-    Column("subject", String(200), nullable=False),  # what was seen
+    Column("subject", String(200), nullable=False),  # what was seen, in English as written
+    # The same as a key of the catalogue (audit.subject.<key>) and its values, to show it in a
+    # reader's language (0014); none on rows written before.
+    Column("subject_key", String(60)),
+    Column("subject_values", JSON(none_as_null=True)),
     Column("case_id", BigInteger),
     Column("purpose", String(300), nullable=False, server_default=""),
     Column("row_count", Integer, nullable=False, server_default="0"),

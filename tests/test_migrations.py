@@ -1,13 +1,15 @@
 """Migrations build the whole schema on an empty database, on both engines, and are idempotent."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import inspect
 
 from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.schema import metadata
+from queries.audit import about, list_audit, record, subject_text
 from queries.writes import checkin_frame, write_checkins
 from tests.test_write_speed_paths import activity_rows, two_venues
 
@@ -115,3 +117,44 @@ def test_rollup_pages_keep_room_for_updates_on_postgresql(database_url):
         )
     engine.dispose()
     assert options == {name: ["fillfactor=70"] for name in options} and len(options) == 5
+
+
+def test_audit_rows_written_before_0014_keep_their_text_and_have_no_key(engine):
+    """0014 adds an audit subject's key and values beside its English text (issue 14): a row
+    written before keeps its text, has no key, and is shown as it was stored."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+    names = {column["name"] for column in inspect(engine).get_columns("audit_log")}
+    assert not names & {"subject_key", "subject_values"}
+    before = sa.table(
+        "audit_log", sa.column("at"), sa.column("username"), sa.column("action"),
+        sa.column("subject"),
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            before.insert().values(
+                at=int(now.timestamp()), username="root", action="edit",
+                subject="deactivated epi.two",
+            )
+        )  # fmt: skip
+    upgrade(engine)
+    columns = {column["name"]: column for column in inspect(engine).get_columns("audit_log")}
+    assert columns["subject_key"]["nullable"] and columns["subject_values"]["nullable"]
+    with engine.begin() as connection:
+        record(connection, "root", "edit", about("user_deactivated", username="epi.one"))
+        rows = list_audit(connection, now - timedelta(hours=1), now + timedelta(hours=1))
+    engine.dispose()
+    shown = rows[["subject", "subject_key", "subject_values"]].values
+    assert [
+        (text, key if isinstance(key, str) else None, values) for text, key, values in shown
+    ] == [
+        ("deactivated epi.one", "user_deactivated", {"username": "epi.one"}),
+        ("deactivated epi.two", None, None),
+    ]
+    assert [subject_text("vi", *row) for row in shown] == [
+        "Khóa tài khoản epi.one",
+        "deactivated epi.two",
+    ]

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import Subject, record
 from rules.access import Scope
 from ui.runtime import engine
 
@@ -22,7 +22,7 @@ SEEN = "audited_views"
 def view(
     scope: Scope | None,
     key: Hashable,
-    subject: str,
+    subject: str | Subject,
     *,
     row_count: int,
     case_id: int | None = None,

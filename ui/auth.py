@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.sessions import (
     end_session,
     end_sessions_of_account,
@@ -121,7 +121,7 @@ def sign_out() -> None:
             else:
                 end_session(connection, session_id, now)
                 ended = 1
-            record(connection, scope.username, "sign_out", f"{ended} session(s) ended",
+            record(connection, scope.username, "sign_out", about("sessions_ended", count=ended),
                    detail=f"address {st.context.ip_address or 'unknown'}")  # fmt: skip
     _forget()
     st.session_state["signed_out"] = True
@@ -179,7 +179,7 @@ def _sign_in_with_sso() -> None:
                 connection, now, settings().sessions, user_id=account.id, method="sso",
                 user_agent=st.context.headers.get("user-agent", ""), adopted=False,
             )  # fmt: skip
-            record(connection, account.username, "sign_in", "single sign-on",
+            record(connection, account.username, "sign_in", about("single_sign_on"),
                    detail=f"session {session_id}")  # fmt: skip
     except SignInError as error:
         st.error(t(f"auth.error.{error.reason}"))
@@ -207,7 +207,7 @@ def _first_admin_form() -> None:
     if not secrets.compare_digest(given.strip(), code):
         with engine().begin() as connection:
             record(connection, username.strip()[:64] or "?", "setup_code_failed",
-                   "first administrator", detail=f"address {address}")  # fmt: skip
+                   about("first_admin"), detail=f"address {address}")  # fmt: skip
         st.error(t("auth.bad_setup_code"))
         return
     if password != again:
@@ -221,7 +221,7 @@ def _first_admin_form() -> None:
             create_user(connection, username, password, "admin")
             record(
                 connection, username.strip().lower(), "create_first_admin",
-                "first administrator", detail=f"setup code accepted, address {address}",
+                about("first_admin"), detail=f"setup code accepted, address {address}",
             )  # fmt: skip
     except AccessError as error:
         st.error(str(error))

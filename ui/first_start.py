@@ -16,7 +16,7 @@ from db.init import init_db
 from db.migrate import current_revision, head_revision
 from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
-from queries.audit import record
+from queries.audit import about, record
 from queries.retention import purge
 from queries.venues import has_venues
 from ui.runtime import t
@@ -34,7 +34,7 @@ def _purged_on_start(database_url: str, _engine: Engine, retention_days: int) ->
     with _engine.begin() as connection:
         report = purge(connection, datetime.now(UTC), retention_days)
         record(
-            connection, "app start", "purge", f"check-ins before {report.cutoff.isoformat()}",
+            connection, "app start", "purge", about("purge", cutoff=report.cutoff.isoformat()),
             row_count=report.checkins,
         )  # fmt: skip
     return True

@@ -30,7 +30,7 @@ from ingest.report import ImportFileError, ImportInterrupted, RowOutcome
 from ingest.sources import ParsedRecords
 from ingest.validate import CHECKIN_COLUMNS
 from queries.api_keys import key_digest, source_for_key
-from queries.audit import record
+from queries.audit import about, record
 from web.api_body import BodyError, Records, parse_body
 from web.context import LazyContext, WebContext, in_database_thread
 
@@ -257,7 +257,7 @@ def _audit(engine: Engine, source: str, stored: int, detail: str) -> None:
             connection,
             f"api:{source}",
             "api.checkins",
-            f"check-ins through the API (source {source})",
+            about("api_checkins", source=source),
             row_count=stored,
             detail=detail,
         )

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from i18n.labels import LANGUAGES
-from queries.audit import record
+from queries.audit import about, record
 from queries.sessions import (
     WALL_SCREEN_PREFIX,
     Session,
@@ -196,7 +196,8 @@ async def post_sign_in(context: WebContext, page: Page) -> Response:
             account = sign_in(context.engine, username, password, now)  # commits a failure
         except SignInError as error:
             with context.engine.begin() as connection:
-                record(connection, username or "?", "sign_in_failed", error.reason,
+                record(connection, username or "?", "sign_in_failed",
+                       about(f"sign_in_failed.{error.reason}"),
                        detail=f"address {address}")  # fmt: skip
             return None, "", error.reason
         with context.engine.begin() as connection:
@@ -204,7 +205,7 @@ async def post_sign_in(context: WebContext, page: Page) -> Response:
                 connection, now, context.settings.sessions, user_id=account.id,
                 method="password", user_agent=user_agent,
             )  # fmt: skip
-            record(connection, account.username, "sign_in", "local account",
+            record(connection, account.username, "sign_in", about("local_account"),
                    detail=f"session {session_id}, address {address}")  # fmt: skip
             live = resolve(connection, secret, now, context.settings.sessions)
         return live, secret, ""
@@ -241,7 +242,8 @@ async def open_wall_screen(context: WebContext, page: Page) -> Response:
                 connection, now, context.settings.sessions, wall_screen_id=screen.id,
                 method="wall_screen", user_agent=user_agent,
             )  # fmt: skip
-            record(connection, WALL_SCREEN_PREFIX + screen.name, "sign_in", "wall screen link",
+            record(connection, WALL_SCREEN_PREFIX + screen.name, "sign_in",
+                   about("wall_screen_link"),
                    detail=f"session {session_id}, address {address}")  # fmt: skip
             return resolve(connection, secret, now, context.settings.sessions), secret
 

@@ -1,4 +1,5 @@
-"""The audit log, filtered by days, user and action."""
+"""The audit log, filtered by days, user and action; what each row is about in the reader's
+language (rows written before subjects had keys as written)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from queries.audit import ACTIONS, list_audit
+from queries.audit import ACTIONS, list_audit, subject_text
 from rules.local_time import local_range_bounds, today_local
 from ui.formatting import action_names, blank_missing, headers, local_times, table_height
-from ui.runtime import engine, settings, t
+from ui.runtime import engine, language, settings, t
 
 DEFAULT_DAYS = 7
 
@@ -39,7 +40,20 @@ def audit_tab() -> None:
         rows = list_audit(connection, since, until, username.strip() or None, action or None)
     st.caption(t("admin.audit.count", count=len(rows)))
     if not rows.empty:
-        shown = blank_missing(rows, ("case_id", "purpose", "row_count")).assign(
-            at=local_times(rows["at"], with_year=True), action=action_names(rows["action"])
+        reader = language()
+        subjects = [
+            subject_text(reader, text, key, values)
+            for text, key, values in zip(
+                rows["subject"], rows["subject_key"], rows["subject_values"], strict=True
+            )
+        ]
+        shown = (
+            blank_missing(rows, ("case_id", "purpose", "row_count"))
+            .drop(columns=["subject_key", "subject_values"])
+            .assign(
+                at=local_times(rows["at"], with_year=True),
+                action=action_names(rows["action"]),
+                subject=subjects,
+            )
         )
         st.dataframe(headers(shown), hide_index=True, height=table_height(len(rows)))

@@ -14,7 +14,7 @@ from config.settings import get_settings
 from ingest.error_reports import delete_old_reports, new_report_file
 from ingest.imports import import_checkins, import_venues
 from ingest.report import ImportFileError, ImportInterrupted, ImportReport
-from queries.audit import record
+from queries.audit import about, record
 from rules.access import Scope
 from rules.markdown import plain
 from ui.formatting import headers, table_height
@@ -87,7 +87,7 @@ def imports_tab(scope: Scope) -> None:
             connection,
             scope.username,
             "import",
-            f"{kind} from {upload.name}",
+            about(f"upload_{kind}", file=upload.name),
             row_count=report.imported,
             detail=summary,
         )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.retention import purge
 from rules.access import Scope
 from ui.runtime import engine, settings, t
@@ -19,7 +19,7 @@ def retention_tab(scope: Scope) -> None:
     if st.button(t("admin.retention.run"), disabled=not sure, key="purge_now"):
         with engine().begin() as connection:
             report = purge(connection, datetime.now(UTC), days)
-            subject = f"check-ins before {report.cutoff.isoformat()}"
+            subject = about("purge", cutoff=report.cutoff.isoformat())
             detail = (
                 f"people={report.people} alerts={report.alerts} "
                 f"advance={report.advance_declarations}"

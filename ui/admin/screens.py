@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.sessions import (
     WallScreenError,
     add_wall_screen,
@@ -52,7 +52,7 @@ def screens_tab(scope: Scope) -> None:
                 secret = add_wall_screen(connection, name, district or None, scope.username, now)
                 record(
                     connection, scope.username, "wall_screen.add",
-                    f"wall screen {' '.join(name.split())}", detail=district or "city",
+                    about("wall_screen", name=" ".join(name.split())), detail=district or "city",
                 )  # fmt: skip
         except WallScreenError as error:
             st.error(plain(str(error)))
@@ -70,7 +70,7 @@ def screens_tab(scope: Scope) -> None:
             with engine().begin() as connection:
                 if revoke_wall_screen(connection, chosen, now):
                     record(connection, scope.username, "wall_screen.revoke",
-                           f"wall screen {chosen}")  # fmt: skip
+                           about("wall_screen", name=chosen))  # fmt: skip
             st.success(t("admin.screens.revoked", name=plain(chosen)))
 
     st.subheader(t("admin.sessions.title"))

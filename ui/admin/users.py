@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.users import create_user, list_users, set_active
 from queries.venues import venue_id_for_ref
 from rules.access import ROLES, AccessError, Scope
@@ -62,8 +62,9 @@ def users_tab(scope: Scope) -> None:
                     connection, username, password, role, district or None, ward or None, venue_id
                 )
                 record(
-                    connection, scope.username, "edit", f"created {role} {username.strip().lower()}"
-                )
+                    connection, scope.username, "edit",
+                    about("user_created", role=role, username=username.strip().lower()),
+                )  # fmt: skip
         except AccessError as error:
             st.error(plain(str(error)))
         else:
@@ -79,5 +80,7 @@ def users_tab(scope: Scope) -> None:
         if right.button(t("admin.users.deactivate"), key="deactivate_button"):
             with engine().begin() as connection:
                 set_active(connection, chosen, False)
-                record(connection, scope.username, "edit", f"deactivated {chosen}")
+                record(
+                    connection, scope.username, "edit", about("user_deactivated", username=chosen)
+                )
             st.success(t("admin.users.deactivated", username=chosen))

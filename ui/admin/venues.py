@@ -6,7 +6,7 @@ import streamlit as st
 
 from config.settings import SECTORS, VENUE_KINDS
 from ingest.forms import validate_venue
-from queries.audit import record
+from queries.audit import about, record
 from queries.venue_registry import poster_venues, register_venue, set_active, update_venue
 from queries.venues import search_venues, venue_detail
 from reports.qr_poster import declaration_url, posters_pdf, qr_png, qr_svg
@@ -84,8 +84,9 @@ def venue_tab(scope: Scope) -> None:
                     update_venue(connection, venue_id, clean, procedure)
                     detail = venue_detail(connection, venue_id, None, None)
                     record(
-                        connection, scope.username, "edit", f"registered venue {detail.venue_ref}"
-                    )
+                        connection, scope.username, "edit",
+                        about("venue_registered", venue=detail.venue_ref),
+                    )  # fmt: skip
                 st.success(t("admin.venue.created", name=plain(detail.name), ref=detail.venue_ref))
 
     text = st.text_input(t("venues.search"), key="admin_venue_search", max_chars=100)
@@ -128,7 +129,12 @@ def venue_tab(scope: Scope) -> None:
         if downloads[3].button(t(toggle), key="admin_venue_toggle"):
             with engine().begin() as connection:
                 set_active(connection, detail.id, not detail.active)
-                record(connection, scope.username, "edit", f"{t(toggle)} {detail.venue_ref}")
+                # The log's words are the action's, whatever the language it was done in.
+                if detail.active:
+                    done = about("venue_deactivated", venue=detail.venue_ref)
+                else:
+                    done = about("venue_reactivated", venue=detail.venue_ref)
+                record(connection, scope.username, "edit", done)
             st.rerun()
         with st.expander(t("admin.venue.edit")):
             clean, errors, procedure, sent = _venue_form(f"edit_venue_{detail.id}", detail)
@@ -140,8 +146,9 @@ def venue_tab(scope: Scope) -> None:
                     with engine().begin() as connection:
                         update_venue(connection, detail.id, clean, procedure)
                         record(
-                            connection, scope.username, "edit", f"edited venue {detail.venue_ref}"
-                        )
+                            connection, scope.username, "edit",
+                            about("venue_edited", venue=detail.venue_ref),
+                        )  # fmt: skip
                     st.success(t("admin.venue.saved"))
 
     st.subheader(t("admin.qr.bulk"))

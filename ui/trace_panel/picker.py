@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from queries.audit import record
+from queries.audit import about, record
 from queries.cases import search_cases
 from queries.trace import PersonNotFound, find_person, register_case
 from rules import safe_text
@@ -29,7 +29,10 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
         st.info(t("trace.no_cases"))
     else:
         search = " ".join(text.split())
-        audited.view(scope, ("case picker", search), f"case picker: {search}", row_count=len(cases))
+        audited.view(
+            scope, ("case picker", search), about("case_picker", search=search),
+            row_count=len(cases),
+        )  # fmt: skip
         shown = cases.assign(
             status=cases["status"].map(lambda s: t(f"trace.status.{s}")),
             onset_date=cases["onset_date"].map(day_text),
@@ -89,7 +92,7 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
                     connection,
                     scope.username,
                     "edit",
-                    f"registered case {new_case}",
+                    about("case_registered", case=new_case),
                     case_id=new_case,
                 )
         except (PersonNotFound, PhoneError, LookupError) as error:

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maps import visits_map
-from queries.audit import record
+from queries.audit import about, record
 from queries.trace import Contacts, TraceResult, TraceRules, overlapping_at_venue
 from reports.tables import to_csv_bytes, to_xlsx_bytes
 from rules import safe_text
@@ -213,7 +213,7 @@ def present_section(
     audited.view(
         scope,
         ("present", viewing.case_id, viewing.person_id, venue_ref, rules, purpose.strip()),
-        f"present at {venue_ref}",
+        about("present_at", venue=venue_ref),
         row_count=len(people),
         case_id=viewing.case_id,
         purpose=purpose.strip(),
@@ -396,7 +396,7 @@ def contacts_section(
                 connection,
                 scope.username,
                 "export",
-                f"contacts of person {index_person} ({kind})",
+                about("contacts_export", person=index_person, format=kind),
                 case_id=case_id,
                 purpose=purpose.strip(),
                 row_count=len(contacts),
