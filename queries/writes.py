@@ -18,6 +18,7 @@ import json
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -246,8 +247,9 @@ def _among(connection: Connection, stage: Table, lines: np.ndarray) -> ColumnEle
 
 
 def _fill_ids(ids: np.ndarray, rows: Any) -> None:
-    """Put each (line, id) row's id at its line."""
-    pairs = np.array(rows.all(), dtype=np.int64).reshape(-1, 2)
+    """Put each (line, id) row's id at its line. The rows' values are read flat: np.array()
+    of Row objects probes each for array attributes, a raised KeyError per row."""
+    pairs = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2)
     ids[pairs[:, 0]] = pairs[:, 1]
 
 
