@@ -1,15 +1,19 @@
 """Partner API throughput: check-ins/s through POST /api/v1/checkins over real HTTP.
 
     python bench/api_ingest.py [--rows 100000] [--batch 5000] [--clients 1]
-                               [--database-url URL] [--profile FILE.prof]
+                               [--database-url URL] [--in-process] [--profile FILE.prof]
 
 A fresh PostgreSQL database with the demo city's venues (11,730); the rows of
 bench/import_checkins.py's generator (phones in the forms people use, 1 % with symptoms, a
-third with a check-out) as JSON arrays of --batch rows, posted by --clients threads to the API
-served by uvicorn in this process. Prints check-ins/s (stored rows over wall time) and the
-mean and worst request time. With --profile the same bodies skip HTTP and go to the handler's
-worker function (web.api.ingest: parse, import, audit) in this thread under cProfile, whose
-statistics are written to the file (cProfile sees one thread only).
+third with a check-out) as JSON arrays of --batch rows, posted by --clients threads to the API.
+The server runs as `make run` runs it, in its own process (`streamlit run server.py`, as
+bench/load_declare.py starts it, with the API's rate and body limits raised); --in-process
+serves the API with uvicorn in this process instead, where the clients' threads share its
+interpreter lock (measured so before 2 December). Prints check-ins/s (stored rows over wall
+time), the mean and worst request time and, for the server process, its CPU per check-in.
+With --profile the same bodies skip HTTP and go to the handler's worker function
+(web.api.ingest: parse, import, audit) in this thread under cProfile, whose statistics are
+written to the file (cProfile sees one thread only).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.import_checkins import DEFAULT_POSTGRES, fresh_database, generate  # noqa: E402
+from bench.load_declare import process_cpu_s, start_server, stop_server  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.init import init_db  # noqa: E402
@@ -62,6 +67,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_POSTGRES))
+    parser.add_argument("--in-process", action="store_true", help="uvicorn in this process")
     parser.add_argument("--profile", type=Path)
     args = parser.parse_args()
 
@@ -83,49 +89,70 @@ def main() -> int:
             secret_key="bench",
             public={"api_rate_per_key": "100000/minute", "api_max_body_bytes": 64 * 1024**2},
         )
-        context = build_context(settings)
-        if args.profile:
-            results, seconds = profiled(context, bodies, args.profile)
+        server_cpu = None
+        if args.profile or args.in_process:
+            context = build_context(settings)
+            if args.profile:
+                results, seconds = profiled(context, bodies, args.profile)
+            else:
+                with serve(context) as base_url:
+                    results, seconds = over_http(base_url, key, bodies, args.clients)
+            context.engine.dispose()
         else:
-            results, seconds = over_http(context, key, bodies, args.clients)
-        context.engine.dispose()
+            server = start_server(url, API_LIMITS)
+            print(f"server pid {server.process.pid}, log {server.log_path}", file=sys.stderr)
+            try:
+                cpu = process_cpu_s(server.process.pid)
+                results, seconds = over_http(server.base, key, bodies, args.clients)
+                server_cpu = process_cpu_s(server.process.pid) - cpu
+            finally:
+                stop_server(server)
     finally:
         drop()
     stored = sum(n for _, n in results)
     times = [t for t, _ in results]
+    server_kind = "in this process" if args.in_process else "process"
+    where = f"{args.clients} client(s), server {server_kind}"
+    where = "no HTTP, profiled" if args.profile else where
+    cpu = f"; server CPU {server_cpu / stored * 1e6:,.0f} µs per check-in" if server_cpu else ""
     print(
         f"{stored:,} check-ins stored in {len(bodies)} requests of {args.batch:,} rows, "
-        f"{'no HTTP, profiled' if args.profile else f'{args.clients} client(s)'}: "
-        f"{stored / seconds:,.0f} check-ins/s; request mean "
-        f"{statistics.mean(times) * 1000:,.0f} ms, worst {max(times) * 1000:,.0f} ms"
+        f"{where}: {stored / seconds:,.0f} check-ins/s; request mean "
+        f"{statistics.mean(times) * 1000:,.0f} ms, worst {max(times) * 1000:,.0f} ms{cpu}"
     )
     return 0
 
 
+# The API's limits raised for the run: one key sends everything, in bodies of up to 64 MB.
+API_LIMITS = {
+    "KBYT_PUBLIC__API_RATE_PER_KEY": "100000/minute",
+    "KBYT_PUBLIC__API_MAX_BODY_BYTES": str(64 * 1024**2),
+}
+
+
 def over_http(
-    context: WebContext, key: str, bodies: list[bytes], clients: int
+    base_url: str, key: str, bodies: list[bytes], clients: int
 ) -> tuple[list[tuple[float, int]], float]:
-    with serve(context) as base_url:
-        session = threading.local()
+    session = threading.local()
 
-        def send(body: bytes) -> tuple[float, int]:
-            client = getattr(session, "client", None) or requests.Session()
-            session.client = client
-            started = time.perf_counter()
-            answer = client.post(
-                base_url + "/api/v1/checkins",
-                data=body,
-                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-                timeout=300,
-            )
-            answer.raise_for_status()
-            return time.perf_counter() - started, answer.json()["stored"]
-
-        send(b"[]")  # connections and caches warm
+    def send(body: bytes) -> tuple[float, int]:
+        client = getattr(session, "client", None) or requests.Session()
+        session.client = client
         started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            results = list(pool.map(send, bodies))
-        return results, time.perf_counter() - started
+        answer = client.post(
+            base_url + "/api/v1/checkins",
+            data=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            timeout=300,
+        )
+        answer.raise_for_status()
+        return time.perf_counter() - started, answer.json()["stored"]
+
+    send(b"[]")  # connections and caches warm
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(send, bodies))
+    return results, time.perf_counter() - started
 
 
 def profiled(

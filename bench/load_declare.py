@@ -475,7 +475,7 @@ def database_facts(url: str, engine_name: str) -> dict[str, Any]:
 # --- the server -----------------------------------------------------------------------------
 
 
-def server_environment(url: str) -> dict[str, str]:
+def server_environment(url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
     environment.pop("DATABASE_URL", None)
     environment.update(
@@ -484,6 +484,7 @@ def server_environment(url: str) -> dict[str, str]:
             "KBYT_DEMO__SEED_ON_FIRST_START": "false",
             "KBYT_SECRET_KEY": "bench",
             **RATE_LIMITS,
+            **(extra or {}),
         }
     )
     return environment
@@ -505,7 +506,7 @@ class Server:
     command: list[str]
 
 
-def start_server(url: str) -> Server:
+def start_server(url: str, extra_environment: dict[str, str] | None = None) -> Server:
     port = free_port()
     streamlit = REPO / ".venv" / "bin" / "streamlit"
     runner = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
@@ -516,7 +517,11 @@ def start_server(url: str) -> Server:
     log_path = Path(tempfile.gettempdir()) / f"kbyt-bench-load-{port}.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=REPO, env=server_environment(url), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=REPO,
+            env=server_environment(url, extra_environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = Server(process, f"http://127.0.0.1:{port}", log_path, command)
     deadline = time.monotonic() + 120
