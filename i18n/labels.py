@@ -1195,8 +1195,9 @@ Your details are used only to trace contacts of a case, are deleted after {days}
 _GROUPED = re.compile(r"\{(\w+):,\}")
 
 
-def label(key: str, language: str = "vi", **values: object) -> str:
-    """The text for a key in a language (Vietnamese when a translation is missing)."""
+def label(key: str, language: str = "vi", /, **values: object) -> str:
+    """The text for a key in a language (Vietnamese when a translation is missing). Values may
+    be named anything, key and language too."""
     try:
         vi, en = LABELS[key]
     except KeyError:

@@ -52,8 +52,9 @@ class Subject(NamedTuple):
     values: dict[str, str | int]
 
 
-def about(key: str, **values: str | int) -> Subject:
-    """The subject of that key with its values; both must be those of its sentence."""
+def about(key: str, /, **values: str | int) -> Subject:
+    """The subject of that key with its values; both must be those of its sentence (a value
+    may be named key too: the API key a row is about)."""
     try:
         english = LABELS[f"audit.subject.{key}"][1]
     except KeyError:

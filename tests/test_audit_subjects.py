@@ -56,6 +56,7 @@ SUBJECTS = [
     (about("venue_deactivated", venue="CDM-BD"), "Deactivate CDM-BD", "Ngừng hoạt động CDM-BD"),
     (about("sessions_ended", count=2), "2 session(s) ended", "Kết thúc 2 phiên đăng nhập"),
     (about("sign_in_failed.wrong"), "wrong", "Sai tên đăng nhập hoặc mật khẩu"),
+    (about("api_key", key="kbyt_Dq_hcnM"), "API key kbyt_Dq_hcnM", "Khóa API kbyt_Dq_hcnM"),
     (about("api_checkins", source="moh"), "check-ins through the API (source moh)",
      "Lượt khai báo qua API (nguồn moh)"),
 ]  # fmt: skip
