@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -236,18 +237,20 @@ def _lost_a_conflict(error: BaseException | None) -> bool:
 
 def per_row_answer(records: Records, outcomes: list[RowOutcome]) -> dict:
     """The answer's body; row N of the request is line N of the importer's input."""
-    by_line = {outcome.line: outcome for outcome in outcomes}
-    if sorted(by_line) != list(range(1, records.count + 1)):
+    by_line = sorted(outcomes, key=attrgetter("line"))
+    if [outcome.line for outcome in by_line] != list(range(1, records.count + 1)):
         raise RuntimeError(f"{len(by_line)} outcomes for {records.count} rows")
-    rows: list[dict] = []
-    counts = {"stored": 0, "already_present": 0, "refused": 0}
-    for row, external_id in enumerate(records.external_ids, start=1):
-        outcome = by_line[row]
-        counts[outcome.status] += 1
-        entry = {"row": row, "external_id": external_id, "status": outcome.status}
+    statuses = [outcome.status for outcome in by_line]
+    rows = [
+        {"row": row, "external_id": external_id, "status": status}
+        for row, external_id, status in zip(
+            range(1, records.count + 1), records.external_ids, statuses, strict=True
+        )
+    ]
+    for outcome in by_line:
         if outcome.status == "refused":
-            entry["reason"] = outcome.reason
-        rows.append(entry)
+            rows[outcome.line - 1]["reason"] = outcome.reason
+    counts = {status: statuses.count(status) for status in ("stored", "already_present", "refused")}
     return {"received": records.count, **counts, "rows": rows}
 
 
