@@ -7,11 +7,22 @@ a few milliseconds of the server; through a Streamlit session it cost about two 
 The plain routes are reached through middleware, ahead of Streamlit's own (web/routes.py).
 """
 
+import sys
+
 import streamlit as st
 
+from config.settings import ConfigError, get_settings
 from ui.script_errors import friendly_script_error
 from web.context import LazyContext
 from web.routes import middleware
+
+# A bad or misspelled setting stops the server before it serves anything, with the same one
+# line as the command line (README: Settings); `streamlit run` imports this module at start.
+try:
+    get_settings()
+except ConfigError as error:
+    print(error, file=sys.stderr)
+    sys.exit(2)
 
 app = st.App(
     "app.py",

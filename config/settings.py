@@ -9,6 +9,7 @@ name: ``KBYT_`` plus the field name, nested groups joined by ``__`` (for example
 
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
 from functools import lru_cache
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -77,11 +78,28 @@ DEFAULT_DWELL_MINUTES: dict[str, int] = {
 }
 
 
+def normalise_database_url(url: str) -> str:
+    """The URL with the common ``postgres://`` scheme (Heroku, Render, many guides) read as
+    SQLAlchemy's ``postgresql://``; any other URL is returned as it is. The settings read URLs
+    through it, and so does db.engine.make_engine (the command line, the app, the benchmarks)."""
+    scheme, separator, rest = url.partition("://")
+    if separator and (scheme == "postgres" or scheme.startswith("postgres+")):
+        return "postgresql" + scheme.removeprefix("postgres") + separator + rest
+    return url
+
+
 class ConfigError(Exception):
     """A setting is invalid; the message names it and says what is expected."""
 
 
-class TraceRules(BaseModel):
+class _Group(BaseModel):
+    """A group of settings (``[trace]`` in the file, ``KBYT_TRACE__…``): a key it does not
+    know is refused, as at the top level, rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TraceRules(_Group):
     """Exposure rules of DESIGN §5; every trace may override them."""
 
     buffer_minutes: int = Field(15, ge=0, le=24 * 60, description="Widening of the case's visits")
@@ -92,10 +110,13 @@ class TraceRules(BaseModel):
     max_presence_hours: int = Field(24, ge=1, le=24, description="Presence is cut to this length")
 
 
-class RiskRules(BaseModel):
+class RiskRules(_Group):
     """Which symptoms alone make a declaration high risk (DESIGN §5)."""
 
-    high_risk_symptoms: list[str] = Field(default_factory=lambda: ["shortness_of_breath"])
+    high_risk_symptoms: list[str] = Field(
+        default_factory=lambda: ["shortness_of_breath"],
+        description="Symptoms that alone make a declaration high risk",
+    )
 
     @field_validator("high_risk_symptoms")
     @classmethod
@@ -106,13 +127,13 @@ class RiskRules(BaseModel):
         return value
 
 
-class MapSettings(BaseModel):
+class MapSettings(_Group):
     """Basemap and map assets. Offline is the default: command-centre networks are closed."""
 
     tiles: str | None = Field(
         None, description="Tile URL template (or a folium tile name); empty means no basemap"
     )
-    tiles_attribution: str = ""
+    tiles_attribution: str = Field("", description="Attribution shown with the basemap's tiles")
     assets: Literal["local", "cdn"] = Field(
         "local", description="Leaflet from the app itself (local) or from public CDNs (cdn)"
     )
@@ -129,7 +150,7 @@ def _rate(value: str) -> str:
     return value
 
 
-class PublicSettings(BaseModel):
+class PublicSettings(_Group):
     """Limits of the public declaration form and the partner API (per server process)."""
 
     rate_per_address: str = Field(
@@ -151,7 +172,7 @@ class PublicSettings(BaseModel):
         return _rate(value)
 
 
-class SessionSettings(BaseModel):
+class SessionSettings(_Group):
     """How long a sign-in lasts, and the limit on password guessing from one address."""
 
     idle_minutes: int = Field(
@@ -174,13 +195,17 @@ class SessionSettings(BaseModel):
         return _rate(value)
 
 
-class DemoSettings(BaseModel):
+class DemoSettings(_Group):
     """The demo city created on first start of the embedded default."""
 
-    seed_on_first_start: bool = True
-    checkins: int = Field(100_000, ge=1_000, le=50_000_000)
-    days: int = Field(14, ge=1, le=60)
-    seed: int = 2021
+    seed_on_first_start: bool = Field(
+        True, description="Build the demo city and accounts in an empty SQLite database"
+    )
+    checkins: int = Field(
+        100_000, ge=1_000, le=50_000_000, description="Check-ins of the demo city"
+    )
+    days: int = Field(14, ge=1, le=60, description="Days the demo city's check-ins span")
+    seed: int = Field(2021, description="Random seed of the demo city (same seed, same city)")
 
 
 class Settings(BaseSettings):
@@ -194,17 +219,28 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
         validation_alias=AliasChoices("KBYT_DATABASE_URL", "DATABASE_URL", "database_url"),
-        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg2://user:pw@host/db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user:pw@host:port/db "
+        "(postgres:// is read as postgresql://; postgresql+psycopg2:// too); also DATABASE_URL",
     )
     boundary_file: Path | None = Field(
-        None, description="District polygons (GeoJSON, GeoPackage or Shapefile); optional"
+        None,
+        description="District polygons (GeoJSON, GeoPackage or Shapefile) with a district_code "
+        "column; without it maps use Voronoi cells around the official ward centres and say so",
     )
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="Zone in which times are shown")
-    retention_days: int = Field(28, ge=1, le=3650, description="Check-ins older than this purge")
+    timezone: str = Field(
+        "Asia/Ho_Chi_Minh", description="Zone in which times are shown (stored in UTC)"
+    )
+    retention_days: int = Field(
+        28, ge=1, le=3650, description="Check-ins older than this are purged (README: Data at rest)"
+    )
     public_base_url: str = Field(
         "http://localhost:8501", description="Base of the QR URLs printed on venue posters"
     )
-    dwell_minutes: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DWELL_MINUTES))
+    dwell_minutes: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_DWELL_MINUTES),
+        description="Presence assumed after a check-in without check-out, per venue kind "
+        "(1–1440 minutes; kinds not given keep their default)",
+    )
     trace: TraceRules = Field(default_factory=TraceRules)
     risk: RiskRules = Field(default_factory=RiskRules)
     map: MapSettings = Field(default_factory=MapSettings)
@@ -255,11 +291,18 @@ class Settings(BaseSettings):
         description="Counts below this are shown as '<N' to the command centre and leadership",
     )
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _common_postgres_scheme(cls, value: object) -> object:
+        return normalise_database_url(value) if isinstance(value, str) else value
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg2://")):
-            raise ValueError("must start with sqlite:// or postgresql:// (postgresql+psycopg2://)")
+            raise ValueError(
+                "must start with sqlite:// or postgresql:// (postgres://, postgresql+psycopg2://)"
+            )
         return value
 
     @field_validator("timezone")
@@ -316,12 +359,61 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
+# KBYT_ variables that are not settings: the settings file's name, and the test suite's own.
+NOT_SETTINGS = frozenset({"KBYT_CONFIG_FILE", "KBYT_TEST_POSTGRES_URL", "KBYT_SHARED_GEO_DIR"})
+
+
+def setting_names() -> list[str]:
+    """Every setting's dotted name, in declaration order ('trace.buffer_minutes')."""
+    names = []
+    for name, field in Settings.model_fields.items():
+        group = field.annotation
+        if isinstance(group, type) and issubclass(group, BaseModel):
+            names.extend(f"{name}.{inner}" for inner in group.model_fields)
+        else:
+            names.append(name)
+    return names
+
+
+def env_name(setting: str) -> str:
+    """The environment variable of a dotted setting name: 'KBYT_TRACE__BUFFER_MINUTES'."""
+    return "KBYT_" + "__".join(part.upper() for part in setting.split("."))
+
+
+def _nearest(name: str, known: list[str], prefix: str = "") -> str:
+    """'; did you mean X?' for the closest known name (compared without the prefix), or ''."""
+    bare = {candidate.removeprefix(prefix): candidate for candidate in known}
+    close = difflib.get_close_matches(name.removeprefix(prefix), list(bare), n=1, cutoff=0.75)
+    return f"; did you mean {bare[close[0]]}?" if close else ""
+
+
+def _unknown_environment(environ: dict[str, str]) -> list[str]:
+    """A line per KBYT_ variable that names no setting (a misspelling would otherwise be
+    ignored and the default silently used), with the nearest valid name."""
+    settings = setting_names()
+    known = {env_name(name) for name in settings}
+    known |= {env_name(name.split(".")[0]) for name in settings}  # a group as JSON
+    valid = sorted(known | NOT_SETTINGS)
+    return [
+        f"Unknown setting {variable}: no setting has this name"
+        f"{_nearest(variable.upper(), valid, 'KBYT_')}"
+        for variable in sorted(environ)
+        if variable.upper().startswith("KBYT_") and variable.upper() not in known | NOT_SETTINGS
+    ]
+
+
 def _readable(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
         parts = [str(part).lower().removeprefix("kbyt_") for part in problem["loc"]]
         name = ".".join(parts) or "settings"
         env_name = "KBYT_" + "__".join(part.upper() for part in parts)
+        if problem["type"] == "extra_forbidden":  # a key of the settings file
+            siblings = [n for n in setting_names() if n.count(".") == name.count(".")]
+            siblings += [n.split(".")[0] for n in setting_names() if "." in n and "." not in name]
+            lines.append(f"Unknown setting '{name}': no setting has this name"
+                         f"{_nearest(name, sorted(set(siblings)))}")  # fmt: skip
+            continue
         message = problem["msg"].removeprefix("Value error, ")
         given = problem.get("input")
         shown = "" if isinstance(given, dict) else f" (got {given!r})"
@@ -334,6 +426,9 @@ def load_settings(**overrides: object) -> Settings:
     config_file = os.environ.get("KBYT_CONFIG_FILE")
     if config_file and not Path(config_file).is_file():
         raise ConfigError(f"Invalid setting KBYT_CONFIG_FILE: file not found: {config_file}")
+    unknown = _unknown_environment(dict(os.environ))
+    if unknown:
+        raise ConfigError("\n".join(unknown))
     try:
         return Settings(**overrides)
     except ValidationError as error:

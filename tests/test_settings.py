@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ConfigError, load_settings
+from config.settings import ConfigError, load_settings, normalise_database_url
 
 
 @pytest.fixture(autouse=True)
@@ -80,14 +80,15 @@ def test_database_url_alias_and_nested_environment(monkeypatch):
         ("KBYT_RISK__HIGH_RISK_SYMPTOMS", '["sneezing"]', "Invalid setting 'risk.high_risk_symptoms' (KBYT_RISK__HIGH_RISK_SYMPTOMS): unknown symptoms ['sneezing']"),
         ("KBYT_MAP__ASSETS", "internet", "Invalid setting 'map.assets' (KBYT_MAP__ASSETS)"),
         ("KBYT_BOUNDARY_FILE", "/nowhere/districts.geojson", "Invalid setting 'boundary_file' (KBYT_BOUNDARY_FILE): file not found: /nowhere/districts.geojson"),
-        ("KBYT_NO_SUCH_SETTING", "1", None),
+        ("KBYT_NO_SUCH_SETTING", "1", "Unknown setting KBYT_NO_SUCH_SETTING: no setting has this name"),
+        ("KBYT_DATABSE_URL", "sqlite://", "Unknown setting KBYT_DATABSE_URL: no setting has this name; did you mean KBYT_DATABASE_URL?"),
+        ("KBYT_TRACE__BUFER_MINUTES", "5", "Unknown setting KBYT_TRACE__BUFER_MINUTES: no setting has this name; did you mean KBYT_TRACE__BUFFER_MINUTES?"),
+        ("kbyt_query_timeout", "5", "Unknown setting kbyt_query_timeout: no setting has this name; did you mean KBYT_QUERY_TIMEOUT_S?"),
+        ("KBYT_QUERY_TIMEOUT_S", "0", "Invalid setting 'query_timeout_s' (KBYT_QUERY_TIMEOUT_S): Input should be greater than or equal to 1"),
     ],
 )  # fmt: skip
 def test_a_bad_value_names_the_setting(monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)
-    if message is None:  # unknown KBYT_ variables are ignored, as any program ignores env noise
-        load_settings()
-        return
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert str(raised.value).startswith(message), str(raised.value)
@@ -109,8 +110,41 @@ def test_an_unknown_key_in_the_file_is_refused(monkeypatch, tmp_path):
     config = tmp_path / "kbyt.toml"
     config.write_text("retention_dayz = 10\n")
     monkeypatch.setenv("KBYT_CONFIG_FILE", str(config))
-    with pytest.raises(ConfigError, match="retention_dayz"):
+    with pytest.raises(ConfigError) as raised:
         load_settings()
+    assert str(raised.value) == (
+        "Unknown setting 'retention_dayz': no setting has this name; did you mean retention_days?"
+    )
+    config.write_text("[trace]\nbufer_minutes = 10\n")  # a group's key, not only the top's
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        "Unknown setting 'trace.bufer_minutes': no setting has this name; "
+        "did you mean trace.buffer_minutes?"
+    )
+
+
+def test_the_tools_own_kbyt_variables_are_not_settings(monkeypatch):
+    monkeypatch.setenv("KBYT_TEST_POSTGRES_URL", "postgresql://x/y")
+    monkeypatch.setenv("KBYT_SHARED_GEO_DIR", "/tmp")
+    monkeypatch.setenv("KBYT_TRACE", '{"buffer_minutes": 20}')  # a whole group as JSON
+    assert load_settings().trace.buffer_minutes == 20
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("postgres://kbyt:kbyt@127.0.0.1:5432/kbyt", "postgresql://kbyt:kbyt@127.0.0.1:5432/kbyt"),
+        ("postgres+psycopg2://u@h/d", "postgresql+psycopg2://u@h/d"),
+        ("postgresql://u@h/d", "postgresql://u@h/d"),
+        ("sqlite:///postgres://x", "sqlite:///postgres://x"),
+        ("sqlite:///data/kbyt.db", "sqlite:///data/kbyt.db"),
+    ],
+)
+def test_the_common_postgres_scheme_is_read_as_postgresql(monkeypatch, given, read):
+    assert normalise_database_url(given) == read
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert load_settings().database_url == read
 
 
 def test_boundary_file_relative_to_the_repository(monkeypatch, tmp_path):
