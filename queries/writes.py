@@ -35,13 +35,10 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    any_,
-    bindparam,
     func,
     select,
 )
 from sqlalchemy import column as sql_column
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from db.dialect import insert_for
@@ -194,6 +191,8 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     for column in PERSON_COLUMNS:
         if column not in unique:
             unique[column] = None
+    if connection.dialect.name == "postgresql":
+        return _people_by_arrays(connection, unique)[codes]
     unique["line"] = np.arange(len(unique))
     stage = _stage(
         connection,
@@ -207,9 +206,6 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
         ],
     )
     _fill(connection, stage, unique)
-    if connection.dialect.name == "postgresql" and len(unique) > 1_000:
-        # Without statistics the planner takes a temporary table for a few thousand rows.
-        connection.exec_driver_sql(f"ANALYZE {stage.name}")
     matches = and_(person.c.phone == stage.c.phone, person.c.full_name == stage.c.full_name)
     with _people_plan(connection, len(unique)):
         # Known people first: at city size nearly all are, and one pass over the index finds
@@ -220,7 +216,7 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
         if len(missing):
             # Another import may have created some of them since, and commit first: skip
             # those (the look-up below finds their ids) instead of failing on the unique key.
-            among = _among(connection, stage, missing)
+            among = _among(stage, missing)
             connection.execute(
                 _insert_new_people(connection, stage, among).on_conflict_do_nothing(
                     index_elements=["phone", "full_name"]
@@ -235,15 +231,78 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     return ids[codes]
 
 
-def _among(connection: Connection, stage: Table, lines: np.ndarray) -> ColumnElement[bool]:
-    """The staged rows at these lines: one array (PostgreSQL) or JSON (SQLite) parameter,
-    where an IN list of thousands of bound values costs more to build than to run."""
-    if connection.dialect.name == "postgresql":
-        return stage.c.line == any_(bindparam("among", lines.tolist(), type_=ARRAY(Integer)))
+def _among(stage: Table, lines: np.ndarray) -> ColumnElement[bool]:
+    """The staged rows at these lines (SQLite): one JSON parameter, where an IN list of
+    thousands of bound values costs more to build than to run."""
     values = select(sql_column("value", Integer)).select_from(
         func.json_each(json.dumps(lines.tolist()))
     )
     return stage.c.line.in_(values.scalar_subquery())
+
+
+_PERSON_ARRAYS = (
+    "unnest(%(phone)s::text[], %(full_name)s::text[], %(id_number)s::text[], "
+    "%(birth_year)s::smallint[], %(home_ward_code)s::text[]) WITH ORDINALITY "
+    "AS s (phone, full_name, id_number, birth_year, home_ward_code, n)"
+)
+_KNOWN_PEOPLE = (
+    "SELECT s.n - 1, p.id FROM unnest(%(phone)s::text[], %(full_name)s::text[]) "
+    "WITH ORDINALITY AS s (phone, full_name, n) "
+    "JOIN person p ON p.phone = s.phone AND p.full_name = s.full_name"
+)
+# New people in the unique key's order, their ids drawn beforehand in order of appearance
+# (nextval runs in the inner, ordered subquery): see _insert_new_people.
+# Our own text: the people go as parameters.
+_NEW_PEOPLE = (
+    "INSERT INTO person (id, phone, full_name, id_number, birth_year, home_ward_code) "  # noqa: S608
+    "SELECT * FROM (SELECT nextval('person_id_seq') AS id, phone, full_name, id_number, "
+    f"birth_year, home_ward_code FROM (SELECT * FROM {_PERSON_ARRAYS} ORDER BY n OFFSET 0) o"
+    ") numbered ORDER BY phone, full_name ON CONFLICT (phone, full_name) DO NOTHING"
+)
+
+
+def _people_by_arrays(connection: Connection, unique: pd.DataFrame) -> np.ndarray:
+    """resolve_people on PostgreSQL for people listed once each: the people go as array
+    parameters, not through a temporary table (its CREATE, COPY, ANALYZE and DROP were five
+    round trips and catalogue churn for every partner API request)."""
+    ids = np.full(len(unique), -1, dtype=np.int64)
+    with _people_plan(connection, len(unique)):
+        # Known people first: at city size nearly all are, and one pass over the index finds
+        # them (inserting first probed it twice: the NOT EXISTS, then the look-up).
+        _fill_ids(ids, connection.exec_driver_sql(_KNOWN_PEOPLE, _person_arrays(unique, True)))
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            # Another import may have created some of them since, and commit first: skip
+            # those (the look-up below finds their ids) instead of failing on the unique key.
+            new = unique.iloc[missing]
+            connection.exec_driver_sql(_NEW_PEOPLE, _person_arrays(new, False))
+            found = np.full(len(missing), -1, dtype=np.int64)
+            _fill_ids(found, connection.exec_driver_sql(_KNOWN_PEOPLE, _person_arrays(new, True)))
+            ids[missing] = found
+    unresolved = int((ids < 0).sum())
+    if unresolved:
+        raise RuntimeError(f"{unresolved} of {len(unique)} people resolved to no id")
+    return ids
+
+
+def _person_arrays(people: pd.DataFrame, key_only: bool) -> dict[str, str]:
+    names = ("phone", "full_name") if key_only else PERSON_COLUMNS
+    return {name: _pg_array_or_nulls(people[name]) for name in names}
+
+
+def _pg_array_or_nulls(values: pd.Series) -> str:
+    """A PostgreSQL array literal of the values as text, NULL for missing ones."""
+    missing = values.isna().to_numpy()
+    if not missing.any():
+        cells = values.astype(str).tolist()
+        return _pg_array(cells) if cells else "{}"
+    if values.dtype.kind == "f":  # whole numbers held as floats beside NaN
+        values = values.astype("Int64")
+    quoted = [
+        "NULL" if gone else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for v, gone in zip(values.tolist(), missing, strict=True)
+    ]
+    return "{" + ",".join(quoted) + "}"
 
 
 def _fill_ids(ids: np.ndarray, rows: Any) -> None:

@@ -176,6 +176,39 @@ def test_people_repeated_in_a_batch_resolve_to_one_id_in_first_seen_order(engine
     assert [tuple(r) for r in stored] == [("Chi", 1990), ("Dũng", None), ("Dung", 1985)]
 
 
+def test_new_peoples_awkward_names_and_details_are_stored_exactly_and_missing_ones_as_null(
+    engine,
+):
+    """PostgreSQL sends a batch's people as array literals: quotes, backslashes, braces and
+    the word NULL in a name or ID number come back as written, and only a missing detail is
+    NULL."""
+    frame = pd.DataFrame(
+        {
+            "phone": [f"+8490300{n:04d}" for n in range(len(AWKWARD))],
+            "full_name": [text or "?" for text in AWKWARD],
+            "id_number": [text[:20] if n % 3 else None for n, text in enumerate(AWKWARD)],
+            "birth_year": [1950 + n if n % 2 else None for n in range(len(AWKWARD))],
+            "home_ward_code": ["26734" if n % 2 else None for n in range(len(AWKWARD))],
+        }
+    )
+    with engine.begin() as connection:
+        ids = resolve_people(connection, frame)
+        again = resolve_people(connection, frame[["phone", "full_name"]])
+        stored = connection.execute(
+            select(
+                person.c.full_name, person.c.id_number, person.c.birth_year,
+                person.c.home_ward_code,
+            ).order_by(person.c.id)
+        ).all()  # fmt: skip
+    assert list(again) == list(ids)
+    assert [tuple(r) for r in stored] == list(
+        frame[["full_name", "id_number", "birth_year", "home_ward_code"]]
+        .astype(object)
+        .where(frame.notna()[["full_name", "id_number", "birth_year", "home_ward_code"]], None)
+        .itertuples(index=False, name=None)
+    )
+
+
 def test_the_daily_venue_rollup_counts_local_days(engine):
     venues, (an, _) = two_venues(engine)
     local = timezone(timedelta(hours=7))
