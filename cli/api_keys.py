@@ -53,22 +53,23 @@ def cmd_create_api_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    # A whole key may be given: only its prefix is logged or printed, never the secret.
+    given = args.key.strip()
+    shown = given if given.isdigit() else given[:PREFIX_LENGTH]
     try:
         with make_engine(settings.database_url).begin() as connection:
-            revoked = revoke_api_key(connection, args.key, datetime.now(UTC))
+            revoked = revoke_api_key(connection, given, datetime.now(UTC))
             if revoked:
-                record(
-                    connection, OPERATOR, "api_key.revoke", about("api_key", key=args.key.strip())
-                )
+                record(connection, OPERATOR, "api_key.revoke", about("api_key", key=shown))
     except ApiKeyError as error:
         print(f"revoke-api-key: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
         return database_error("revoke-api-key", error)
     if not revoked:
-        print(f"revoke-api-key: no active key {args.key!r} (see list-api-keys)", file=sys.stderr)
+        print(f"revoke-api-key: no active key {shown!r} (see list-api-keys)", file=sys.stderr)
         return 2
-    print(f"Revoked API key {args.key.strip()}: it is refused from now on.")
+    print(f"Revoked API key {shown}: it is refused from now on.")
     return 0
 
 

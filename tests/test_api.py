@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 import queries.writes
@@ -583,7 +583,7 @@ def test_api_keys_are_made_listed_and_revoked_from_the_command_line(db, database
     assert key not in listed.stdout + listed.stderr and key[12:20] not in listed.stdout
     assert digest not in listed.stdout + listed.stderr
 
-    revoked = manage("revoke-api-key", key[:12], database_url=database_url)
+    revoked = manage("revoke-api-key", key, database_url=database_url)  # the whole key
     again = manage("revoke-api-key", key[:12], database_url=database_url)
     listed = manage("list-api-keys", database_url=database_url)
     assert revoked.returncode == 0, revoked.stderr
@@ -594,3 +594,8 @@ def test_api_keys_are_made_listed_and_revoked_from_the_command_line(db, database
     assert [(u, a) for u, a, _, _ in audit_rows(db)] == [
         ("manage.py", "api_key.create"), ("manage.py", "api_key.revoke")
     ]  # fmt: skip
+    # Revoked with the whole key: only its prefix is logged or printed.
+    assert key[:12] in revoked.stdout and key not in revoked.stdout + revoked.stderr
+    with db.connect() as connection:
+        logged = connection.execute(text("SELECT * FROM audit_log")).all()
+    assert not any(key in str(cell) for row in logged for cell in row)
