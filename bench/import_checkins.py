@@ -37,7 +37,6 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db.engine import make_engine  # noqa: E402
-from db.init import init_db  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
 from ingest.demo_names import (  # noqa: E402
@@ -49,6 +48,7 @@ from ingest.demo_names import (  # noqa: E402
     MOBILE_PREFIXES,
 )
 from ingest.imports import DEFAULT_CHUNK_ROWS, import_checkins  # noqa: E402
+from queries.setup import init_db  # noqa: E402
 from queries.writes import CHECKIN_COLUMNS  # noqa: E402
 from rules.phone import normalize_phone  # noqa: E402
 

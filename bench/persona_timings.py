@@ -151,10 +151,10 @@ def prepare_city(url: str | None, checkins: int, reuse: bool) -> str:
     """The database URL of a demo city of `checkins` check-ins with the persona accounts."""
     from config.settings import DemoSettings
     from db.engine import make_engine
-    from db.init import init_db
     from db.schema import venue
     from ingest.demo_accounts import create_demo_accounts
     from ingest.demo_city import build_demo_city
+    from queries.setup import init_db
     from queries.users import create_user
 
     if url is None:

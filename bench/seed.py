@@ -31,9 +31,9 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db.engine import make_engine  # noqa: E402
-from db.init import init_db  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
+from queries.setup import init_db  # noqa: E402
 from queries.writes import CHECKIN_COLUMNS, write_checkins  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"

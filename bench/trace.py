@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cli._common import progress_bar  # noqa: E402
 from db.engine import make_engine  # noqa: E402
-from db.init import init_db  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.schema import case_record, checkin, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
+from queries.setup import init_db  # noqa: E402
 from queries.trace import TraceResult, TraceRules, case_window, trace  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"

@@ -7,8 +7,8 @@ import sys
 
 from config.settings import Settings
 from db.engine import make_engine
-from db.init import init_db
 from queries.integrity import orphan_checkins, rollup_mismatches, table_counts
+from queries.setup import init_db
 
 
 def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,8 +8,8 @@ import sys
 from cli._common import iso_instant, positive_int, progress_bar
 from config.settings import Settings
 from db.engine import make_engine
-from db.init import init_db
 from ingest.demo_city import DemoCityError, build_demo_city
+from queries.setup import init_db
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:

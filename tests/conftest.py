@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from db.engine import make_engine
-from db.init import init_db
+from queries.setup import init_db
 
 POSTGRES_URL = os.environ.get(
     "KBYT_TEST_POSTGRES_URL", "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"

@@ -149,7 +149,7 @@ def test_the_same_seed_builds_the_same_city(database_url, tmp_path):
         url = database_url if attempt == 0 else f"sqlite:///{tmp_path / 'again.db'}"
         engine = make_engine(url)
         if attempt == 1:
-            from db.init import init_db
+            from queries.setup import init_db
 
             init_db(engine)
         build_demo_city(engine, checkins=3_000, days=3, seed=11, end=end)

@@ -6,9 +6,9 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from db.engine import make_engine
-from db.init import init_db
 from db.schema import case_record, checkin, person, venue, venue_activity, ward_hour
 from queries.retention import purge
+from queries.setup import init_db
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
 from tests.test_cli import manage
 

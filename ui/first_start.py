@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
-from db.init import init_db
 from db.migrate import current_revision, head_revision
 from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
 from queries.audit import about, record
 from queries.retention import purge
+from queries.setup import init_db
 from queries.venues import has_venues
 from ui.runtime import t
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from config.settings import Settings, get_settings, secret_key
 from db.engine import make_engine
-from db.init import init_db
+from queries.setup import init_db
 from web.guards import Csrf, Limits
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -1,4 +1,5 @@
-"""A database ready for use: newest schema plus the reference geography. Idempotent."""
+"""A database ready for use: newest schema plus the reference geography. Idempotent. Above db/
+(it migrates) and geo/ (it loads the admin units), so that db/ imports neither."""
 
 from __future__ import annotations
 
