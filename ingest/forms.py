@@ -4,7 +4,6 @@ form can say, in the reader's language, what to fix. Pure, no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -17,23 +16,11 @@ from ingest.normalise import (
     normalise_text,
     ward_codes,
 )
+from rules.declarant import Declarant
 from rules.local_time import today_local
 from rules.risk import EXPOSURES, SYMPTOMS
 
 CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@dataclass(frozen=True)
-class Declarant:
-    """One person declared: themselves, a dependant, or a walk-in at a checkpoint."""
-
-    full_name: str
-    phone: str
-    id_number: str | None
-    birth_year: int | None
-    home_ward_code: str | None
-    symptoms: tuple[str, ...]
-    exposures: tuple[str, ...]
 
 
 def validate_declarant(

@@ -32,9 +32,9 @@ from db.schema import (
     traced_contact,
     venue,
 )
-from ingest.forms import Declarant
 from queries.checkin_rows import CheckinRow, claim_keys, person_id, write_checkin_rows
 from rules.checkout_code import sign, verify
+from rules.declarant import Declarant
 from rules.risk import RiskAssessment, assess_risk, join_codes, parse_codes
 
 SOURCE = "kbyt"

@@ -19,10 +19,10 @@ from db.schema import (
     traced_contact,
     venue,
 )
-from ingest.forms import Declarant
 from queries.declarations import declare_in_advance
 from queries.retention import PERSON_REFERENCES, purge
 from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from rules.declarant import Declarant
 
 NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=28, seconds=1)  # past the 28 days

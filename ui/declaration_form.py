@@ -7,9 +7,10 @@ import uuid
 
 import streamlit as st
 
-from ingest.forms import Declarant, validate_declarant
+from ingest.forms import validate_declarant
 from queries.declarations import Confirmation, DeclarationVenue
 from rules import safe_text
+from rules.declarant import Declarant
 from rules.risk import EXPOSURES, SYMPTOMS
 from ui.formatting import reason_text
 from ui.runtime import settings, t

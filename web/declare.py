@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, Response
 
 from geo.admin_units import hcmc_districts, hcmc_wards
 from i18n.labels import LANGUAGES, label
-from ingest.forms import Declarant, validate_declarant
+from ingest.forms import validate_declarant
 from queries.declarations import (
     Confirmation,
     DeclarationVenue,
@@ -44,6 +44,7 @@ from queries.declarations import (
     declare_in_advance,
     venue_for_token,
 )
+from rules.declarant import Declarant
 from rules.risk import EXPOSURES, SYMPTOMS
 from web.context import LazyContext, WebContext, in_database_thread
 from web.guards import (
