@@ -1,8 +1,10 @@
 """End-to-end harness: the real app on a real database, driven by Debian's headless Chromium.
 
-Like Streamlit's own e2e suite: the server starts once per module, readiness is polled on
-/_stcore/health, each interaction waits for the script to finish (data-test-script-state), never
-for a fixed time, and every test leaves a screenshot under test-artifacts/ (kept on failure too).
+Like Streamlit's own e2e suite: a server starts once (`server`, shared by the modules that only
+sign in and read) or once per module that needs its own, readiness is polled on /_stcore/health,
+each interaction waits for the run of the script it causes to finish (`rerun`) or for what the
+app is to show, never for a fixed time, and every test leaves a screenshot under test-artifacts/
+(kept on failure too).
 """
 
 from __future__ import annotations
@@ -15,20 +17,40 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
-# Assertions poll the page until it shows what they expect; this is only how long a failure
-# takes to be declared. Five seconds (Playwright's default) failed on a loaded machine while
-# the app was still running its script.
-WAIT_MS = 30_000
+# Every wait is on what the app shows (its script's run state, an element, a text, a URL) and
+# ends as soon as that is there; this ceiling is only how long a failure takes to be declared.
+# It is long because a machine busy with other work can take tens of seconds for one run of a
+# page (5 s, then 30 s, failed that way while the app was still running its script).
+WAIT_MS = 120_000
 expect.set_options(timeout=WAIT_MS)
+SERVER_START_S = 120
+LOOPBACK = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+# The app's websocket of each page (the latest: a reload or a reconnection opens another).
+SOCKETS: WeakKeyDictionary[Page, WebSocket] = WeakKeyDictionary()
+RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run in one xdist worker, one after another (`--dist loadgroup`): each
+    drives a server and a browser, and two at once on a small machine only slow each other."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def free_port() -> int:
@@ -60,13 +82,16 @@ class AppServer:
                 sys.executable, "-m", "streamlit", "run", "server.py",
                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                # No reloading when a source file changes under a running test: a module loaded
+                # anew mid-run breaks st.cache_data's pickling of its classes.
+                "--server.fileWatcherType", "none",
             ],
             cwd=REPO, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         self._wait_healthy()
 
-    def _wait_healthy(self, timeout_s: float = 60) -> None:
-        deadline = time.monotonic() + timeout_s
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + SERVER_START_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the app exited: {self.log.read_text()[-2000:]}")
@@ -102,39 +127,68 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
+@contextmanager
+def offline_page(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A page in a new browser context (options: viewport, locale, is_mobile…) whose waits
+    last up to WAIT_MS and whose websocket to the app is known (`rerun`); nothing may leave the
+    machine: a request off loopback fails the test when the block ends."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
     outside: list[str] = []
-    # Nothing may leave the machine: a request off loopback is a failure of the offline promise.
-    page.on(
-        "request",
-        lambda req: (
-            outside.append(req.url)
-            if not req.url.startswith(
-                ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
-            )
-            else None
-        ),
+    context.on(
+        "request", lambda req: None if req.url.startswith(LOOPBACK) else outside.append(req.url)
     )
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    page = context.new_page()
+    page.on("websocket", lambda socket: SOCKETS.__setitem__(page, socket))
+    try:
+        yield page
+    finally:
+        context.close()
     assert outside == [], f"requests left the machine: {outside[:5]}"
 
 
-def wait_for_app_run(page: Page, timeout_ms: int = 30_000) -> None:
-    """Until Streamlit is connected and its script has finished (as in Streamlit's e2e suite)."""
+def screenshot(page: Page, name: str, **options: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), **options)
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    with offline_page(browser, viewport={"width": 1440, "height": 900}, locale="vi-VN") as page:
+        yield page
+        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        screenshot(page, f"{name}.png", full_page=True)
+
+
+def wait_for_app_run(page: Page) -> None:
+    """Until Streamlit is connected and its script has finished (as in Streamlit's e2e suite).
+    Right after an action the page still shows the run before it as finished: wrap an action
+    that makes the app run in `rerun` instead."""
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout_ms
+        state="attached"
     )
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout_ms
+        state="attached"
     )
+
+
+def _run_finished(payload: str | bytes) -> bool:
+    """Whether a message from the app's server says a run of the whole script has ended (not
+    one stopped for a rerun, nor a fragment's: the wall refreshes its figures that way)."""
+    if isinstance(payload, str):
+        return False
+    message = ForwardMsg.FromString(payload)
+    return message.WhichOneof("type") == "script_finished" and message.script_finished in RUN_ENDS
+
+
+@contextmanager
+def rerun(page: Page) -> Iterator[None]:
+    """Around an action that makes the app run its script (a button, a choice, Enter in a text
+    box, a link of the menu): waits until the server has said that run has ended, then until
+    the page shows it finished."""
+    with SOCKETS[page].expect_event("framereceived", predicate=_run_finished, timeout=WAIT_MS):
+        yield
+    wait_for_app_run(page)
 
 
 ACCOUNTS = {
@@ -167,6 +221,16 @@ def browser_demo_url(sqlite_demo_url: str, tmp_path_factory: pytest.TempPathFact
     return url
 
 
+@pytest.fixture(scope="session")
+def server(browser_demo_url: str) -> Iterator[AppServer]:
+    """One server on the browser demo city for every module that only signs in, reads and
+    writes what no other module reads back; a module that stops, restarts or configures its
+    server, or needs a database of its own, defines its own `server`."""
+    app = AppServer(browser_demo_url, {"KBYT_WALL_REFRESH_SECONDS": "10"})
+    yield app
+    app.stop()
+
+
 def sign_in(page: Page, base_url: str, role: str, query: str = "", path: str = "") -> Page:
     """Open a page of the app (a shared link's query included) signed out: the browser is sent
     to the sign-in form, signs in as the persona for role and comes back to that page.
@@ -178,7 +242,7 @@ def sign_in(page: Page, base_url: str, role: str, query: str = "", path: str = "
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("button", name="Đăng xuất").wait_for()
-    wait_for_app_run(page)
+    wait_for_app_run(page)  # a page just loaded says "initial" until its first run has ended
     return page
 
 
@@ -188,14 +252,14 @@ def select_first_row(page: Page, key: str) -> None:
     scope = f"[class*='st-key-{key[:-1]}']" if key.endswith("*") else f".st-key-{key}"
     grid = page.locator(f"{scope} [data-testid='stDataFrameResizable']").first
     grid.wait_for()
-    grid.click(position={"x": 12, "y": 53})
-    wait_for_app_run(page)
+    with rerun(page):
+        grid.click(position={"x": 12, "y": 53})
 
 
 def go_to(page: Page, title: str) -> None:
     """Follow a link of the sidebar menu."""
-    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
 
 
 @pytest.fixture

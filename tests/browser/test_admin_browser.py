@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine
 from db.schema import audit_log, checkin
-from tests.browser.conftest import AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import go_to, rerun, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +19,6 @@ E-4,CDM-BD,0903 111 444,Phạm Thị Bốn,2021-08-01T08:15:00+07:00,,self,cough
 """
 
 
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url)
-    yield app
-    app.stop()
-
-
 def test_an_upload_keeps_good_rows_and_reports_bad_ones(server, page, browser_demo_url, tmp_path):
     upload = tmp_path / "moh.csv"
     upload.write_text(ROWS, encoding="utf-8")
@@ -35,11 +28,11 @@ def test_an_upload_keeps_good_rows_and_reports_bad_ones(server, page, browser_de
     sign_in(page, server.url, "admin")
     go_to(page, "Quản trị")
     page.get_by_role("tab", name="Nhập dữ liệu").click()
-    page.locator("input[type=file]").set_input_files(str(upload))
-    wait_for_app_run(page)
+    with rerun(page):
+        page.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_label("Hệ thống nguồn (ví dụ: moh, city)").fill("moh-e2e")
-    page.get_by_role("button", name="Nhập", exact=True).click()
-    wait_for_app_run(page, timeout_ms=60_000)
+    with rerun(page):
+        page.get_by_role("button", name="Nhập", exact=True).click()
     expect(page.get_by_text("Các dòng bị loại")).to_be_visible()
     expect(page.get_by_role("button", name="Tải báo cáo lỗi (CSV)")).to_be_visible()
     with engine.connect() as connection:
@@ -57,8 +50,8 @@ def test_a_venues_qr_files_and_poster_are_made_when_asked(server, page):
     sign_in(page, server.url, "admin")
     go_to(page, "Quản trị")
     page.get_by_label("Tìm địa điểm (tên hoặc mã)").fill("CDM-BD")
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     files = {}
     for label in ("Mã QR (PNG)", "Mã QR (SVG)", "Áp phích A4 (PDF)"):
         with page.expect_download() as download:

@@ -4,16 +4,9 @@ officer filtering by ward, a leader taking the daily report, an officer followin
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import go_to, rerun, sign_in, wait_for_app_run
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url, {"KBYT_WALL_REFRESH_SECONDS": "10"})
-    yield app
-    app.stop()
 
 
 def map_frame(page):
@@ -26,7 +19,7 @@ def test_the_wall_shows_tiles_and_a_drawn_map_with_no_internet(server, page):
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
     assert page.get_by_test_id("stMetric").count() == 7
     areas = map_frame(page).locator("path.leaflet-interactive")
-    expect(areas.first).to_be_visible(timeout=20_000)
+    expect(areas.first).to_be_visible()
     assert areas.count() == 22  # every district drawn, from Leaflet served by the app
     sidebar = page.locator("[data-testid='stSidebarNav']")
     expect(sidebar).not_to_contain_text("Ca nguy cơ")  # no personal data for this role
@@ -40,13 +33,13 @@ def test_a_district_officer_filters_by_ward_and_the_link_carries_it(server, page
     expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Quận Gò Vấp")
     ward = page.get_by_role("combobox", name="Phường/Xã")
     ward.click()
-    page.get_by_role("option", name="Phường 15").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("option", name="Phường 15").click()
     expect(ward).to_have_value("Phường 15")
     page.wait_for_url("**ward=26**")
     assert "district=764" in page.url
     go_to(page, "Bản đồ")
-    expect(map_frame(page).locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
+    expect(map_frame(page).locator("path.leaflet-interactive").first).to_be_visible()
     assert "ward=" in page.url and "district=764" in page.url
 
 
@@ -68,14 +61,15 @@ def test_clicking_a_district_on_the_map_drills_down_to_its_wards(server, page):
     sign_in(page, server.url, "admin")
     go_to(page, "Bản đồ")
     areas = map_frame(page).locator("path.leaflet-interactive")
-    expect(areas.first).to_be_visible(timeout=20_000)
+    expect(areas.first).to_be_visible()
     assert areas.count() == 22
     # The largest district (Củ Chi or Cần Giờ) is the easiest to hit in its middle.
     sizes = [areas.nth(i).bounding_box() for i in range(areas.count())]
     largest = max(range(len(sizes)), key=lambda i: sizes[i]["width"] * sizes[i]["height"])
-    areas.nth(largest).click()
-    page.wait_for_url("**district=7**", timeout=20_000)
+    with rerun(page):
+        areas.nth(largest).click()
+    page.wait_for_url("**district=7**")
     wait_for_app_run(page)
-    expect(map_frame(page).locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
+    expect(map_frame(page).locator("path.leaflet-interactive").first).to_be_visible()
     wards = map_frame(page).locator("path.leaflet-interactive").count()
     assert 7 <= wards <= 34  # now the chosen district's wards

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from db.engine import make_engine
 from db.schema import checkin, person, venue
 from reports.qr_poster import declaration_url
-from tests.browser.conftest import ARTIFACTS, AppServer
+from tests.browser.conftest import ARTIFACTS, AppServer, offline_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -34,17 +34,8 @@ def server(copy_url):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="vi-VN")
-    outside: list[str] = []
-    context.on(
-        "request",
-        lambda req: (
-            None if req.url.startswith(("http://127.0.0.1", "data:")) else outside.append(req.url)
-        ),
-    )
-    yield context.new_page()
-    context.close()
-    assert outside == [], f"requests left the machine: {outside[:5]}"
+    with offline_page(browser, viewport=PHONE, is_mobile=True, locale="vi-VN") as page:
+        yield page
 
 
 def test_a_resident_declares_with_a_symptom_and_checks_out(server, copy_url, phone):

@@ -9,19 +9,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import ARTIFACTS, go_to, rerun, sign_in, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 SECTORS = {"Y tế", "Cơ quan nhà nước", "Doanh nghiệp", "Nơi công cộng"}
-
-
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url)
-    yield app
-    app.stop()
 
 
 def grid_headers(table) -> list[str]:
@@ -64,8 +57,8 @@ def test_a_district_officer_reads_venues_in_words(server, page, tmp_path):
 
     # Pick the first venue (the row's selector), then its check-ins.
     box = venues.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
-    wait_for_app_run(page)
+    with rerun(page):
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
     tables = page.get_by_test_id("stDataFrame")
     expect(tables).to_have_count(2)  # the list, and who checked in at the venue picked
     checkins = tables.last

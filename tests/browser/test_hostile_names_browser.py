@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     PASSWORD,
     AppServer,
     go_to,
+    rerun,
     select_first_row,
     sign_in,
     wait_for_app_run,
@@ -174,8 +175,8 @@ def choose(page: Page, label: str, typed: str) -> None:
     box.click()
     box.press_sequentially(typed)
     page.get_by_role("option").first.wait_for()
-    box.press("Enter")
-    wait_for_app_run(page)
+    with rerun(page):
+        box.press("Enter")
 
 
 def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_out):
@@ -183,18 +184,18 @@ def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_ou
     go_to(page, "Truy vết")
     expect(page.get_by_role("button", name="Mở ca")).to_be_visible()
     assert_no_markup(page, "the case picker")
-    page.get_by_role("button", name="Mở ca").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
     heading = page.locator("[data-testid='stHeading']", has_text="Ca số ")
     expect(heading).to_be_visible()
     assert as_typed(heading.inner_text()).endswith(CASE)
     page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
         "Kiểm tra tên độc hại hiển thị"
     )
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Truy vết", exact=True).click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
     assert_no_markup(page, "the visits timeline")
 
@@ -225,8 +226,8 @@ def test_hostile_names_show_as_text_in_the_risk_list_and_venues(server, page, re
 
     go_to(page, "Địa điểm")
     page.get_by_label("Tìm địa điểm (tên hoặc mã)").fill("EVIL-S")
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     select_first_row(page, "venues_table")
     expect(page.locator("[data-testid='stHeading']", has_text="Quán")).to_be_visible()
     assert_no_markup(page, "a venue")

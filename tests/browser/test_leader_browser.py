@@ -9,18 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, AppServer, sign_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 VI_COUNT = re.compile(r"^\d{1,3}(\.\d{3})*$")  # 6.272, never 6,272 or 0.286
-
-
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url)
-    yield app
-    app.stop()
 
 
 def test_a_leader_reads_the_last_full_day_in_vietnamese(server, page, tmp_path):

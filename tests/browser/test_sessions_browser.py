@@ -50,7 +50,7 @@ def test_a_reload_and_a_restart_keep_the_user_on_the_same_page(server, page):
     expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Quận 1")
 
     server.restart()  # the browser is left alone: it reconnects by itself
-    wait_for_app_run(page, timeout_ms=60_000)
+    wait_for_app_run(page)
     signed_in_as(page, "e2e.epi")
     expect(page.locator("h1").first).to_have_text("Ca nguy cơ")
     expect(page.get_by_role("combobox", name="Quận/Huyện")).to_have_value("Quận 1")
@@ -98,7 +98,7 @@ def test_a_wall_screen_comes_back_by_itself_after_a_restart(server, page, browse
     for english in ("streamlit run yourscript.py", "Streamlit server is not responding"):
         expect(page.get_by_text(english, exact=False)).not_to_be_visible()
     server.restart()
-    wait_for_app_run(page, timeout_ms=60_000)
+    wait_for_app_run(page)
     expect(page.locator("h1").first).to_contain_text("Trung tâm điều hành")
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(frame.locator("path.leaflet-interactive").first).to_be_visible()

@@ -3,16 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AppServer, go_to, sign_in, wait_for_app_run
+from tests.browser.conftest import go_to, sign_in, wait_for_app_run
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url)
-    yield app
-    app.stop()
 
 
 def test_a_shared_link_opens_the_same_filtered_view_after_sign_in(server, page):

@@ -11,21 +11,14 @@ from db.engine import make_engine
 from db.schema import audit_log
 from tests.browser.conftest import (
     ARTIFACTS,
-    AppServer,
     go_to,
+    rerun,
     select_first_row,
     sign_in,
     wait_for_app_run,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(browser_demo_url):
-    app = AppServer(browser_demo_url)
-    yield app
-    app.stop()
 
 
 def choose(page, label, typed):
@@ -37,8 +30,9 @@ def choose(page, label, typed):
     option = page.get_by_role("option").first
     option.wait_for()
     text = option.inner_text().strip()
-    box.press("Enter")  # the highlighted option; a click can race a rerun that redraws the list
-    wait_for_app_run(page)
+    # Enter takes the highlighted option; a click can race a rerun that redraws the list.
+    with rerun(page):
+        box.press("Enter")
     return text
 
 
@@ -46,21 +40,21 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
     expect(page.get_by_role("combobox", name="Hoặc chọn ca trong danh sách")).to_be_visible()
-    page.get_by_role("button", name="Mở ca").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
     expect(page.get_by_text("Ca số ")).to_be_visible()
 
     page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
         "Điều tra cụm chợ đầu mối"
     )
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Truy vết", exact=True).click()
-    wait_for_app_run(page)
-    expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible(timeout=30_000)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()
+    expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     places = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
-    expect(places.locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
+    expect(places.locator("path.leaflet-interactive").first).to_be_visible()
     assert places.locator("path.leaflet-interactive").count() >= 2  # the path and the places
 
     # The first place the case visited, picked in its list of visits (which places a demo
@@ -69,22 +63,22 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     expect(page.locator("strong", has_text="Có mặt tại ")).to_be_visible()
 
     choose(page, "Chọn người tiếp xúc", "F1")  # choosing a contact follows them: one action
-    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Đường truy vết:", exact=True)).to_be_visible()
     assert "trail=" in page.url and "case=" in page.url
 
 
 def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, browser_demo_url):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    page.get_by_role("button", name="Mở ca").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
     page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
         "Xuất danh sách F1 cho phường"
     )
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Truy vết", exact=True).click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải danh sách tiếp xúc (CSV)").click()
     text = download.value.path().read_text(encoding="utf-8-sig")
@@ -111,18 +105,18 @@ def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, b
 def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    page.get_by_role("button", name="Mở ca").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
     case_heading = page.locator("h3", has_text="Ca số ").first
     expect(case_heading).to_be_visible()
     case_name = case_heading.inner_text().split(": ", 1)[1].strip()
     page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
         "Truy vết tiếp người tiếp xúc"
     )
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Truy vết", exact=True).click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     contact_name = choose(page, "Chọn người tiếp xúc", "F1").split(" · ")[1]
@@ -148,8 +142,8 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
     page.screenshot(path=str(ARTIFACTS / "trace-following-a-contact.png"), full_page=True)
 
     # F3 of the case (the contact's F2) from one control.
-    page.get_by_role("button", name="Truy vết tiếp F3").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết tiếp F3").click()
     expect(page.get_by_text("Đang tính F2")).to_have_count(0)
     wait_for_app_run(page)
     assert "depth=2" in page.url
@@ -160,13 +154,13 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
 def test_one_click_on_a_contact_s_row_shows_their_own_visits(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    page.get_by_role("button", name="Mở ca").click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
     page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill("Một lần bấm")
-    page.keyboard.press("Enter")
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Truy vết", exact=True).click()
-    wait_for_app_run(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     select_first_row(page, "contacts_*")
