@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from queries.audit import about, record
+from queries.venue_registry import PosterVenue
 from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
-from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png
+from reports.qr_poster import declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
 from rules import safe_text
 from ui import audited

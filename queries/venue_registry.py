@@ -4,6 +4,7 @@ posters. Writes go through queries.writes.upsert_venues (tokens are kept on edit
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -11,7 +12,16 @@ from sqlalchemy import Connection, select, update
 
 from db.schema import venue, ward
 from queries.writes import upsert_venues
-from reports.qr_poster import PosterVenue
+
+
+@dataclass(frozen=True)
+class PosterVenue:
+    """A venue as its QR poster shows it (reports/qr_poster.py draws it)."""
+
+    name: str
+    address: str
+    token: str
+    venue_ref: str
 
 
 def register_venue(connection: Connection, fields: dict, registered_on: date) -> int:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
 from fpdf import FPDF
+
+from queries.venue_registry import PosterVenue
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 INSTRUCTIONS = (
@@ -27,14 +28,6 @@ INSTRUCTIONS = (
 
 class PosterError(RuntimeError):
     pass
-
-
-@dataclass(frozen=True)
-class PosterVenue:
-    name: str
-    address: str
-    token: str
-    venue_ref: str
 
 
 def declaration_url(base_url: str, token: str) -> str:

@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import app_user, audit_log, venue, wall_screen
-from reports.qr_poster import PosterVenue, declaration_url, posters_pdf, qr_png, qr_svg
+from queries.venue_registry import PosterVenue
+from reports.qr_poster import declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
 from tests.conftest import REPO
 
