@@ -3,7 +3,7 @@
 Rows are read through the (venue_id, checked_in_at) index: the district's venue ids and one
 time window at a time, in time order, streamed in partitions, so memory and the database's
 sort stay small whatever the range. Times carry the +07:00 offset; every cell that a
-spreadsheet would run as a formula is neutralised (ingest/cells.py), which the importer
+spreadsheet would run as a formula is neutralised (rules/cells.py), which the importer
 reverses, so an export imports back without loss.
 """
 
@@ -18,9 +18,9 @@ from sqlalchemy import Connection, select
 
 from db.dialect import epoch
 from db.schema import checkin, district, person, venue, ward
-from ingest.cells import neutralise
 from ingest.normalise import SAIGON
 from ingest.validate import CHECKIN_COLUMNS
+from rules.cells import neutralise
 
 HEADER = CHECKIN_COLUMNS.all
 WINDOW = timedelta(hours=6)  # one indexed range scan per venue, sorted, per window

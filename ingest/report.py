@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from i18n.labels import label
-from ingest.cells import neutralise
 from ingest.reasons import Reason
+from rules.cells import neutralise
 
 KEPT_ERRORS = 1_000  # rejected rows kept in memory for display; the error file has them all
 

@@ -20,9 +20,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from ingest.cells import restore
 from ingest.reasons import Invalid, Reason, reason
 from ingest.report import ImportFileError, RowError
+from rules.cells import restore
 
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: about 15 million check-in rows
 MAX_LINE_CHARS = 64 * 1024  # a longer line is not a record of ours

@@ -1,5 +1,5 @@
 """Tables as files for people's spreadsheets: CSV (UTF-8 with BOM, so Excel reads Vietnamese)
-and XLSX, with every text cell neutralised against formula injection (see ingest.cells)."""
+and XLSX, with every text cell neutralised against formula injection (see rules.cells)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-from ingest.cells import neutralise
+from rules.cells import neutralise
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:

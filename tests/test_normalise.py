@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from ingest import normalise as n
-from ingest.cells import neutralise, restore
+from rules.cells import neutralise, restore
 
 NOW = datetime(2021, 8, 20, 12, 0, tzinfo=UTC)
 
