@@ -23,12 +23,16 @@ static/vendor/leaflet/leaflet.js:
 run: $(VENV)/.runtime static/vendor/leaflet/leaflet.js
 	$(BIN)/streamlit run server.py
 
+# The suite in TEST_WORKERS processes (pytest-xdist); the browser tests stay together in one of
+# them (tests/browser/conftest.py), one after another.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev static/vendor/leaflet/leaflet.js
 	scripts/ensure-postgres
 	scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

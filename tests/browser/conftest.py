@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
