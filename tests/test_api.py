@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 import queries.writes
 import web.api
+from bench.web_server import serve
 from config.settings import load_settings
 from db.schema import api_key, audit_log, checkin, checkin_key, person, venue
 from ingest.imports import import_checkins, import_venues
@@ -31,7 +32,6 @@ from queries.api_keys import (
 )
 from queries.integrity import rollup_mismatches
 from tests.conftest import REPO
-from tests.web_server import serve
 from web.api import UNAUTHORISED
 from web.context import build_context
 

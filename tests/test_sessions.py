@@ -12,6 +12,7 @@ import requests
 from sqlalchemy import func, select
 from starlette.responses import PlainTextResponse
 
+from bench.web_server import serve
 from config.settings import load_settings, secret_key
 from db.schema import app_user, audit_log, user_session
 from queries.sessions import (
@@ -26,7 +27,6 @@ from queries.sessions import (
     ticket_for,
 )
 from queries.users import create_user, set_active
-from tests.web_server import serve
 from web.auth import safe_next
 from web.context import LazyContext, build_context
 from web.routes import PlainRoutesFirst
