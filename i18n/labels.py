@@ -1188,6 +1188,102 @@ Your details are used only to trace contacts of a case, are deleted after {days}
         "{page}: the query ran longer than {seconds} seconds and was stopped. Narrow the dates, "
         "pick a district or a ward (for a trace: F1 only, or a shorter window) and try again.",
     ),
+    # A file that cannot be imported at all: ingest.report.ImportFileError. The English
+    # sentences are the command line's words; the administration page says them in its
+    # reader's language.
+    "import.file.larger_than_limit": (
+        "{label} vượt quá giới hạn {limit:,} byte; các phần đã đọc trước đó đã được nhập; "
+        "hãy chia nhỏ tệp (nhập lại sẽ bỏ qua những dòng đã có)",
+        "{label} is larger than the limit of {limit:,} bytes; the chunks read before it were "
+        "imported; split the file (importing again skips them)",
+    ),
+    "import.file.unknown_format": (
+        "Định dạng không rõ {format!r}; cần csv hoặc jsonl",
+        "unknown format {format!r}; expected csv or jsonl",
+    ),
+    "import.file.cannot_read": ("Không đọc được {path}: {detail}", "cannot read {path}: {detail}"),
+    "import.file.too_large": (
+        "{label} có {size:,} byte, vượt giới hạn {limit:,} byte; hãy chia nhỏ tệp",
+        "{label} has {size:,} bytes, more than the limit of {limit:,}; split the file",
+    ),
+    "import.file.empty": ("Tệp {label} không có nội dung", "{label} is empty"),
+    "import.file.workbook": (
+        "{label} là sổ bảng tính, không phải tệp văn bản: hãy lưu dưới dạng "
+        "'CSV UTF-8 (comma delimited)'",
+        "{label} is a spreadsheet workbook, not a text file: save it as "
+        "'CSV UTF-8 (comma delimited)'",
+    ),
+    "import.file.unknown_encoding": (
+        "Bảng mã không rõ: {encoding!r}",
+        "unknown encoding {encoding!r}",
+    ),
+    "import.file.binary": (
+        "{label} là tệp nhị phân, không phải văn bản CSV hay JSONL",
+        "{label} is a binary file, not CSV or JSONL text",
+    ),
+    "import.file.not_utf8": (
+        "{label} không phải UTF-8 (byte 0x{byte} ở vị trí {offset:,}): hãy lưu dưới dạng "
+        "'CSV UTF-8', hoặc cho biết bảng mã của tệp (cp1258 cho tiếng Việt trên Windows, "
+        "latin-1, …)",
+        "{label} is not UTF-8 (byte 0x{byte} at offset {offset:,}): save it as 'CSV UTF-8', "
+        "or name its encoding (cp1258 for Windows Vietnamese, latin-1, …)",
+    ),
+    "import.file.spreadsheet": (
+        "{label} là bảng tính: hãy lưu dưới dạng 'CSV UTF-8'",
+        "{label} is a spreadsheet: save it as 'CSV UTF-8'",
+    ),
+    "import.file.json_array": (
+        "{label} là một mảng JSON: mỗi dòng cần đúng một đối tượng JSON (JSONL)",
+        "{label} is a JSON array: give one JSON object per line (JSONL)",
+    ),
+    "import.file.no_header": ("{label} không có dòng tiêu đề", "{label} has no header line"),
+    "import.file.unreadable_header": (
+        "{label}: không đọc được dòng tiêu đề ({detail})",
+        "{label}: unreadable header ({detail})",
+    ),
+    "import.file.one_column_header": (
+        "{label}: dòng tiêu đề chỉ có một cột {header!r}; các cột phải cách nhau bằng dấu phẩy",
+        "{label}: the header is one column {header!r}; columns must be separated by commas",
+    ),
+    "import.file.repeated_columns": (
+        "{label}: cột {columns} bị lặp lại",
+        "{label}: column(s) {columns} repeated",
+    ),
+    "import.file.header_missing": (
+        "{label}: thiếu cột {missing}. Dòng tiêu đề phải có {required}",
+        "{label}: missing column(s) {missing}. The header must have {required}",
+    ),
+    "import.file.header_missing_optional": (
+        "{label}: thiếu cột {missing}. Dòng tiêu đề phải có {required} và có thể có {optional}",
+        "{label}: missing column(s) {missing}. The header must have {required} and may have "
+        "{optional}",
+    ),
+    "import.file.header_unknown": (
+        "{label}: cột không được nhận {unknown}. Dòng tiêu đề phải có {required}",
+        "{label}: unknown column(s) {unknown}. The header must have {required}",
+    ),
+    "import.file.header_unknown_optional": (
+        "{label}: cột không được nhận {unknown}. Dòng tiêu đề phải có {required} và có thể có "
+        "{optional}",
+        "{label}: unknown column(s) {unknown}. The header must have {required} and may have "
+        "{optional}",
+    ),
+    "import.file.header_missing_unknown": (
+        "{label}: thiếu cột {missing}; cột không được nhận {unknown}. Dòng tiêu đề phải có "
+        "{required}",
+        "{label}: missing column(s) {missing}; unknown column(s) {unknown}. The header must "
+        "have {required}",
+    ),
+    "import.file.header_missing_unknown_optional": (
+        "{label}: thiếu cột {missing}; cột không được nhận {unknown}. Dòng tiêu đề phải có "
+        "{required} và có thể có {optional}",
+        "{label}: missing column(s) {missing}; unknown column(s) {unknown}. The header must "
+        "have {required} and may have {optional}",
+    ),
+    "import.file.bad_source": (
+        "Hệ thống nguồn phải có từ 1 đến 40 ký tự in được, nhận được {source!r}",
+        "source must be 1–40 printable characters, got {source!r}",
+    ),
 }
 
 

@@ -361,5 +361,5 @@ def checked_source(source: str) -> str:
     since a key writes under its source and a file under --source."""
     text = (source or "").strip()
     if not text or len(text) > 40 or not text.isprintable():
-        raise ImportFileError(f"source must be 1–40 printable characters, got {source!r}")
+        raise ImportFileError("bad_source", source=source)
     return text

@@ -15,7 +15,17 @@ KEPT_ERRORS = 1_000  # rejected rows kept in memory for display; the error file 
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported (header, encoding, size, format); one line."""
+    """The file as a whole cannot be imported (header, encoding, size, format); one line. A
+    code (import.file.<code> in the catalogue) and its values: str() is the English sentence,
+    the command line's words; text() says it in a reader's language."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        self.code = code
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, language: str) -> str:
+        return label(f"import.file.{self.code}", language, **self.values)
 
 
 @dataclass(frozen=True)

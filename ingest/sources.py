@@ -78,10 +78,7 @@ class _Counted(io.RawIOBase):
             buffer[:n] = data
         self.count += n
         if self.count > self._limit:
-            raise ImportFileError(
-                f"{self._label} is larger than the limit of {self._limit:,} bytes; the chunks "
-                "read before it were imported; split the file (importing again skips them)"
-            )
+            raise ImportFileError("larger_than_limit", label=self._label, limit=self._limit)
         return n
 
 
@@ -108,7 +105,7 @@ class RecordReader:
         self._too_long: set[int] = set()
         self.format = file_format or self._detect_format()
         if self.format not in ("csv", "jsonl"):
-            raise ImportFileError(f"unknown format {self.format!r}; expected csv or jsonl")
+            raise ImportFileError("unknown_format", format=self.format)
         self._lines = self._physical_lines()
         self._header: list[str] = []
         if self.format == "csv":
@@ -126,21 +123,18 @@ class RecordReader:
                 self.size = path.stat().st_size
                 stream: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in close()
             except OSError as error:
-                raise ImportFileError(f"cannot read {path}: {error.strerror}") from None
+                raise ImportFileError("cannot_read", path=path, detail=error.strerror) from None
             self._owned = stream
         else:
             stream = source  # type: ignore[assignment]
             self.size = _stream_size(stream)
         if self.size is not None and self.size > max_bytes:
             self.close()
-            raise ImportFileError(
-                f"{self.label} has {self.size:,} bytes, more than the limit of "
-                f"{max_bytes:,}; split the file"
-            )
+            raise ImportFileError("too_large", label=self.label, size=self.size, limit=max_bytes)
         head = stream.read(HEAD_BYTES)
         if not head.strip():
             self.close()
-            raise ImportFileError(f"{self.label} is empty")
+            raise ImportFileError("empty", label=self.label)
         encoding = self._choose_encoding(head, encoding)
         self._counter = _Counted(head, stream, max_bytes, self.label)
         # surrogateescape: a bad byte further down stays visible (as a lone surrogate) instead
@@ -156,10 +150,7 @@ class RecordReader:
     def _choose_encoding(self, head: bytes, encoding: str | None) -> str:
         if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
             self.close()
-            raise ImportFileError(
-                f"{self.label} is a spreadsheet workbook, not a text file: "
-                "save it as 'CSV UTF-8 (comma delimited)'"
-            )
+            raise ImportFileError("workbook", label=self.label)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"  # Excel's "Unicode text"; its BOM says which byte order
         if encoding is not None:
@@ -167,20 +158,21 @@ class RecordReader:
                 codecs.lookup(encoding)
             except LookupError:
                 self.close()
-                raise ImportFileError(f"unknown encoding {encoding!r}") from None
+                raise ImportFileError("unknown_encoding", encoding=encoding) from None
             if codecs.lookup(encoding).name != "utf-8":
                 return encoding
         if b"\x00" in head:
             self.close()
-            raise ImportFileError(f"{self.label} is a binary file, not CSV or JSONL text")
+            raise ImportFileError("binary", label=self.label)
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError as error:
             self.close()
             raise ImportFileError(
-                f"{self.label} is not UTF-8 (byte 0x{head[error.start]:02X} at offset "
-                f"{error.start:,}): save it as 'CSV UTF-8', or name its encoding "
-                "(cp1258 for Windows Vietnamese, latin-1, …)"
+                "not_utf8",
+                label=self.label,
+                byte=f"{head[error.start]:02X}",
+                offset=error.start,
             ) from None
         return "utf-8-sig"  # a UTF-8 byte-order mark (Excel writes one) is not data
 
@@ -191,12 +183,10 @@ class RecordReader:
         if suffix in (".jsonl", ".ndjson"):
             return "jsonl"
         if suffix in (".xlsx", ".xls", ".ods"):
-            raise ImportFileError(f"{self.label} is a spreadsheet: save it as 'CSV UTF-8'")
+            raise ImportFileError("spreadsheet", label=self.label)
         first = self._peek_first_character()
         if first == "[":
-            raise ImportFileError(
-                f"{self.label} is a JSON array: give one JSON object per line (JSONL)"
-            )
+            raise ImportFileError("json_array", label=self.label)
         return "jsonl" if first == "{" else "csv"
 
     def _peek_first_character(self) -> str:
@@ -217,31 +207,30 @@ class RecordReader:
             while not any(f.strip() for f in fields):  # blank lines before the header
                 fields = next(self._csv)
         except StopIteration:
-            raise ImportFileError(f"{self.label} has no header line") from None
+            raise ImportFileError("no_header", label=self.label) from None
         except csv.Error as error:
-            raise ImportFileError(f"{self.label}: unreadable header ({error})") from None
+            raise ImportFileError("unreadable_header", label=self.label, detail=error) from None
         header = [f.strip().lstrip("\ufeff").strip().lower() for f in fields]
         named = [h for h in header if h]
         if len(named) == 1 and (";" in named[0] or "\t" in named[0]):
-            raise ImportFileError(
-                f"{self.label}: the header is one column {fields[0][:80]!r}; "
-                "columns must be separated by commas"
-            )
+            raise ImportFileError("one_column_header", label=self.label, header=fields[0][:80])
         repeated = sorted({h for h in named if named.count(h) > 1})
         if repeated:
-            raise ImportFileError(f"{self.label}: column(s) {', '.join(repeated)} repeated")
+            raise ImportFileError("repeated_columns", label=self.label, columns=", ".join(repeated))
         unknown = [h for h in named if h not in self.columns.all]
         missing = [c for c in self.columns.required if c not in named]
         if missing or unknown:
-            problems = []
-            if missing:
-                problems.append(f"missing column(s) {', '.join(missing)}")
-            if unknown:
-                problems.append(f"unknown column(s) {', '.join(unknown)}")
-            expected = f"The header must have {','.join(self.columns.required)}"
-            if self.columns.optional:
-                expected += f" and may have {','.join(self.columns.optional)}"
-            raise ImportFileError(f"{self.label}: {'; '.join(problems)}. {expected}")
+            # One sentence per case: header_missing, header_unknown, header_missing_unknown,
+            # each with _optional when the file kind has optional columns.
+            code = "header" + "_missing" * bool(missing) + "_unknown" * bool(unknown)
+            values = {"missing": ", ".join(missing), "unknown": ", ".join(unknown)}
+            raise ImportFileError(
+                code + "_optional" * bool(self.columns.optional),
+                label=self.label,
+                required=",".join(self.columns.required),
+                **{name: text for name, text in values.items() if text},
+                **({"optional": ",".join(self.columns.optional)} if self.columns.optional else {}),
+            )
         return header
 
     # --- reading ---------------------------------------------------------------------------

@@ -162,6 +162,23 @@ def test_the_rejected_rows_and_their_report_are_in_english_under_lang_en(admin_p
     assert app.get("download_button")[-1].label == "Download the error report (CSV)"
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("vi", "bang\\-mot\\.csv là sổ bảng tính, không phải tệp văn bản\\:\u2060 hãy lưu"),
+        ("en", "bang\\-mot\\.csv is a spreadsheet workbook, not a text file\\:\u2060 save"),
+    ],
+)
+def test_a_file_refused_whole_is_said_in_the_readers_language(admin_page, reports, language, said):
+    app = admin_page(language)
+    workbook = ("bang-mot.csv", b"PK\x03\x04 an Excel workbook", "text/csv")
+    app.file_uploader(key="import_file").set_value(workbook).run()
+    app.button(key="import_run").click().run()
+    assert not app.exception, app.exception
+    assert app.error[0].value.startswith(said), app.error[0].value
+    assert list(reports.iterdir()) == []
+
+
 def test_a_report_older_than_the_setting_is_deleted_when_the_page_opens(admin_page, reports):
     now = datetime.now(UTC)
     old = new_report_file(reports, now - timedelta(hours=3))

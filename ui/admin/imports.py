@@ -73,7 +73,7 @@ def imports_tab(scope: Scope) -> None:
             )
     except ImportFileError as error:
         errors_file.unlink(missing_ok=True)
-        st.error(plain(str(error)))
+        st.error(plain(error.text(language())))
         return
     except ImportInterrupted as error:
         st.error(t("admin.import.stopped", reason=plain(str(error))))
