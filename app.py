@@ -19,7 +19,7 @@ from rules import safe_text
 from ui.auth import resolve_scope, sign_out
 from ui.filters import sidebar_filters
 from ui.first_start import ensure_ready
-from ui.runtime import engine, t
+from ui.runtime import engine, maintenance_engine, t
 
 # A local file, not a :material/ icon: those are fetched from Google's font CDN as favicons.
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
@@ -34,7 +34,8 @@ except ConfigError as error:
     st.error(f"{label('setup.config_error', st.session_state['language'])}\n\n{error}")
     st.stop()
 
-ensure_ready(settings, engine())
+# Migrating, the demo city and the purge on start are no dashboard queries: no time limit.
+ensure_ready(settings, maintenance_engine())
 
 # page key: (script, icon, section)
 PAGES = {

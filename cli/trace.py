@@ -203,6 +203,9 @@ def _print_text(who: PersonRef, result: TraceResult, zone: ZoneInfo) -> None:
 def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
     rules = TraceRules.from_settings(settings.trace)
     zone = settings.zone
+    # Printed once the transaction (with its audit row) is committed: a reader that stops
+    # early (`| head`) must not roll back the record of a trace whose contacts it was shown.
+    shown: list[Callable[[], None]] = []
 
     def work(connection: Connection) -> int:
         who = _person(connection, args)
@@ -219,12 +222,16 @@ def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
         if not args.purpose:
             print("trace: no --purpose given; the trace is recorded without one", file=sys.stderr)
         if args.json:
-            print(json.dumps(trace_json(who, case, result, zone), ensure_ascii=False, indent=2))
+            document = json.dumps(trace_json(who, case, result, zone), ensure_ascii=False, indent=2)
+            shown.append(lambda: print(document))
         else:
-            _print_text(who, result, zone)
+            shown.append(lambda: _print_text(who, result, zone))
         return 0
 
-    return _run("trace", work, settings)
+    status = _run("trace", work, settings)
+    for show in shown if status == 0 else ():
+        show()
+    return status
 
 
 def register(commands: argparse._SubParsersAction) -> None:

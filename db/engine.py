@@ -28,11 +28,14 @@ import sqlite3
 import stat
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from config.settings import normalise_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # SQLite calls the progress handler every this many virtual-machine steps (a few microseconds
@@ -102,6 +105,17 @@ class SqliteConnection(Connection):
             self._release_write_lock()
 
 
+# A check the command line runs once, before the first engine is made (manage.py: a database
+# that cannot be used is one line, after the command has checked its own arguments).
+_before_first_engine: list[Callable[[str], None]] = []
+
+
+def check_before_first_engine(check: Callable[[str], None]) -> None:
+    """Run check(database_url) once, before the next make_engine() makes its engine; check
+    raises to refuse (the CLI: a missing SQLite file for a command that must not create it)."""
+    _before_first_engine[:] = [check]
+
+
 def make_engine(
     database_url: str,
     pool_size: int = 5,
@@ -120,7 +134,9 @@ def make_engine(
     statement_timeout in the connection's options, SQLite's progress handler (see
     _limit_sqlite_statements). A statement cut off raises an error that is_query_timeout()
     recognises."""
-    url = make_url(database_url)
+    if _before_first_engine:
+        _before_first_engine.pop()(database_url)
+    url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         database_file = _database_file(url.database)
         if database_file is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from db.schema import case_record, person
 from rules.phone import PhoneError, normalize_phone
@@ -68,3 +70,27 @@ def person_by_id(connection: Connection, person_id: int) -> tuple[str, str] | No
         select(person.c.full_name, person.c.phone).where(person.c.id == person_id)
     ).one_or_none()
     return (row.full_name, row.phone) if row else None
+
+
+def list_cases(
+    connection: Connection, status: str | None = None, limit: int = 50
+) -> list[Row[Any]]:
+    """Cases newest first: case_id, status, created_at (aware UTC), onset_date, test_date,
+    full_name, phone."""
+    query = (
+        select(
+            case_record.c.id.label("case_id"),
+            case_record.c.status,
+            case_record.c.created_at,
+            case_record.c.onset_date,
+            case_record.c.test_date,
+            person.c.full_name,
+            person.c.phone,
+        )
+        .join(person, person.c.id == case_record.c.person_id)
+        .order_by(case_record.c.created_at.desc(), case_record.c.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(case_record.c.status == status)
+    return list(connection.execute(query).all())

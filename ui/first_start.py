@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
 from db.migrate import current_revision, head_revision
+from db.problems import describe_connection_error
 from ingest.demo_accounts import create_demo_accounts, print_accounts
 from ingest.demo_city import build_demo_city
 from queries.audit import about, record
@@ -68,7 +69,9 @@ def ensure_ready(settings: Settings, engine: Engine) -> None:
         if settings.purge_on_start:
             _purged_on_start(settings.database_url, engine, settings.retention_days)
     except OperationalError as error:
-        st.error(t("setup.db_error", error=str(error.orig)))
+        # One line naming host, port and database and the likely fix (db/problems.py).
+        line = describe_connection_error(settings.database_url, error)
+        st.error(t("setup.db_error", error=line or str(error.orig).splitlines()[0]))
         st.stop()
 
 

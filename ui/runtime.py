@@ -17,6 +17,17 @@ def _engine_for(database_url: str, query_timeout_s: float) -> Engine:
     return make_engine(database_url, query_timeout_s=query_timeout_s)
 
 
+@st.cache_resource(show_spinner=False)
+def _unbounded_engine_for(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+def maintenance_engine() -> Engine:
+    """An engine without the query time limit, for what is not a dashboard query: the
+    migration, the demo city and the purge on start (ui/first_start.py)."""
+    return _unbounded_engine_for(settings().database_url)
+
+
 def settings() -> Settings:
     return get_settings()
 
