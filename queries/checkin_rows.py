@@ -74,6 +74,13 @@ _SQL = {
     "new_person": "INSERT INTO person (phone, full_name, id_number, birth_year, home_ward_code) "
     "VALUES (:phone, :full_name, :id_number, :birth_year, :home_ward_code) "
     "ON CONFLICT (phone, full_name) DO NOTHING RETURNING id",
+    # PostgreSQL: the look-up and, for a new person, the insert in one round trip.
+    "person_or_new": "WITH found AS (SELECT id FROM person WHERE phone = :phone "
+    "AND full_name = :full_name), created AS (INSERT INTO person (phone, full_name, id_number, "
+    "birth_year, home_ward_code) SELECT :phone, :full_name, :id_number, "
+    "CAST(:birth_year AS smallint), :home_ward_code WHERE NOT EXISTS (SELECT FROM found) "
+    "ON CONFLICT (phone, full_name) DO NOTHING RETURNING id) "
+    "SELECT id FROM found UNION ALL SELECT id FROM created",
     "claim": "INSERT INTO checkin_key (source, external_id, checked_in_at) "
     "VALUES (:source, :external_id, :at) ON CONFLICT (source, external_id) DO NOTHING "
     "RETURNING external_id",
@@ -139,11 +146,14 @@ def person_id(
     """The id of the person (phone, full_name), created with the given details when new. A
     known person's stored details are never changed here."""
     key = {"phone": phone, "full_name": full_name}
-    found = _run(connection, "person", key).scalar()
-    if found is not None:
-        return int(found)
     details = {"id_number": id_number, "birth_year": birth_year, "home_ward_code": home_ward_code}
-    created = _run(connection, "new_person", {**key, **details}).scalar()
+    if connection.dialect.name == "postgresql":
+        created = _run(connection, "person_or_new", {**key, **details}).scalar()
+    else:
+        found = _run(connection, "person", key).scalar()
+        if found is not None:
+            return int(found)
+        created = _run(connection, "new_person", {**key, **details}).scalar()
     # None: another writer created the same person since our look-up.
     return int(created if created is not None else _run(connection, "person", key).scalar())
 
