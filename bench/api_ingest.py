@@ -39,13 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.import_checkins import DEFAULT_POSTGRES, fresh_database, generate  # noqa: E402
 from bench.load_declare import process_cpu_s, start_server, stop_server  # noqa: E402
+from bench.web_server import serve  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
 from queries.api_keys import create_api_key  # noqa: E402
 from queries.setup import init_db  # noqa: E402
-from tests.web_server import serve  # noqa: E402
 from web.api import ingest  # noqa: E402
 from web.context import WebContext, build_context  # noqa: E402
 

@@ -38,7 +38,7 @@ counted too, from pg_stat_database), the load generator (this process) and the w
 (/proc/stat), so that what else ran is visible.
 
 Then --streamlit-sessions K: K Streamlit sessions, each a fresh headless Chromium context
-(Debian's /usr/bin/chromium through Playwright, tests/browser/chromium.py) opening `/sign_in`
+(Debian's /usr/bin/chromium through Playwright, bench/chromium.py) opening `/sign_in`
 (the dashboard's sign-in page, a Streamlit page; `/` now sends a signed-out browser to the plain
 sign-in form) and waiting until the script has run (stApp notRunning), one after another after
 one uncounted session; the server's CPU per session. The old QR flow ran one such session per
@@ -89,9 +89,9 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import checkin, venue, venue_day  # noqa: E402
-from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 RATE_LIMITS = {
     "KBYT_PUBLIC__RATE_PER_ADDRESS": "1000000/minute",

@@ -13,9 +13,9 @@ and created again unless --reuse, through the same role on the database `kbyt`).
 
 The app is started as `make run` starts it, `streamlit run server.py` (headless, a free port on
 127.0.0.1, KBYT_DEMO__SEED_ON_FIRST_START=false; the file watcher off, see start_server), and
-polled on /_stcore/health. The start and
-the Chromium flags are copied here (from tests/browser/conftest.py and tests/browser/chromium.py)
-rather than imported: a benchmark should not depend on the test package.
+polled on /_stcore/health. The start is copied here from tests/browser/conftest.py rather than
+imported, and the Chromium binary and flags come from bench/chromium.py, which the browser tests
+share: a benchmark does not depend on the test package.
 
 Each round signs every persona in, in a fresh browser context (no cookies, no HTTP cache: the
 first visit of the day on that machine) at 1920×1080, and times each step with
@@ -71,8 +71,8 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from bench.load_declare import prepare_database  # noqa: E402
-from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 VIEWPORT = {"width": 1920, "height": 1080}
 PASSWORD = "bench persona password, long enough"

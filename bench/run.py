@@ -59,6 +59,7 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from bench.import_checkins import generate, plain_load, plain_rows  # noqa: E402
 from bench.trace import (  # noqa: E402
     DEMO_DAYS,
@@ -81,7 +82,6 @@ from queries.trace import TraceRules  # noqa: E402
 from queries.venues import venue_timeline  # noqa: E402
 from reports.tables import to_csv_bytes  # noqa: E402
 from rules.access import Scope  # noqa: E402
-from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,5 +1,6 @@
 """The plain HTTP routes served for real (uvicorn on a loopback port, in a thread), so that tests
-talk HTTP to them as a phone or a partner system would: bodies streamed, headers as sent."""
+talk HTTP to them as a phone or a partner system would: bodies streamed, headers as sent.
+Here, not in tests/, because bench/api_ingest.py serves them too (bench never imports tests/)."""
 
 from __future__ import annotations
 
