@@ -36,11 +36,11 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cli._common import progress_bar  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.schema import case_record, checkin, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
+from ingest.progress import progress_bar  # noqa: E402
 from queries.setup import init_db  # noqa: E402
 from queries.trace import TraceResult, TraceRules, case_window, trace  # noqa: E402
 

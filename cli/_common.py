@@ -1,32 +1,13 @@
-"""Helpers shared by the commands: progress bars, argument types, UTC times in listings and
+"""Helpers shared by the commands: argument types, UTC times in listings and
 database errors as one line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
-
-
-def progress_bar(label: str) -> Callable[[float, str], None]:
-    """A text progress bar on stderr; in logs (not a terminal) one line per 10 %."""
-    interactive = sys.stderr.isatty()
-    last = {"shown": -1}
-
-    def show(fraction: float, message: str) -> None:
-        percent = int(fraction * 100)
-        if not interactive and percent // 10 == last["shown"] // 10 and fraction < 1:
-            return
-        last["shown"] = percent
-        filled = int(fraction * 30)
-        bar = "#" * filled + "-" * (30 - filled)
-        end = "\n" if fraction >= 1 or not interactive else ""
-        print(f"\r{label} [{bar}] {percent:3d}% {message:<40}", end=end, file=sys.stderr)
-
-    return show
 
 
 def iso_instant(text: str) -> datetime:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli._common import iso_instant, positive_int, progress_bar
+from cli._common import iso_instant, positive_int
 from config.settings import Settings
 from db.engine import make_engine
 from ingest.demo_city import DemoCityError, build_demo_city
+from ingest.progress import progress_bar
 from queries.setup import init_db
 
 

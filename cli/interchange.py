@@ -18,12 +18,13 @@ from typing import TextIO
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli._common import iso_instant, positive_int, progress_bar
+from cli._common import iso_instant, positive_int
 from config.settings import Settings
 from db.engine import make_engine
 from geo.admin_units import hcmc_districts
 from ingest.exports import ExportError, export_checkins
 from ingest.imports import DEFAULT_CHUNK_ROWS, import_checkins, import_venues
+from ingest.progress import progress_bar
 from ingest.report import ImportFileError, ImportInterrupted, ImportReport
 from ingest.sources import DEFAULT_MAX_BYTES
 from queries.audit import about, record
