@@ -347,15 +347,6 @@ def first_day_with_data(connection: Connection, zone: ZoneInfo) -> date | None:
     return first.astimezone(zone).date() if first is not None else None
 
 
-def _single_district(connection: Connection, wards: frozenset[str]) -> bool:
-    districts = connection.scalar(
-        select(func.count(func.distinct(ward.c.district_code))).where(
-            ward.c.code.in_(sorted(wards))
-        )
-    )
-    return districts == 1
-
-
 def case_counts(connection: Connection, wards: frozenset[str] | None) -> dict[str, int]:
     """Open cases (suspected, confirmed) by status in the area, by the person's home ward."""
     query = (

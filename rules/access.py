@@ -60,10 +60,6 @@ class Scope:
     def personal_data(self) -> bool:
         return self.role in PERSONAL_DATA_ROLES
 
-    @property
-    def city_wide(self) -> bool:
-        return self.ward_codes is None and self.venue_ids is None
-
     def pages(self) -> tuple[str, ...]:
         return ROLE_PAGES[self.role]
 

@@ -20,7 +20,3 @@ def local_range_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetim
 
 def today_local(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone).date()
-
-
-def to_local(instant: datetime, zone: ZoneInfo) -> datetime:
-    return instant.astimezone(zone)
