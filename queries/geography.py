@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from db.dialect import insert_for
 from db.schema import district, ward
@@ -22,14 +22,6 @@ def load_geography(connection: Connection, districts: list[District], wards: lis
             set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
         )
         connection.execute(statement, rows)
-
-
-def geography_counts(connection: Connection) -> tuple[int, int]:
-    """(districts, wards) in the database."""
-    return (
-        connection.scalar(select(func.count()).select_from(district)) or 0,
-        connection.scalar(select(func.count()).select_from(ward)) or 0,
-    )
 
 
 def list_districts(connection: Connection) -> pd.DataFrame:

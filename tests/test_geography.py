@@ -1,10 +1,18 @@
 """The reference geography of Ho Chi Minh City, as loaded into both databases."""
 
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select
 
 from db.schema import district, ward
 from geo.admin_units import hcmc_districts, hcmc_wards, inside_hcmc
-from queries.geography import geography_counts, list_districts, list_wards, load_geography
+from queries.geography import list_districts, list_wards, load_geography
+
+
+def geography_counts(connection: Connection) -> tuple[int, int]:
+    """(districts, wards) in the database."""
+    return (
+        connection.scalar(select(func.count()).select_from(district)) or 0,
+        connection.scalar(select(func.count()).select_from(ward)) or 0,
+    )
 
 
 def test_22_districts_and_273_wards():
