@@ -13,9 +13,10 @@ from db.schema import app_user, audit_log, venue
 from i18n.labels import label
 from queries.area import wards_by_district
 from queries.users import create_user
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import ROLE_PAGES, Scope
 from rules.local_time import today_local
+from tests.checkin_rows import checkin_frame
 from tests.conftest import REPO
 
 ADMIN = Scope("admin", "admin")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from db.schema import case_record, checkin, person, traced_contact, venue, ward
 from queries.area import wards_by_district
 from queries.kpis import area_table, daily_kpis, daily_series, units_by_sector
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
+from tests.checkin_rows import checkin_frame
 
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 LOCAL = timezone(timedelta(hours=7))

@@ -10,7 +10,8 @@ from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.schema import metadata
 from queries.audit import about, list_audit, record, subject_text
-from queries.writes import checkin_frame, write_checkins
+from queries.writes import write_checkins
+from tests.checkin_rows import checkin_frame
 from tests.test_write_speed_paths import activity_rows, two_venues
 
 

@@ -27,7 +27,8 @@ from queries.integrity import rollup_mismatches
 from queries.retention import purge
 from queries.trace import TraceRules, trace
 from queries.venues import venue_timeline
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
+from tests.checkin_rows import checkin_frame
 
 SAIGON = timezone(timedelta(hours=7))
 FIRST = date(2021, 8, 2)

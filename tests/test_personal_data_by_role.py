@@ -10,8 +10,9 @@ from sqlalchemy import select
 from db.schema import venue
 from queries.risk import risk_list
 from queries.venues import who_checked_in
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import PERSONAL_DATA_ROLES, ROLES, Scope
+from tests.checkin_rows import checkin_frame
 
 LOCAL = timezone(timedelta(hours=7))
 START = datetime(2021, 8, 1, tzinfo=LOCAL)

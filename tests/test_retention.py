@@ -9,7 +9,8 @@ from db.engine import make_engine
 from db.schema import case_record, checkin, person, venue, venue_activity, ward_hour
 from queries.retention import purge
 from queries.setup import init_db
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
+from tests.checkin_rows import checkin_frame
 from tests.test_cli import manage
 
 NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)

@@ -21,8 +21,9 @@ from db.schema import (
 )
 from queries.declarations import declare_in_advance
 from queries.retention import PERSON_REFERENCES, purge
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.declarant import Declarant
+from tests.checkin_rows import checkin_frame
 
 NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=28, seconds=1)  # past the 28 days

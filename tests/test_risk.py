@@ -9,9 +9,10 @@ from sqlalchemy import select
 from db.schema import venue
 from queries.area import wards_by_district
 from queries.risk import add_follow_up, follow_up_history, risk_list
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
 from rules.follow_up import FollowUpError, check_transition
+from tests.checkin_rows import checkin_frame
 
 LOCAL = timezone(timedelta(hours=7))
 EPI = Scope("epi", "epidemiologist")

@@ -25,7 +25,7 @@ from db.engine import make_engine
 from db.schema import venue
 from geo.maps import PALETTE, SUPPRESSED_COLOUR, choropleth, city_shapes
 from queries.area import wards_by_district
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
 from rules.disclosure import (
     HIDDEN,
@@ -41,6 +41,7 @@ from rules.disclosure import (
     without_small,
 )
 from rules.local_time import today_local
+from tests.checkin_rows import checkin_frame
 from tests.conftest import REPO
 
 LOCAL = timezone(timedelta(hours=7))

@@ -27,9 +27,10 @@ from queries.trace import (
     register_case,
     trace,
 )
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.exposure import cut, presence, qualifying_overlap, union_seconds, widen
 from rules.phone import PhoneError
+from tests.checkin_rows import checkin_frame
 
 SAIGON = timezone(timedelta(hours=7))
 DAY = date(2021, 8, 10)

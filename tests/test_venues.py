@@ -9,8 +9,9 @@ from sqlalchemy import select
 from db.schema import case_record, venue
 from queries.area import wards_by_district
 from queries.venues import search_venues, venue_detail, venue_timeline, who_checked_in
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
+from tests.checkin_rows import checkin_frame
 
 LOCAL = timezone(timedelta(hours=7))
 EPI = Scope("epi", "epidemiologist")

@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 
 from db.schema import checkin, person, venue, venue_hour, ward_hour
 from queries.integrity import rollup_mismatches
-from queries.writes import (
-    _people_plan,
-    checkin_frame,
-    resolve_people,
-    upsert_venues,
-    write_checkins,
-)
+from queries.writes import _people_plan, resolve_people, upsert_venues, write_checkins
+from tests.checkin_rows import checkin_frame
 
 SAIGON = timezone(timedelta(hours=7))
 

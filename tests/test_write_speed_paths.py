@@ -22,13 +22,8 @@ from db.schema import (
 )
 from queries.checkin_rows import CheckinRow, write_checkin_rows
 from queries.integrity import rollup_mismatches
-from queries.writes import (
-    _pg_array,
-    checkin_frame,
-    resolve_people,
-    upsert_venues,
-    write_checkins,
-)
+from queries.writes import _pg_array, resolve_people, upsert_venues, write_checkins
+from tests.checkin_rows import checkin_frame
 
 AT = datetime(2021, 8, 2, 1, 0, tzinfo=UTC)
 AWKWARD = [

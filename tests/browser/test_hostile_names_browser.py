@@ -18,7 +18,7 @@ from db.engine import make_engine
 from db.schema import venue
 from queries.trace import register_case
 from queries.users import create_user
-from queries.writes import checkin_frame, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from tests.browser.conftest import (
     ACCOUNTS,
     PASSWORD,
@@ -29,6 +29,7 @@ from tests.browser.conftest import (
     sign_in,
     wait_for_app_run,
 )
+from tests.checkin_rows import checkin_frame
 
 pytestmark = pytest.mark.browser
 
