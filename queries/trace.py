@@ -55,6 +55,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import FromClause, Select
 
 from config.settings import TraceRules as TraceSettings
+from db.arrays import pg_array
 from db.dialect import epoch
 from db.schema import CASE_STATUSES, case_record, checkin, person, traced_contact, venue
 from queries.bulk import read_columns
@@ -354,7 +355,7 @@ def _row_params(
     """The parameters of a _row_table: one column of integers per name in columns."""
     if dialect == "postgresql":
         return {
-            f"{name}_{c}": "{" + ",".join(map(str, column.tolist())) + "}"
+            f"{name}_{c}": pg_array(column.tolist())
             for c, column in zip(columns, values, strict=True)
         }
     rows = np.stack(values, axis=1).tolist() if len(values[0]) else []
@@ -626,7 +627,7 @@ def _lookup(connection: Connection, table: str, ids: Ints) -> list[NDArray[Any]]
             found.append([column[kept] for column in columns])
             continue
         if dialect == "postgresql":
-            ids_param = "{" + ",".join(map(str, batch.tolist())) + "}"
+            ids_param = pg_array(batch.tolist())
         else:
             ids_param = json.dumps(batch.tolist())
         found.append(

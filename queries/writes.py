@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy import column as sql_column
 from sqlalchemy.exc import IntegrityError
 
+from db.arrays import pg_array, pg_array_or_nulls
 from db.dialect import insert_for
 from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start, ensure_partitions
 from db.schema import ACTIVITY_BLOCK_DAYS, person, venue
@@ -160,19 +161,6 @@ def _fill(connection: Connection, stage: Table, frame: pd.DataFrame) -> None:
     _insert_many(connection, stage.name, frame)
 
 
-def _pg_array(values: Sequence[object]) -> str:
-    """A PostgreSQL array literal of integers, or of text when the values are strings (one
-    parameter, parsed in one go; built with C-level string operations, not per item)."""
-    if not len(values):
-        return "{}"
-    if isinstance(values[0], str):
-        # NUL cannot occur in PostgreSQL text, so it can stand for the separator while the
-        # whole batch is escaped at once.
-        joined = "\0".join(values).replace("\\", "\\\\").replace('"', '\\"')
-        return '{"' + joined.replace("\0", '","') + '"}'
-    return "{" + ",".join(map(str, values)) + "}"
-
-
 # --- people --------------------------------------------------------------------------------
 
 
@@ -287,22 +275,7 @@ def _people_by_arrays(connection: Connection, unique: pd.DataFrame) -> np.ndarra
 
 def _person_arrays(people: pd.DataFrame, key_only: bool) -> dict[str, str]:
     names = ("phone", "full_name") if key_only else PERSON_COLUMNS
-    return {name: _pg_array_or_nulls(people[name]) for name in names}
-
-
-def _pg_array_or_nulls(values: pd.Series) -> str:
-    """A PostgreSQL array literal of the values as text, NULL for missing ones."""
-    missing = values.isna().to_numpy()
-    if not missing.any():
-        cells = values.astype(str).tolist()
-        return _pg_array(cells) if cells else "{}"
-    if values.dtype.kind == "f":  # whole numbers held as floats beside NaN
-        values = values.astype("Int64")
-    quoted = [
-        "NULL" if gone else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-        for v, gone in zip(values.tolist(), missing, strict=True)
-    ]
-    return "{" + ",".join(quoted) + "}"
+    return {name: pg_array_or_nulls(people[name]) for name in names}
 
 
 def _fill_ids(ids: np.ndarray, rows: Any) -> None:
@@ -505,7 +478,7 @@ def _store_keys(
     so two imports racing on one file wait for each other instead of deadlocking. SQLite has
     one writer at a time: look up, then insert the others."""
     if connection.dialect.name == "postgresql":
-        params = {"sources": _pg_array(sources), "ids": _pg_array(ids), "times": _pg_array(times)}
+        params = {"sources": pg_array(sources), "ids": pg_array(ids), "times": pg_array(times)}
         try:
             with connection.begin_nested():
                 connection.exec_driver_sql(
@@ -558,7 +531,7 @@ def venue_ids_by_ref(connection: Connection, refs: Sequence[str]) -> dict[str, i
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(
             "SELECT venue_ref, id FROM venue WHERE venue_ref = ANY(%(refs)s::text[])",
-            {"refs": _pg_array(list(refs))},
+            {"refs": pg_array(list(refs))},
         ).all()
     else:
         rows = connection.exec_driver_sql(
@@ -575,7 +548,7 @@ def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(
             "SELECT id, ward_code FROM venue WHERE id = ANY(%(ids)s::bigint[])",
-            {"ids": _pg_array(wanted)},
+            {"ids": pg_array(wanted)},
         ).all()
     else:
         rows = connection.exec_driver_sql(
@@ -679,9 +652,9 @@ def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: 
             "DO UPDATE SET days = venue_activity.days | excluded.days "
             "WHERE venue_activity.days | excluded.days <> venue_activity.days",
             {
-                "block": _pg_array(blocks.tolist()),
-                "venue_id": _pg_array(venues.tolist()),
-                "days": _pg_array(days.tolist()),
+                "block": pg_array(blocks.tolist()),
+                "venue_id": pg_array(venues.tolist()),
+                "days": pg_array(days.tolist()),
             },
         )
         return
@@ -717,7 +690,7 @@ def _upsert_counts(
         connection.exec_driver_sql(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             + conflict,
-            {c: _pg_array(counts[c].tolist()) for c in columns},
+            {c: pg_array(counts[c].tolist()) for c in columns},
         )
         return
     marks = ", ".join("?" for _ in columns)

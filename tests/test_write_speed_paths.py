@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from db.arrays import pg_array
 from db.schema import (
     checkin,
     checkin_key,
@@ -22,7 +23,7 @@ from db.schema import (
 )
 from queries.checkin_rows import CheckinRow, write_checkin_rows
 from queries.integrity import rollup_mismatches
-from queries.writes import _pg_array, resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from tests.checkin_rows import checkin_frame
 
 AT = datetime(2021, 8, 2, 1, 0, tzinfo=UTC)
@@ -80,9 +81,9 @@ def test_text_columns_come_back_exactly_as_written_and_empty_is_not_null(engine)
 
 
 def test_a_pg_array_literal_escapes_what_postgresql_would_misread():
-    assert _pg_array([]) == "{}"
-    assert _pg_array([1, 22, -3]) == "{1,22,-3}"
-    assert _pg_array(['a"b', "c\\d", "e,f"]) == '{"a\\"b","c\\\\d","e,f"}'
+    assert pg_array([]) == "{}"
+    assert pg_array([1, 22, -3]) == "{1,22,-3}"
+    assert pg_array(['a"b', "c\\d", "e,f"]) == '{"a\\"b","c\\\\d","e,f"}'
 
 
 def test_keys_found_stored_by_an_earlier_batch_are_skipped_with_their_positions(engine):
