@@ -11,14 +11,8 @@ import numpy as np
 import streamlit as st
 
 from queries.audit import about, record
-from queries.cases import person_by_id, search_cases
-from queries.trace import (
-    TraceRules,
-    case_window,
-    latest_case,
-    record_contacts,
-    trace,
-)
+from queries.cases import latest_case, person_by_id, search_cases
+from queries.trace import TraceRules, case_window, record_contacts, trace
 from rules import safe_text
 from rules.trace_levels import known_levels, relative_levels
 from ui import audited

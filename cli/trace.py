@@ -18,18 +18,8 @@ from cli._common import iso_instant
 from config.settings import Settings
 from db.engine import make_engine
 from queries.audit import about, record
-from queries.trace import (
-    AmbiguousPerson,
-    Contact,
-    PersonRef,
-    TraceResult,
-    TraceRules,
-    case_window,
-    find_person,
-    latest_case,
-    register_case,
-    trace,
-)
+from queries.cases import AmbiguousPerson, PersonRef, find_person, latest_case, register_case
+from queries.trace import Contact, TraceResult, TraceRules, case_window, trace
 from rules.exposure import lookback_window
 
 

@@ -1,5 +1,5 @@
 """Contact tracing (DESIGN §5): a case's visits, its F1 and F2 contacts, who was at a venue, and
-the case records a trace is bound to. SQLAlchemy Core, same results on SQLite and PostgreSQL.
+the contacts recorded for a case (recording the case itself is queries/cases.py). SQLAlchemy Core, same results on SQLite and PostgreSQL.
 
 How a trace reads the check-ins, never all of them:
 
@@ -24,10 +24,9 @@ objects. This module only fetches and assembles.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, overload
 from zoneinfo import ZoneInfo
@@ -57,7 +56,7 @@ from sqlalchemy.sql import FromClause, Select
 from config.settings import TraceRules as TraceSettings
 from db.arrays import pg_array
 from db.dialect import epoch
-from db.schema import CASE_STATUSES, case_record, checkin, person, traced_contact, venue
+from db.schema import checkin, person, traced_contact, venue
 from queries.bulk import read_columns
 from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, Interval, lookback_window, presence
 from rules.exposure_arrays import (
@@ -70,7 +69,6 @@ from rules.exposure_arrays import (
     presence_ends,
     probe_ranges_arrays,
 )
-from rules.phone import normalize_phone
 from rules.trace_presence import overlap_by_person
 
 Progress = Callable[[float, str], None]
@@ -215,27 +213,6 @@ class Presence:
     checkin_id: int
     start: datetime
     end: datetime
-
-
-@dataclass(frozen=True)
-class PersonRef:
-    id: int
-    phone: str
-    full_name: str
-
-
-class PersonNotFound(LookupError):
-    pass
-
-
-class AmbiguousPerson(LookupError):
-    """Several people share the phone (dependants): a name must choose."""
-
-    def __init__(self, phone: str, names: Sequence[str]) -> None:
-        self.phone, self.names = phone, tuple(names)
-        super().__init__(
-            f"{len(names)} people share the phone {phone}: {', '.join(names)}; give a name"
-        )
 
 
 def _utc(seconds: int) -> datetime:
@@ -942,82 +919,6 @@ def case_window(
         rules.lookback_days,
         zone,
     )
-
-
-def register_case(
-    connection: Connection,
-    person_id: int,
-    status: str,
-    onset_date: date | None,
-    test_date: date | None,
-    isolated_at: datetime | None,
-    created_by: str,
-    note: str = "",
-    now: datetime | None = None,
-) -> int:
-    """Record a case of the person; returns its id. Raises ValueError or LookupError with a
-    sentence when the input is wrong."""
-    if status not in CASE_STATUSES:
-        raise ValueError(f"status must be one of {', '.join(CASE_STATUSES)}: {status!r}")
-    if onset_date is None and test_date is None:
-        raise ValueError("a case needs an onset date or a test date")
-    if isolated_at is not None and isolated_at.tzinfo is None:
-        raise ValueError(f"naive isolation time {isolated_at!r}: give a time zone")
-    if connection.scalar(select(person.c.id).where(person.c.id == person_id)) is None:
-        raise LookupError(f"no person with id {person_id}")
-    result = connection.execute(
-        case_record.insert().values(
-            person_id=person_id,
-            status=status,
-            onset_date=onset_date,
-            test_date=test_date,
-            isolated_at=isolated_at,
-            created_at=now or datetime.now(UTC),
-            created_by=created_by,
-            note=note,
-        )
-    )
-    return int(result.inserted_primary_key[0])
-
-
-def latest_case(connection: Connection, person_id: int) -> Any | None:
-    """The person's most recently recorded case row, or None."""
-    return connection.execute(
-        select(case_record)
-        .where(case_record.c.person_id == person_id)
-        .order_by(case_record.c.created_at.desc(), case_record.c.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _same_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-
-def find_person(connection: Connection, phone: str, full_name: str | None = None) -> PersonRef:
-    """The person with this phone (any Vietnamese form) and, when given, this name (case and
-    spacing ignored). Raises PhoneError for a malformed phone, PersonNotFound, or
-    AmbiguousPerson when several people share the phone and no name chooses."""
-    normalized = normalize_phone(phone)
-    rows = connection.execute(
-        select(person.c.id, person.c.phone, person.c.full_name)
-        .where(person.c.phone == normalized)
-        .order_by(person.c.full_name, person.c.id)
-    ).all()
-    people = [PersonRef(*row) for row in rows]
-    if not people:
-        raise PersonNotFound(f"no person with phone {normalized}")
-    if full_name is not None:
-        wanted = _same_name(full_name)
-        people = [p for p in people if _same_name(p.full_name) == wanted]
-        if not people:
-            known = ", ".join(row.full_name for row in rows)
-            raise PersonNotFound(
-                f"no person named {full_name!r} with phone {normalized} (known: {known})"
-            )
-    if len(people) > 1:
-        raise AmbiguousPerson(normalized, [p.full_name for p in people])
-    return people[0]
 
 
 RECORD_COLUMNS = ("person_id", "level", "first_at")

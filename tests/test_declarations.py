@@ -26,9 +26,9 @@ from db.schema import (
     ward_hour,
 )
 from ingest.forms import validate_declarant
+from queries.cases import register_case
 from queries.declarations import confirm_advance, declare, declare_in_advance
 from queries.integrity import rollup_mismatches
-from queries.trace import register_case
 from queries.writes import resolve_people, upsert_venues
 from tests.conftest import REPO
 

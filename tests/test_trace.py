@@ -12,19 +12,16 @@ import pytest
 from sqlalchemy import Connection, select
 
 from db.schema import case_record, checkin, traced_contact, venue
+from queries.cases import AmbiguousPerson, PersonNotFound, find_person, register_case
 from queries.trace import (
-    AmbiguousPerson,
     Contact,
-    PersonNotFound,
     Step,
     TraceResult,
     TraceRules,
     case_visits,
     case_window,
-    find_person,
     present_at_venue,
     record_contacts,
-    register_case,
     trace,
 )
 from queries.writes import resolve_people, upsert_venues, write_checkins

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import audit_log, venue
-from queries.trace import register_case
+from queries.cases import register_case
 from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
 from tests.checkin_rows import checkin_frame

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from bench.web_server import serve
 from config.settings import load_settings
 from db.schema import advance_declaration, alert, checkin, person, venue, venue_hour
-from queries.trace import register_case
+from queries.cases import register_case
 from queries.writes import resolve_people, upsert_venues
 from reports.qr_poster import declaration_url
 from web.context import build_context

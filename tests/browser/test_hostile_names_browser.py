@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import venue
-from queries.trace import register_case
+from queries.cases import register_case
 from queries.users import create_user
 from queries.writes import resolve_people, upsert_venues, write_checkins
 from tests.browser.conftest import (

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from queries.audit import about, record
-from queries.cases import search_cases
-from queries.trace import PersonNotFound, find_person, register_case
+from queries.cases import PersonNotFound, find_person, register_case, search_cases
 from rules import safe_text
 from rules.access import Scope
 from rules.phone import PhoneError
