@@ -12,7 +12,8 @@ import streamlit as st
 
 from queries.audit import about, record
 from queries.cases import latest_case, person_by_id, search_cases
-from queries.trace import TraceRules, case_window, record_contacts, trace
+from queries.contact_records import record_contacts
+from queries.trace import TraceRules, case_window, trace
 from rules import safe_text
 from rules.trace_levels import known_levels, relative_levels
 from ui import audited

@@ -1,12 +1,21 @@
-"""PostgreSQL array literals: many values sent as one text parameter (cast to an array and
-unnested, or compared with = ANY), parsed by the server in one go. One encoding for the write
-path (queries/writes.py) and the trace engine's row tables and id lookups (queries/trace.py)."""
+"""Many values sent as one parameter. PostgreSQL array literals (cast to an array and unnested,
+or compared with = ANY), parsed by the server in one go; tables of integer rows (row_table:
+arrays on PostgreSQL, one JSON document on SQLite) sent a batch at a time. One encoding for the
+write path (queries/writes.py), the trace engine and its contact records (queries/trace.py,
+queries/contact_records.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+from sqlalchemy import BigInteger, String, bindparam, cast, column, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import FromClause
+
+from rules.exposure_arrays import Ints
 
 
 def pg_array(values: Sequence[object]) -> str:
@@ -35,3 +44,43 @@ def pg_array_or_nulls(values: pd.Series) -> str:
         for v, gone in zip(values.tolist(), missing, strict=True)
     ]
     return "{" + ",".join(quoted) + "}"
+
+
+def row_table(dialect: str, name: str, columns: Sequence[str]) -> FromClause:
+    """A table of integer rows sent as parameters (see row_params): one text array literal
+    per column, unnested, on PostgreSQL (parsed far faster than ARRAY[...] of thousands of
+    parameters); one JSON document on SQLite. Unlike a VALUES list, it compiles once."""
+    if dialect == "postgresql":
+        arrays = [cast(bindparam(f"{name}_{c}", type_=String), ARRAY(BigInteger)) for c in columns]
+        return (
+            func.unnest(*arrays)
+            .table_valued(*[column(c, BigInteger) for c in columns])
+            .render_derived(name=name)
+        )
+    each = (
+        func.json_each(bindparam(f"{name}_rows", type_=String))
+        .table_valued("value")
+        .alias(f"{name}_rows")
+    )
+    return select(
+        *[func.json_extract(each.c.value, f"$[{i}]").label(c) for i, c in enumerate(columns)]
+    ).subquery(name)
+
+
+def row_params(
+    dialect: str, name: str, columns: Sequence[str], values: Sequence[Ints]
+) -> dict[str, str]:
+    """The parameters of a row_table: one column of integers per name in columns."""
+    if dialect == "postgresql":
+        return {
+            f"{name}_{c}": pg_array(column.tolist())
+            for c, column in zip(columns, values, strict=True)
+        }
+    rows = np.stack(values, axis=1).tolist() if len(values[0]) else []
+    return {f"{name}_rows": json.dumps(rows)}
+
+
+def row_batches(columns: Sequence[Ints], size: int) -> list[list[Ints]]:
+    """The columns (of equal length) cut into batches of at most size rows; slices, not
+    copies."""
+    return [[c[start : start + size] for c in columns] for start in range(0, len(columns[0]), size)]

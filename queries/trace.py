@@ -1,5 +1,6 @@
-"""Contact tracing (DESIGN §5): a case's visits, its F1 and F2 contacts, who was at a venue, and
-the contacts recorded for a case (recording the case itself is queries/cases.py). SQLAlchemy Core, same results on SQLite and PostgreSQL.
+"""Contact tracing (DESIGN §5): a case's visits, its F1 and F2 contacts and who was at a venue
+(recording a case is queries/cases.py, its contacts queries/contact_records.py). SQLAlchemy
+Core, same results on SQLite and PostgreSQL.
 
 How a trace reads the check-ins, never all of them:
 
@@ -40,23 +41,19 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    case,
     cast,
-    column,
     func,
     literal_column,
     select,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql import FromClause, Select
+from sqlalchemy.sql import Select
 
 from config.settings import TraceRules as TraceSettings
-from db.arrays import pg_array
+from db.arrays import pg_array, row_batches, row_params, row_table
 from db.dialect import epoch
-from db.schema import checkin, person, traced_contact, venue
+from db.schema import checkin, person, venue
 from queries.bulk import read_columns
 from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, Interval, lookback_window, presence
 from rules.exposure_arrays import (
@@ -69,6 +66,7 @@ from rules.exposure_arrays import (
     presence_ends,
     probe_ranges_arrays,
 )
+from rules.local_time import epoch_seconds
 from rules.trace_presence import overlap_by_person
 
 Progress = Callable[[float, str], None]
@@ -219,20 +217,8 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _seconds(instant: datetime) -> int:
-    if instant.tzinfo is None:
-        raise ValueError(f"naive datetime {instant!r}: give a time zone")
-    return int(instant.timestamp())
-
-
 def _quiet(_fraction: float, _message: str) -> None:
     return None
-
-
-def _batches(columns: Sequence[Ints], size: int = BATCH) -> list[list[Ints]]:
-    """The columns (of equal length) cut into batches of at most size rows; slices, not
-    copies."""
-    return [[c[start : start + size] for c in columns] for start in range(0, len(columns[0]), size)]
 
 
 # --- the case's visits ----------------------------------------------------------------------
@@ -275,7 +261,7 @@ def case_visits(
     """The person's visits that start inside [since, until), in time order."""
     rows = connection.execute(
         _visits_statement(),
-        {"person_id": person_id, "since": _seconds(since), "until": _seconds(until)},
+        {"person_id": person_id, "since": epoch_seconds(since), "until": epoch_seconds(until)},
     ).all()
     visits = []
     for checkin_id, time_in, time_out, venue_id, ref, name, kind, lat, lon, ward, dwell in rows:
@@ -305,40 +291,6 @@ def case_visits(
 # object is reused, so SQLAlchemy neither rebuilds nor recompiles it, whatever the number of rows.
 
 
-def _row_table(dialect: str, name: str, columns: Sequence[str]) -> FromClause:
-    """A table of integer rows sent as parameters (see _row_params): one text array literal
-    per column, unnested, on PostgreSQL (parsed far faster than ARRAY[...] of thousands of
-    parameters); one JSON document on SQLite. Unlike a VALUES list, it compiles once."""
-    if dialect == "postgresql":
-        arrays = [cast(bindparam(f"{name}_{c}", type_=String), ARRAY(BigInteger)) for c in columns]
-        return (
-            func.unnest(*arrays)
-            .table_valued(*[column(c, BigInteger) for c in columns])
-            .render_derived(name=name)
-        )
-    each = (
-        func.json_each(bindparam(f"{name}_rows", type_=String))
-        .table_valued("value")
-        .alias(f"{name}_rows")
-    )
-    return select(
-        *[func.json_extract(each.c.value, f"$[{i}]").label(c) for i, c in enumerate(columns)]
-    ).subquery(name)
-
-
-def _row_params(
-    dialect: str, name: str, columns: Sequence[str], values: Sequence[Ints]
-) -> dict[str, str]:
-    """The parameters of a _row_table: one column of integers per name in columns."""
-    if dialect == "postgresql":
-        return {
-            f"{name}_{c}": pg_array(column.tolist())
-            for c, column in zip(columns, values, strict=True)
-        }
-    rows = np.stack(values, axis=1).tolist() if len(values[0]) else []
-    return {f"{name}_rows": json.dumps(rows)}
-
-
 PROBE_COLUMNS = ("venue_id", "dwell_minutes", "read_from", "read_to", "min_end")
 
 
@@ -348,7 +300,7 @@ def _probe_statement(dialect: str) -> Select:
     ix_checkin_venue_time. Each range row: (venue_id, dwell_minutes, read_from, read_to,
     min_end) with read_from <= checked_in_at <= read_to and the uncapped presence end reaching
     min_end (the exposure's start plus the minimum); only indexed columns are read."""
-    probe = _row_table(dialect, "probe", PROBE_COLUMNS)
+    probe = row_table(dialect, "probe", PROBE_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
     raw_end = func.coalesce(time_out, time_in + probe.c.dwell_minutes * MINUTE)
     return (
@@ -415,11 +367,11 @@ def _probe_and_attribute(
     columns = (venue, exposures.dwell(venue), read_from, read_to, exposure_start + minimum)
     dialect = connection.dialect.name
     statement = _probe_statement(dialect)
-    batches = _batches(columns)
+    batches = row_batches(columns, BATCH)
     count = len(batches)
     gathered = 0
     for done, batch in enumerate(batches, start=1):
-        params = _row_params(dialect, "probe", PROBE_COLUMNS, batch)
+        params = row_params(dialect, "probe", PROBE_COLUMNS, batch)
         person, venue_id, time_in, time_out = read_columns(
             connection, statement, {**params, "min_overlap_seconds": minimum}, nullable=(3,)
         )
@@ -447,8 +399,8 @@ def _f1(
     dwell = np.array([v.dwell_minutes for v in visits], dtype=np.int64)
     exposures = _Exposures(
         venue,
-        np.array([_seconds(v.start) - buffer for v in visits], dtype=np.int64),
-        np.array([_seconds(v.end) + buffer for v in visits], dtype=np.int64),
+        np.array([epoch_seconds(v.start) - buffer for v in visits], dtype=np.int64),
+        np.array([epoch_seconds(v.end) + buffer for v in visits], dtype=np.int64),
         np.full(len(visits), person_id, dtype=np.int64),
         *_dwell_table(venue, dwell),
     )
@@ -469,7 +421,7 @@ def _onward_statement(dialect: str) -> Select:
     as a join, the planner chose to hash the whole check-in table for a few thousand F1s, where
     an index range per F1 reads only their visits. The venues' dwell is joined outside it, by
     one hash of the venue table rather than an index probe per visit. SQLite has no LATERAL."""
-    onward = _row_table(dialect, "onward", ONWARD_COLUMNS)
+    onward = row_table(dialect, "onward", ONWARD_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
     reads = (
         checkin.c.person_id == onward.c.person_id,
@@ -529,14 +481,14 @@ def _f2(
     starts = (f1.person, reaches - cap, reaches)
     dialect = connection.dialect.name
     found: list[list[Ints]] = []
-    batches = _batches(starts)
+    batches = row_batches(starts, BATCH)
     count = len(batches)
     for done, batch in enumerate(batches, start=1):
-        params = _row_params(dialect, "onward", ONWARD_COLUMNS, batch)
+        params = row_params(dialect, "onward", ONWARD_COLUMNS, batch)
         pid, venue_id, dwell, time_in, time_out = read_columns(
             connection,
             _onward_statement(dialect),
-            {**params, "until": _seconds(until)},
+            {**params, "until": epoch_seconds(until)},
             nullable=(4,),
         )
         end = presence_ends(time_in, time_out, dwell, rules.max_presence_hours)
@@ -825,7 +777,7 @@ def present_at_venue(
     dwell = connection.scalar(select(venue.c.dwell_minutes).where(venue.c.id == venue_id))
     if dwell is None:
         raise LookupError(f"no venue with id {venue_id}")
-    since, until = _seconds(start), _seconds(end)
+    since, until = epoch_seconds(start), epoch_seconds(end)
     cap = rules.max_presence_hours * HOUR
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
     raw_end = func.coalesce(time_out, time_in + dwell * MINUTE)
@@ -873,7 +825,8 @@ def overlapping_at_venue(
     person is not among them."""
     buffer = rules.buffer_minutes * MINUTE
     exposures = [
-        Interval(_seconds(start) - buffer, _seconds(end) + buffer) for start, end in visits
+        Interval(epoch_seconds(start) - buffer, epoch_seconds(end) + buffer)
+        for start, end in visits
     ]
     if not exposures:
         return []
@@ -886,7 +839,7 @@ def overlapping_at_venue(
     )
     present = [p for p in present if p.person_id != traced_person_id]
     covered = overlap_by_person(
-        ((p.person_id, Interval(_seconds(p.start), _seconds(p.end))) for p in present),
+        ((p.person_id, Interval(epoch_seconds(p.start), epoch_seconds(p.end))) for p in present),
         exposures,
         rules.min_overlap_minutes,
     )
@@ -919,64 +872,3 @@ def case_window(
         rules.lookback_days,
         zone,
     )
-
-
-RECORD_COLUMNS = ("person_id", "level", "first_at")
-RECORD_BATCH = 100_000
-
-
-@cache
-def _record_statement(dialect: str) -> Any:
-    """Contacts of a case as rows (see _row_table) into traced_contact: one INSERT … SELECT
-    per batch, so an F2 of a million contacts is stored in seconds, not row by row. A person
-    already recorded keeps the lowest level and the earliest exposure."""
-    found = _row_table(dialect, "found", RECORD_COLUMNS)
-    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(traced_contact)
-    statement = insert.from_select(
-        ["case_id", "person_id", "level", "first_exposure_at", "traced_at"],
-        # WHERE true: SQLite would read the ON of ON CONFLICT as a join condition without it.
-        select(
-            bindparam("case_id", type_=BigInteger),
-            found.c.person_id,
-            found.c.level,
-            found.c.first_at,
-            bindparam("traced_at", type_=BigInteger),
-        ).where(true()),
-    )
-    new, old = statement.excluded, traced_contact.c
-    return statement.on_conflict_do_update(
-        index_elements=["case_id", "person_id"],
-        set_={
-            "level": case((new.level < old.level, new.level), else_=old.level),
-            "first_exposure_at": case(
-                (epoch(new.first_exposure_at) < epoch(old.first_exposure_at),
-                 new.first_exposure_at),
-                else_=old.first_exposure_at,
-            ),
-            "traced_at": new.traced_at,
-        },
-    )  # fmt: skip
-
-
-def record_contacts(
-    connection: Connection, case_id: int, result: TraceResult, now: datetime | None = None
-) -> int:
-    """Store the trace's contacts for the case; a person already recorded keeps the lowest
-    level and the earliest exposure. Returns the number of contacts written."""
-    traced_at = _seconds(now or datetime.now(UTC))
-    if isinstance(result.contacts, Contacts):  # no Contact objects needed
-        columns = result.contacts.columns()
-    else:
-        contacts = list(result.contacts)
-        columns = (
-            np.array([c.person_id for c in contacts], dtype=np.int64),
-            np.array([c.level for c in contacts], dtype=np.int64),
-            np.array([_seconds(c.first_exposure) for c in contacts], dtype=np.int64),
-        )
-    dialect = connection.dialect.name
-    for batch in _batches(columns, RECORD_BATCH):
-        params = _row_params(dialect, "found", RECORD_COLUMNS, batch)
-        connection.execute(
-            _record_statement(dialect), {**params, "case_id": case_id, "traced_at": traced_at}
-        )
-    return len(columns[0])

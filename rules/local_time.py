@@ -20,3 +20,10 @@ def local_range_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetim
 
 def today_local(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def epoch_seconds(instant: datetime) -> int:
+    """An aware instant as epoch seconds; a naive one is refused (its zone would be a guess)."""
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: give a time zone")
+    return int(instant.timestamp())

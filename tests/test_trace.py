@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from db.schema import case_record, checkin, traced_contact, venue
 from queries.cases import AmbiguousPerson, PersonNotFound, find_person, register_case
+from queries.contact_records import record_contacts
 from queries.trace import (
     Contact,
     Step,
@@ -21,7 +22,6 @@ from queries.trace import (
     case_visits,
     case_window,
     present_at_venue,
-    record_contacts,
     trace,
 )
 from queries.writes import resolve_people, upsert_venues, write_checkins
