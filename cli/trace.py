@@ -19,7 +19,8 @@ from config.settings import Settings
 from db.engine import make_engine
 from queries.audit import about, record
 from queries.cases import AmbiguousPerson, PersonRef, find_person, latest_case, register_case
-from queries.trace import Contact, TraceResult, TraceRules, case_window, trace
+from queries.trace import TraceResult, TraceRules, case_window, trace
+from queries.trace_contacts import Contact
 from rules.exposure import lookback_window
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from db.arrays import row_batches, row_params, row_table
 from db.dialect import epoch
 from db.schema import traced_contact
-from queries.trace import Contacts, TraceResult
+from queries.trace import TraceResult
+from queries.trace_contacts import Contacts
 from rules.local_time import epoch_seconds
 
 RECORD_COLUMNS = ("person_id", "level", "first_at")

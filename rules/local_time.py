@@ -27,3 +27,8 @@ def epoch_seconds(instant: datetime) -> int:
     if instant.tzinfo is None:
         raise ValueError(f"naive datetime {instant!r}: give a time zone")
     return int(instant.timestamp())
+
+
+def utc_instant(seconds: int) -> datetime:
+    """Epoch seconds as an aware UTC instant."""
+    return datetime.fromtimestamp(seconds, UTC)

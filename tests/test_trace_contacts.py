@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.schema import case_record, checkin, person, venue
-from queries.trace import Contact, Step, TraceRules, case_window, trace
+from queries.trace import TraceRules, case_window, trace
+from queries.trace_contacts import Contact, Step
 from rules.exposure import (
     MINUTE,
     ContactLedger,
