@@ -1,6 +1,6 @@
-"""Contact tracing (DESIGN §5): a case's visits, its F1 and F2 contacts and who was at a venue
-(recording a case is queries/cases.py, its contacts queries/contact_records.py). SQLAlchemy
-Core, same results on SQLite and PostgreSQL.
+"""Contact tracing (DESIGN §5): a case's visits and its F1 and F2 contacts (recording a case is
+queries/cases.py, its contacts queries/contact_records.py, who was at a venue
+queries/venue_presence.py). SQLAlchemy Core, same results on SQLite and PostgreSQL.
 
 How a trace reads the check-ins, never all of them:
 
@@ -47,10 +47,10 @@ from sqlalchemy.sql import Select
 from config.settings import TraceRules as TraceSettings
 from db.arrays import row_batches, row_params, row_table
 from db.dialect import epoch
-from db.schema import checkin, person, venue
+from db.schema import checkin, venue
 from queries.bulk import read_columns
 from queries.trace_contacts import Contact, Contacts, contacts_of
-from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, Interval, lookback_window, presence
+from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, lookback_window, presence
 from rules.exposure_arrays import (
     ExposureArrays,
     Ints,
@@ -61,7 +61,6 @@ from rules.exposure_arrays import (
     probe_ranges_arrays,
 )
 from rules.local_time import epoch_seconds, utc_instant
-from rules.trace_presence import overlap_by_person
 
 Progress = Callable[[float, str], None]
 
@@ -145,18 +144,6 @@ class TraceResult:
         if isinstance(self.contacts, Contacts):
             return self.contacts.find(person_id)
         return next((c for c in self.contacts if c.person_id == person_id), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Presence:
-    """Someone at a venue: their check-in and the presence it stands for (aware UTC)."""
-
-    person_id: int
-    phone: str
-    full_name: str
-    checkin_id: int
-    start: datetime
-    end: datetime
 
 
 def _quiet(_fraction: float, _message: str) -> None:
@@ -478,103 +465,6 @@ def trace(
     contacts = contacts_of(connection, person_id, findings(met, person_id), known_venues)
     report(1.0, "done")
     return TraceResult(person_id, since, until, depth, rules, tuple(visits), contacts)
-
-
-# --- who was at a venue ---------------------------------------------------------------------
-
-
-def present_at_venue(
-    connection: Connection,
-    venue_id: int,
-    start: datetime,
-    end: datetime,
-    rules: TraceRules = TraceRules(),
-) -> list[Presence]:
-    """Everyone whose presence at the venue overlaps [start, end) (touching is not), by time
-    in. Reads ix_checkin_venue_time over [start - max presence, end)."""
-    dwell = connection.scalar(select(venue.c.dwell_minutes).where(venue.c.id == venue_id))
-    if dwell is None:
-        raise LookupError(f"no venue with id {venue_id}")
-    since, until = epoch_seconds(start), epoch_seconds(end)
-    cap = rules.max_presence_hours * HOUR
-    time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
-    raw_end = func.coalesce(time_out, time_in + dwell * MINUTE)
-    rows = connection.execute(
-        select(checkin.c.id, checkin.c.person_id, person.c.phone, person.c.full_name)
-        .add_columns(time_in, time_out)
-        .join(person, person.c.id == checkin.c.person_id)
-        .where(
-            checkin.c.venue_id == venue_id,
-            time_in > since - cap,
-            time_in < until,
-            raw_end > since,
-            raw_end > time_in,
-        )
-        .order_by(checkin.c.checked_in_at, checkin.c.person_id, checkin.c.id)
-    )
-    found = []
-    for checkin_id, person_id, phone, name, checked_in, checked_out in rows:
-        band = presence(checked_in, checked_out, dwell, rules.max_presence_hours)
-        found.append(
-            Presence(
-                person_id, phone, name, checkin_id, utc_instant(band.start), utc_instant(band.end)
-            )
-        )
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class Overlapper:
-    """Someone who overlapped a traced person's exposure at a venue: their presences there and
-    the time covered (whole minutes, rounded down)."""
-
-    person_id: int
-    phone: str
-    full_name: str
-    overlap_minutes: int
-    presences: tuple[tuple[datetime, datetime], ...]
-
-
-def overlapping_at_venue(
-    connection: Connection,
-    venue_id: int,
-    visits: Sequence[tuple[datetime, datetime]],
-    traced_person_id: int,
-    rules: TraceRules = TraceRules(),
-) -> list[Overlapper]:
-    """The distinct people whose presence at the venue overlapped the traced person's visits
-    there (each widened by the buffer) by at least the minimum, by first time in. The traced
-    person is not among them."""
-    buffer = rules.buffer_minutes * MINUTE
-    exposures = [
-        Interval(epoch_seconds(start) - buffer, epoch_seconds(end) + buffer)
-        for start, end in visits
-    ]
-    if not exposures:
-        return []
-    present = present_at_venue(
-        connection,
-        venue_id,
-        utc_instant(min(e.start for e in exposures)),
-        utc_instant(max(e.end for e in exposures)),
-        rules,
-    )
-    present = [p for p in present if p.person_id != traced_person_id]
-    covered = overlap_by_person(
-        ((p.person_id, Interval(epoch_seconds(p.start), epoch_seconds(p.end))) for p in present),
-        exposures,
-        rules.min_overlap_minutes,
-    )
-    people: dict[int, Overlapper] = {}
-    for p in present:  # by time in: the first presence of each person decides the order
-        if p.person_id not in covered:
-            continue
-        known = people.get(p.person_id)
-        bands = (*known.presences, (p.start, p.end)) if known else ((p.start, p.end),)
-        people[p.person_id] = Overlapper(
-            p.person_id, p.phone, p.full_name, covered[p.person_id] // MINUTE, bands
-        )
-    return list(people.values())
 
 
 # --- cases and people -----------------------------------------------------------------------

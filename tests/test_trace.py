@@ -14,8 +14,9 @@ from sqlalchemy import Connection, select
 from db.schema import case_record, checkin, traced_contact, venue
 from queries.cases import AmbiguousPerson, PersonNotFound, find_person, register_case
 from queries.contact_records import record_contacts
-from queries.trace import TraceResult, TraceRules, case_visits, case_window, present_at_venue, trace
+from queries.trace import TraceResult, TraceRules, case_visits, case_window, trace
 from queries.trace_contacts import Contact, Step
+from queries.venue_presence import present_at_venue
 from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.exposure import cut, presence, qualifying_overlap, union_seconds, widen
 from rules.phone import PhoneError

@@ -17,8 +17,9 @@ from streamlit_folium import st_folium
 
 from geo.maps import visits_map
 from queries.audit import about, record
-from queries.trace import TraceResult, TraceRules, overlapping_at_venue
+from queries.trace import TraceResult, TraceRules
 from queries.trace_contacts import Contacts
+from queries.venue_presence import overlapping_at_venue
 from reports.tables import to_csv_bytes, to_xlsx_bytes
 from rules import safe_text
 from rules.access import Scope
