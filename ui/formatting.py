@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from i18n.numbers import percent, plotly_separators, whole_number
+from i18n.numbers import plotly_separators, whole_number
 from ui.runtime import language, settings, t
 
 ROW_PX = 35  # a row of st.dataframe, its header row the same
@@ -87,11 +87,6 @@ def table_height(rows: int, shown: int = ROWS_SHOWN) -> int:
 def count_text(value: float | None) -> str:
     """A count in the session's language: 6.272 (vi) or 6,272 (en)."""
     return whole_number(value, language())
-
-
-def percent_text(fraction: float | None, digits: int = 1) -> str:
-    """A share in the session's language: 0,9 % (vi) or 0.9% (en)."""
-    return percent(fraction, digits, language())
 
 
 # Plotly writes dates with English month names ("Nov 26") and has no Vietnamese locale loaded
