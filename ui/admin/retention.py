@@ -9,7 +9,7 @@ import streamlit as st
 from queries.audit import about, record
 from queries.retention import purge
 from rules.access import Scope
-from ui.runtime import engine, settings, t
+from ui.runtime import maintenance_engine, settings, t
 
 
 def retention_tab(scope: Scope) -> None:
@@ -17,7 +17,8 @@ def retention_tab(scope: Scope) -> None:
     st.info(t("admin.retention.setting", days=days))
     sure = st.checkbox(t("admin.retention.confirm"), key="purge_sure")
     if st.button(t("admin.retention.run"), disabled=not sure, key="purge_now"):
-        with engine().begin() as connection:
+        # Not a dashboard query: a large purge may run past the query time limit.
+        with maintenance_engine().begin() as connection:
             report = purge(connection, datetime.now(UTC), days)
             subject = about("purge", cutoff=report.cutoff.isoformat())
             detail = (
