@@ -26,7 +26,7 @@ from ingest.exports import ExportError, export_checkins
 from ingest.imports import DEFAULT_CHUNK_ROWS, import_checkins, import_venues
 from ingest.progress import progress_bar
 from ingest.report import ImportFileError, ImportInterrupted, ImportReport
-from ingest.sources import DEFAULT_MAX_BYTES
+from ingest.source_files import DEFAULT_MAX_BYTES
 from queries.audit import about, record
 
 SHOWN_ERRORS = 10  # rejected rows printed when no --errors file is asked for
@@ -118,10 +118,10 @@ def cmd_export_checkins(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     to_stdout = str(args.out) == "-"
     # Written beside the target and renamed at the end: a failed export leaves no half file.
-    partial = None if to_stdout else args.out.with_name(args.out.name + ".part")
+    partial: Path | None = None if to_stdout else args.out.with_name(args.out.name + ".part")
     try:
         with engine.connect() as connection:
-            if to_stdout:
+            if partial is None:
                 rows = _export(connection, args, settings, sys.stdout)
             else:
                 with open(partial, "w", encoding="utf-8", newline="") as out:

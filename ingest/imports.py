@@ -21,7 +21,9 @@ from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
 from ingest.normalise import SAIGON
+from ingest.parsed_records import ParsedRecords
 from ingest.reasons import reason
+from ingest.records import Chunk, raw_text
 from ingest.report import (
     ErrorSink,
     ImportFileError,
@@ -30,14 +32,8 @@ from ingest.report import (
     RowError,
     RowOutcome,
 )
-from ingest.sources import (
-    DEFAULT_MAX_BYTES,
-    Chunk,
-    ParsedRecords,
-    RecordReader,
-    Source,
-    raw_text,
-)
+from ingest.source_files import DEFAULT_MAX_BYTES, Source
+from ingest.sources import RecordReader
 from ingest.validate import (
     CHECKIN_COLUMNS,
     VENUE_COLUMNS,

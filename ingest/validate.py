@@ -18,8 +18,8 @@ import pandas as pd
 from config.settings import DEFAULT_DWELL_MINUTES, SECTORS, VENUE_KINDS
 from ingest import normalise as n
 from ingest.reasons import Reason, reason
+from ingest.records import Chunk, Columns, raw_text
 from ingest.report import RowError
-from ingest.sources import Chunk, Columns, raw_text
 from rules.risk import assess_risk
 
 CHECKIN_COLUMNS = Columns(

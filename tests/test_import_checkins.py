@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 import ingest.imports
 from db.schema import checkin, person, venue, ward_hour
 from ingest.imports import import_checkins, import_venues
+from ingest.parsed_records import ParsedRecords
 from ingest.report import ImportFileError, ImportInterrupted
-from ingest.sources import ParsedRecords
 from ingest.validate import CHECKIN_COLUMNS
 from queries.integrity import rollup_mismatches
+from tests.checkin_rows import stored_checkins
 
 NOW = datetime(2021, 8, 20, 12, 0, tzinfo=UTC)
 HEADER = (
@@ -43,19 +44,11 @@ def load(engine, text, **options):
 
 
 def stored(engine):
-    query = (
-        select(
-            checkin.c.external_id, venue.c.venue_ref, person.c.phone, person.c.full_name,
-            checkin.c.checked_in_at, checkin.c.checked_out_at, checkin.c.channel,
-            checkin.c.symptoms, checkin.c.exposures, checkin.c.risk_level,
-            checkin.c.risk_reasons, checkin.c.source,
-        )
-        .join(venue, venue.c.id == checkin.c.venue_id)
-        .join(person, person.c.id == checkin.c.person_id)
-        .order_by(checkin.c.source, checkin.c.external_id)
+    return stored_checkins(
+        engine, checkin.c.external_id, venue.c.venue_ref, person.c.phone, person.c.full_name,
+        checkin.c.checked_in_at, checkin.c.checked_out_at, checkin.c.channel, checkin.c.symptoms,
+        checkin.c.exposures, checkin.c.risk_level, checkin.c.risk_reasons, checkin.c.source,
     )  # fmt: skip
-    with engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(query)]
 
 
 def count(engine, table):
@@ -357,7 +350,7 @@ def test_excel_variants_of_utf8_csv_are_read(db, data):
 
 
 def test_a_bad_byte_further_down_rejects_only_its_row(db, monkeypatch):
-    monkeypatch.setattr("ingest.sources.HEAD_BYTES", 64)  # the encoding check sees the header
+    monkeypatch.setattr("ingest.source_files.HEAD_BYTES", 64)  # the encoding check sees the header
     text = (
         HEADER
         + "\n"
@@ -412,7 +405,7 @@ class Unsized(io.RawIOBase):
 
 
 def test_a_stream_that_grows_past_the_limit_stops_with_whole_chunks_written(db, monkeypatch):
-    monkeypatch.setattr("ingest.sources.HEAD_BYTES", 64)
+    monkeypatch.setattr("ingest.source_files.HEAD_BYTES", 64)
     text = (
         HEADER
         + "\n"

@@ -16,8 +16,9 @@ from config.settings import SECTORS
 from i18n.labels import LABELS
 from ingest import normalise as n
 from ingest.imports import import_checkins, import_venues
+from ingest.parsed_records import ParsedRecords
 from ingest.reasons import Invalid, Reason
-from ingest.sources import ParsedRecords, RecordReader
+from ingest.sources import RecordReader
 from ingest.validate import CHECKIN_COLUMNS, VENUE_COLUMNS, validate_checkins, validate_venues
 from rules.phone import PhoneError, normalize_phone
 from tests.conftest import REPO

@@ -27,8 +27,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ingest.imports import import_checkins
+from ingest.parsed_records import ParsedRecords
 from ingest.report import ImportFileError, ImportInterrupted, RowOutcome
-from ingest.sources import ParsedRecords
 from ingest.validate import CHECKIN_COLUMNS
 from queries.api_keys import key_digest, source_for_key
 from queries.audit import about, record

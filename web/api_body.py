@@ -1,6 +1,6 @@
 """A partner's request body (a JSON array of objects, or JSONL) -> the rows as parsed objects,
-which the importer reads as JSONL lines (ingest.sources.ParsedRecords): row N of the request
-is line N for the importer.
+which the importer reads as JSONL lines (ingest.parsed_records.ParsedRecords): row N of the
+request is line N for the importer.
 
 Only the body's shape is judged here, and a body of the wrong shape is refused whole: a
 partner whose serialiser is broken should hear it rather than find half its rows stored. The
