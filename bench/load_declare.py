@@ -92,6 +92,7 @@ sys.path.insert(0, str(REPO))
 from bench.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import checkin, venue, venue_day  # noqa: E402
+from rules.risk import EXPOSURES, SYMPTOMS  # noqa: E402
 
 RATE_LIMITS = {
     "KBYT_PUBLIC__RATE_PER_ADDRESS": "1000000/minute",
@@ -111,15 +112,6 @@ HIDDEN = {
     for name in ("v", "submission", "csrf_token")
 }
 OPTION = re.compile(r'<option value="([^"]+)"')
-SYMPTOMS = (
-    "fever",
-    "cough",
-    "sore_throat",
-    "shortness_of_breath",
-    "loss_of_taste_smell",
-    "fatigue",
-)
-EXPOSURES = ("case_contact", "lockdown_area", "travel_abroad")
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hữu", "Đức", "Thu", "Quốc", "Hoài")
 GIVEN = ("An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Lan", "Linh", "Mai", "Nam")

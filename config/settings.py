@@ -5,6 +5,12 @@ named by ``KBYT_CONFIG_FILE``), then environment variables. Every setting has an
 name: ``KBYT_`` plus the field name, nested groups joined by ``__`` (for example
 ``KBYT_TRACE__BUFFER_MINUTES=20``). ``DATABASE_URL`` is accepted as well as
 ``KBYT_DATABASE_URL`` because hosting platforms set it.
+
+The settings name things the rules define, and take them from there rather than copying them:
+the symptom vocabulary (``rules.risk.SYMPTOMS``, which ``risk.high_risk_symptoms`` is checked
+against) and the city's zone (``rules.local_time.CITY_ZONE``, the default of ``timezone``).
+So ``config`` sits one row above ``rules`` (docs/architecture.md); ``rules`` imports nothing
+of ours and takes settings as arguments.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from rules.local_time import CITY_ZONE
+from rules.risk import SYMPTOMS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "kbyt.toml"
@@ -48,16 +57,6 @@ VENUE_KINDS: tuple[str, ...] = (
     "other",
 )
 SECTORS: tuple[str, ...] = ("health", "government", "enterprise", "public")
-SYMPTOMS: tuple[str, ...] = (
-    "fever",
-    "cough",
-    "sore_throat",
-    "shortness_of_breath",
-    "loss_of_taste_smell",
-    "fatigue",
-)
-EXPOSURES: tuple[str, ...] = ("case_contact", "lockdown_area", "travel_abroad")
-
 DEFAULT_DWELL_MINUTES: dict[str, int] = {
     "hospital": 120,
     "clinic": 60,
@@ -228,7 +227,7 @@ class Settings(BaseSettings):
         "column; without it maps use Voronoi cells around the official ward centres and say so",
     )
     timezone: str = Field(
-        "Asia/Ho_Chi_Minh", description="Zone in which times are shown (stored in UTC)"
+        CITY_ZONE.key, description="Zone in which times are shown (stored in UTC)"
     )
     retention_days: int = Field(
         28, ge=1, le=3650, description="Check-ins older than this are purged (README: Data at rest)"

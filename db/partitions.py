@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from rules.local_time import DAY_S, LOCAL_OFFSET_S, local_day_number
+
 PARENT = "checkin"
-DAY_S = 86_400
-LOCAL_OFFSET_S = 7 * 3600  # partitions start at local midnight (UTC+7, no daylight saving)
 PREFIX = f"{PARENT}_p"
 # A batch whose rows fall on more days without a partition than this is refused: one chunk of
 # a time-ordered import spans a few days at most, and thousands of tiny partitions would slow
@@ -51,13 +51,13 @@ class Partition:
 
 
 def local_day(epoch: int) -> date:
-    return date(1970, 1, 1) + timedelta(days=(int(epoch) + LOCAL_OFFSET_S) // DAY_S)
+    return date(1970, 1, 1) + timedelta(days=local_day_number(int(epoch)))
 
 
 def day_start(epochs: Any) -> Any:
     """The local midnight (epoch seconds) of instants: an int, a numpy array, or an integer SQL
     expression alike. The daily rollups are keyed by it."""
-    return (epochs + LOCAL_OFFSET_S) // DAY_S * DAY_S - LOCAL_OFFSET_S
+    return local_day_number(epochs) * DAY_S - LOCAL_OFFSET_S
 
 
 def day_bounds(day: date) -> tuple[int, int]:
@@ -87,7 +87,7 @@ def days_of(epochs: Iterable[int] | np.ndarray) -> list[date]:
     values = np.asarray(epochs if isinstance(epochs, np.ndarray) else list(epochs), np.int64)
     if values.size == 0:
         return []
-    numbers = np.unique((values + LOCAL_OFFSET_S) // DAY_S)
+    numbers = np.unique(local_day_number(values))
     origin = date(1970, 1, 1)
     return [origin + timedelta(days=int(n)) for n in numbers]
 

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, select
 
 from db.dialect import epoch
 from db.schema import checkin, district, person, venue, ward
-from ingest.normalise import SAIGON
 from ingest.validate import CHECKIN_COLUMNS
 from rules.cells import neutralise
+from rules.local_time import CITY_ZONE
 
 HEADER = CHECKIN_COLUMNS.all
 WINDOW = timedelta(hours=6)  # one indexed range scan per venue, sorted, per window
@@ -38,7 +38,7 @@ def export_checkins(
     until: datetime,
     out: TextIO,
     *,
-    zone: tzinfo = SAIGON,
+    zone: tzinfo = CITY_ZONE,
     progress: Callable[[float, str], None] | None = None,
 ) -> int:
     """Write the check-ins at the district's venues with since <= time in < until to out

@@ -5,7 +5,6 @@ form can say, in the reader's language, what to fix. Pure, no I/O."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from config.settings import SECTORS, VENUE_KINDS
 from ingest.normalise import (
@@ -17,10 +16,8 @@ from ingest.normalise import (
     ward_codes,
 )
 from rules.declarant import Declarant
-from rules.local_time import today_local
+from rules.local_time import CITY_ZONE, today_local
 from rules.risk import EXPOSURES, SYMPTOMS
-
-CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def validate_declarant(

@@ -20,7 +20,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
-from ingest.normalise import SAIGON
 from ingest.parsed_records import ParsedRecords
 from ingest.reasons import reason
 from ingest.records import Chunk, raw_text
@@ -43,6 +42,7 @@ from ingest.validate import (
 )
 from queries.writes import CHECKIN_COLUMNS as WRITE_COLUMNS
 from queries.writes import resolve_people, upsert_venues, venue_ids_by_ref, write_checkins
+from rules.local_time import CITY_ZONE
 
 Progress = Callable[[float, str], None]
 
@@ -70,7 +70,7 @@ def import_checkins(
     file_format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     now: datetime | None = None,
-    zone: tzinfo = SAIGON,
+    zone: tzinfo = CITY_ZONE,
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
     outcomes: list[RowOutcome] | None = None,
     error_language: str | None = None,
@@ -215,7 +215,7 @@ def import_venues(
     first occurrence. Errors as for import_checkins.
     """
     show = progress or _quiet
-    registered_on = (today or datetime.now(UTC)).astimezone(SAIGON).date()
+    registered_on = (today or datetime.now(UTC)).astimezone(CITY_ZONE).date()
     report = ImportReport("venues")
     started = time.perf_counter()
     first_line: dict[str, int] = {}

@@ -10,18 +10,17 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Collection
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from geo.admin_units import HCMC_BOUNDS, hcmc_wards, inside_hcmc
 from ingest.reasons import Invalid
+from rules.local_time import CITY_ZONE
 from rules.phone import PhoneError, normalize_phone
 from rules.risk import EXPOSURES, SYMPTOMS, parse_codes
 
-SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 # No KBYT check-in predates the system; an earlier time is a spreadsheet's date artefact.
-EARLIEST = datetime(2020, 1, 1, tzinfo=SAIGON)
+EARLIEST = datetime(2020, 1, 1, tzinfo=CITY_ZONE)
 # A phone's clock may run a little fast; beyond this a time is in the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 CHANNELS = ("self", "proxy", "staff", "advance")  # and empty (or "import") for imported
@@ -111,7 +110,7 @@ def check_inside_hcmc(lat: float, lon: float) -> None:
         raise Invalid("outside_hcmc", lat=lat, lon=lon, **HCMC_BOUNDS)
 
 
-def parse_instant(raw: str, what: str, zone: tzinfo = SAIGON) -> int:
+def parse_instant(raw: str, what: str, zone: tzinfo = CITY_ZONE) -> int:
     """An ISO 8601 time as UTC epoch seconds; without an offset it is local time in zone."""
     text = raw.strip()
     if not text:
@@ -135,7 +134,7 @@ def check_instant_bounds(epoch: int, what: str, now: datetime) -> None:
 
 
 def _local(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone(timedelta(hours=7))).isoformat()
+    return datetime.fromtimestamp(epoch, CITY_ZONE).isoformat()
 
 
 def normalise_codes(raw: str, known: tuple[str, ...], refusal: str) -> str:

@@ -20,6 +20,7 @@ from ingest import normalise as n
 from ingest.reasons import Reason, reason
 from ingest.records import Chunk, Columns, raw_text
 from ingest.report import RowError
+from rules.local_time import CITY_ZONE
 from rules.risk import assess_risk
 
 CHECKIN_COLUMNS = Columns(
@@ -128,7 +129,7 @@ def validate_checkins(
     chunk: Chunk,
     *,
     now: datetime,
-    zone: tzinfo = n.SAIGON,
+    zone: tzinfo = CITY_ZONE,
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
 ) -> Validated:
     """Check-in records -> rows for the write path (times as epoch seconds, risk assessed).

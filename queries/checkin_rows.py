@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start, ensure_partitions
+from db.partitions import day_start, ensure_partitions
 from db.schema import ACTIVITY_BLOCK_DAYS
+from rules.local_time import local_day_number
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ _days_with_partition: set[tuple[str, int]] = set()
 
 
 def _ensure_partition(connection: Connection, at: int) -> None:
-    day = (str(connection.engine.url), (at + LOCAL_OFFSET_S) // DAY_S)
+    day = (str(connection.engine.url), local_day_number(at))
     if day in _days_with_partition:
         return
     if not ensure_partitions(connection, [at]):
@@ -231,7 +232,7 @@ def _ensure_partition(connection: Connection, at: int) -> None:
 def _add_to_rollups(
     connection: Connection, venue_id: int, ward_code: str, at: int, rows: Sequence[CheckinRow]
 ) -> None:
-    number = (at + LOCAL_OFFSET_S) // DAY_S
+    number = local_day_number(at)
     params = {
         "venue_id": venue_id,
         "ward_code": ward_code,

@@ -50,7 +50,7 @@ from db.dialect import epoch
 from db.schema import checkin, venue
 from queries.bulk import read_columns
 from queries.trace_contacts import Contact, Contacts, contacts_of
-from rules.exposure import HO_CHI_MINH, HOUR, MINUTE, lookback_window, presence
+from rules.exposure import HOUR, MINUTE, lookback_window, presence
 from rules.exposure_arrays import (
     ExposureArrays,
     Ints,
@@ -60,7 +60,7 @@ from rules.exposure_arrays import (
     presence_ends,
     probe_ranges_arrays,
 )
-from rules.local_time import epoch_seconds, utc_instant
+from rules.local_time import CITY_ZONE, epoch_seconds, utc_instant
 
 Progress = Callable[[float, str], None]
 
@@ -471,7 +471,7 @@ def trace(
 
 
 def case_window(
-    case_row: Any, rules: TraceRules, now: datetime, zone: ZoneInfo = HO_CHI_MINH
+    case_row: Any, rules: TraceRules, now: datetime, zone: ZoneInfo = CITY_ZONE
 ) -> tuple[datetime, datetime]:
     """[since, until) of a case (a case_record row or anything with onset_date, test_date
     and isolated_at): from local midnight lookback_days before the earlier date, to isolation

@@ -43,8 +43,9 @@ from sqlalchemy.exc import IntegrityError
 
 from db.arrays import pg_array, pg_array_or_nulls
 from db.dialect import insert_for
-from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start, ensure_partitions
+from db.partitions import day_start, ensure_partitions
 from db.schema import ACTIVITY_BLOCK_DAYS, person, venue
+from rules.local_time import local_day_number
 from rules.text import search_key
 
 CHECKIN_COLUMNS = (
@@ -622,7 +623,7 @@ def _activity_bits(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(block, venue_id, days) of venue_activity for venues active on days (local midnights,
     as venue_day's day_start): one row per venue and block, its days OR-ed together."""
-    number = (day_starts.astype(np.int64) + LOCAL_OFFSET_S) // DAY_S
+    number = local_day_number(day_starts.astype(np.int64))
     blocks = number // ACTIVITY_BLOCK_DAYS
     bits = np.left_shift(np.int64(1), number % ACTIVITY_BLOCK_DAYS)
     venues = venue_ids.astype(np.int64)

@@ -1,4 +1,4 @@
-"""Exposure rules of DESIGN §5 on epoch seconds. Pure: no I/O, nothing imported from this project.
+"""Exposure rules of DESIGN §5 on epoch seconds. Pure: no I/O, nothing imported from outside rules/.
 
 Vocabulary (all intervals half-open, [start, end), in UTC epoch seconds):
 
@@ -18,13 +18,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from rules.local_time import CITY_ZONE, local_day_bounds
+
 MINUTE = 60
 HOUR = 3600
-HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Interval(NamedTuple):
@@ -125,7 +126,7 @@ def lookback_window(
     isolated_at: datetime | None,
     now: datetime,
     lookback_days: int,
-    zone: ZoneInfo = HO_CHI_MINH,
+    zone: ZoneInfo = CITY_ZONE,
 ) -> tuple[datetime, datetime]:
     """[since, until) of a case's visits that count, as aware UTC datetimes.
 
@@ -136,7 +137,7 @@ def lookback_window(
     if not dates:
         raise ValueError("a case needs an onset date or a test date")
     first_day = min(dates) - timedelta(days=lookback_days)
-    since = datetime.combine(first_day, time.min, tzinfo=zone).astimezone(UTC)
+    since = local_day_bounds(first_day, zone)[0]
     until = (isolated_at or now).astimezone(UTC)
     return since, until
 

@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+# The city's zone: the default of the timezone setting, and the zone of the check-in partitions'
+# days. Code that has the settings passes settings.zone instead.
+CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Its offset from UTC, fixed: Vietnam has kept UTC+7 without daylight saving since 1975. The
+# partitions and the daily rollups of the database are cut at this local midnight.
+LOCAL_OFFSET_S = 7 * 3600
+DAY_S = 86_400
+
+
+def local_day_number(epochs: Any) -> Any:
+    """Days since 1970-01-01 of the city's local day of instants (epoch seconds): an int, a
+    numpy array or an integer SQL expression alike."""
+    return (epochs + LOCAL_OFFSET_S) // DAY_S
 
 
 def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

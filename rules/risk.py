@@ -1,6 +1,8 @@
 """Risk at declaration (DESIGN §5): a level and the reasons for it. Pure, no I/O.
 
 Reasons are stable codes (stored with the check-in); i18n turns them into sentences.
+SYMPTOMS and EXPOSURES are the one vocabulary of the declaration: the forms, the importer, the
+settings (``risk.high_risk_symptoms``) and the benchmarks take them from here.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 NONE, MEDIUM, HIGH = 0, 1, 2
 LEVEL_NAMES = ("none", "medium", "high")
 
-SYMPTOMS = (
+SYMPTOMS: tuple[str, ...] = (
     "fever",
     "cough",
     "sore_throat",
@@ -19,7 +21,7 @@ SYMPTOMS = (
     "loss_of_taste_smell",
     "fatigue",
 )
-EXPOSURES = ("case_contact", "lockdown_area", "travel_abroad")
+EXPOSURES: tuple[str, ...] = ("case_contact", "lockdown_area", "travel_abroad")
 
 
 @dataclass(frozen=True)

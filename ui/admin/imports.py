@@ -58,6 +58,7 @@ def imports_tab(scope: Scope) -> None:
                 error_report=errors_file,
                 progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
                 max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
+                zone=settings.zone,
                 high_risk_symptoms=settings.risk.high_risk_symptoms,
                 error_language=language(),
             )
