@@ -1,6 +1,7 @@
 """The checkpoint kiosk for venue staff: declare for a person who needs help, or confirm a code
-declared in advance. Residents declare on the plain form their venue's QR opens (web/declare.py);
-this page needs a signed-in account with a venue (or a district officer's area)."""
+declared in advance. Residents declare on the plain form their venue's QR opens
+(web/declare_form.py); this page needs a signed-in account with a venue (or a district
+officer's area)."""
 
 from datetime import UTC, datetime
 

@@ -33,8 +33,8 @@ from queries.sessions import (
 from queries.users import SignInError, count_users, sign_in
 from rules.access import PUBLIC_PAGES, ROLE_PAGES
 from web.context import WebContext, in_database_thread
-from web.declare import Page, read_form
 from web.guards import CSRF_COOKIE, CSRF_FIELD, client_address
+from web.public_page import Page, read_form
 
 SESSION_COOKIE = "kbyt_session"
 # Dashboard pages a signed-out browser is sent from to the sign-in form ("/" included).
