@@ -1,15 +1,10 @@
 """The database schema as SQLAlchemy Core tables; migrations in db/migrations build it.
 
-Instants are stored as UTC epoch seconds (BIGINT) on both engines. That keeps time arithmetic
-(presence = time in + dwell, hour buckets, local days = UTC hours + 7) plain integer SQL that
-runs unchanged on SQLite and PostgreSQL, and keeps the hot (venue, time) index small.
-``UtcInstant`` converts at the Python edge: aware datetimes in, aware UTC datetimes out.
+Instants are UtcInstant columns (db.columns): UTC epoch seconds on both engines, aware datetimes
+at the Python edge.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,12 +13,10 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -32,42 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.sql.expression import true
-from sqlalchemy.types import TypeDecorator
 
-# Integer primary keys must be plain INTEGER on SQLite to alias its rowid (autoincrement).
-Id = BigInteger().with_variant(Integer(), "sqlite")
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-
-class UtcInstant(TypeDecorator):
-    """An instant stored as UTC epoch seconds; naive datetimes are refused, not guessed."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError(f"naive datetime {value!r}: give a time zone")
-            return int(value.timestamp())
-        return int(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return datetime.fromtimestamp(int(value), UTC)
-
+from db.columns import Id, UtcInstant, metadata
 
 CHANNELS = ("self", "proxy", "staff", "advance", "import")
 CASE_STATUSES = ("suspected", "confirmed", "cleared")

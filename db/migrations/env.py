@@ -2,7 +2,8 @@
 
 from alembic import context
 
-from db.schema import UtcInstant, metadata
+from db.columns import UtcInstant
+from db.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
