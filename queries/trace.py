@@ -50,16 +50,16 @@ from db.dialect import epoch
 from db.schema import checkin, venue
 from queries.bulk import read_columns
 from queries.trace_contacts import Contact, Contacts, contacts_of
-from rules.exposure import HOUR, MINUTE, lookback_window, presence
-from rules.exposure_arrays import (
-    ExposureArrays,
-    Ints,
-    Met,
-    findings,
-    gather,
+from rules.exposure import (
+    HOUR,
+    MINUTE,
+    Interval,
+    lookback_window,
+    presence,
     presence_ends,
-    probe_ranges_arrays,
+    widen,
 )
+from rules.exposure_arrays import ExposureArrays, Ints, Met, findings, gather, probe_ranges_arrays
 from rules.local_time import CITY_ZONE, epoch_seconds, utc_instant
 
 Progress = Callable[[float, str], None]
@@ -220,6 +220,14 @@ def case_visits(
 # object is reused, so SQLAlchemy neither rebuilds nor recompiles it, whatever the number of rows.
 
 
+def uncapped_presence_end(time_in: Any, time_out: Any, dwell_minutes: Any) -> Any:
+    """rules.exposure.presence_ends in SQL, before the cap: the time out, else the time in plus
+    the venue's dwell. The one place the statements write it; each applies the cap through the
+    check-in times it reads (no presence is longer than the cap), and the rows it returns are
+    capped by presence_ends."""
+    return func.coalesce(time_out, time_in + dwell_minutes * MINUTE)
+
+
 PROBE_COLUMNS = ("venue_id", "dwell_minutes", "read_from", "read_to", "min_end")
 
 
@@ -231,7 +239,7 @@ def _probe_statement(dialect: str) -> Select:
     min_end (the exposure's start plus the minimum); only indexed columns are read."""
     probe = row_table(dialect, "probe", PROBE_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
-    raw_end = func.coalesce(time_out, time_in + probe.c.dwell_minutes * MINUTE)
+    raw_end = uncapped_presence_end(time_in, time_out, probe.c.dwell_minutes)
     return (
         select(checkin.c.person_id, probe.c.venue_id, time_in, time_out)
         .select_from(probe)
@@ -323,13 +331,19 @@ def _f1(
     rules: TraceRules,
     met: list[Met],
 ) -> None:
-    buffer = rules.buffer_minutes * MINUTE
     venue = np.array([v.venue_id for v in visits], dtype=np.int64)
     dwell = np.array([v.dwell_minutes for v in visits], dtype=np.int64)
+    widened = widen(
+        Interval(
+            np.array([epoch_seconds(v.start) for v in visits], dtype=np.int64),
+            np.array([epoch_seconds(v.end) for v in visits], dtype=np.int64),
+        ),
+        rules.buffer_minutes,
+    )
     exposures = _Exposures(
         venue,
-        np.array([epoch_seconds(v.start) - buffer for v in visits], dtype=np.int64),
-        np.array([epoch_seconds(v.end) + buffer for v in visits], dtype=np.int64),
+        widened.start,
+        widened.end,
         np.full(len(visits), person_id, dtype=np.int64),
         *_dwell_table(venue, dwell),
     )
@@ -365,8 +379,7 @@ def _onward_statement(dialect: str) -> Select:
             .join(checkin, and_(*reads))
             .join(venue, venue.c.id == checkin.c.venue_id)
             .where(
-                func.coalesce(time_out, time_in + venue.c.dwell_minutes * MINUTE)
-                >= onward.c.min_end
+                uncapped_presence_end(time_in, time_out, venue.c.dwell_minutes) >= onward.c.min_end
             )
         )
     each = (
@@ -387,7 +400,7 @@ def _onward_statement(dialect: str) -> Select:
         .join(each, true())
         .join(venue, venue.c.id == each.c.venue_id)
         .where(
-            func.coalesce(each.c.time_out, each.c.time_in + venue.c.dwell_minutes * MINUTE)
+            uncapped_presence_end(each.c.time_in, each.c.time_out, venue.c.dwell_minutes)
             >= onward.c.min_end
         )
     )
@@ -422,9 +435,10 @@ def _f2(
         )
         end = presence_ends(time_in, time_out, dwell, rules.max_presence_hours)
         # Widened, then cut at the moment the F1 first met the case.
-        start = np.maximum(time_in - buffer, f1.first_at[np.searchsorted(f1.person, pid)])
-        long = end + buffer - start >= minimum
-        found.append([c[long] for c in (venue_id, start, end + buffer, pid, dwell)])
+        widened = widen(Interval(time_in, end), rules.buffer_minutes)
+        start = np.maximum(widened.start, f1.first_at[np.searchsorted(f1.person, pid)])
+        long = widened.end - start >= minimum
+        found.append([c[long] for c in (venue_id, start, widened.end, pid, dwell)])
         progress(0.3 * done / count, f"F1 visits: {done}/{count} batches")
     venue_id, start, end, pid, dwell = (
         [np.concatenate(c) for c in zip(*found, strict=True)] if found else [_NONE] * 5

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from db.dialect import epoch
 from db.schema import checkin, person, venue
-from queries.trace import TraceRules
-from rules.exposure import HOUR, MINUTE, Interval, presence
+from queries.trace import TraceRules, uncapped_presence_end
+from rules.exposure import HOUR, MINUTE, Interval, presence, widen
 from rules.local_time import epoch_seconds, utc_instant
 from rules.trace_presence import overlap_by_person
 
@@ -45,7 +45,7 @@ def present_at_venue(
     since, until = epoch_seconds(start), epoch_seconds(end)
     cap = rules.max_presence_hours * HOUR
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
-    raw_end = func.coalesce(time_out, time_in + dwell * MINUTE)
+    raw_end = uncapped_presence_end(time_in, time_out, dwell)
     rows = connection.execute(
         select(checkin.c.id, checkin.c.person_id, person.c.phone, person.c.full_name)
         .add_columns(time_in, time_out)
@@ -92,9 +92,8 @@ def overlapping_at_venue(
     """The distinct people whose presence at the venue overlapped the traced person's visits
     there (each widened by the buffer) by at least the minimum, by first time in. The traced
     person is not among them."""
-    buffer = rules.buffer_minutes * MINUTE
     exposures = [
-        Interval(epoch_seconds(start) - buffer, epoch_seconds(end) + buffer)
+        widen(Interval(epoch_seconds(start), epoch_seconds(end)), rules.buffer_minutes)
         for start, end in visits
     ]
     if not exposures:

@@ -1,7 +1,7 @@
-"""The exposure rules of rules.exposure on numpy arrays: the same answers, for a whole batch of
-presences at once. Pure: no I/O, nothing imported from this project but rules.exposure.
+"""The exposure rules of rules.exposure_spec on numpy arrays: the same answers, for a whole batch
+of presences at once. Pure: no I/O, nothing imported from this project but rules.exposure.
 
-rules.exposure stays the readable specification (ExposureIndex.attribute, ContactLedger); this
+rules.exposure_spec is the readable specification (ExposureIndex.attribute, ContactLedger); this
 module is its vectorised twin, checked against it on randomised intervals. A trace of an F2 with
 hundreds of thousands of contacts attributes millions of presences, which per-row Python objects
 made the slowest part of the trace.
@@ -42,21 +42,6 @@ def _ints(values: object) -> Ints:
     return np.asarray(values, dtype=np.int64)
 
 
-def presence_ends(
-    checked_in_at: Ints,
-    checked_out_at: NDArray[np.float64],
-    dwell_minutes: Ints,
-    max_presence_hours: int,
-) -> Ints:
-    """rules.exposure.presence for many check-ins: the end of each presence. checked_out_at is
-    float with NaN for no time out (epoch seconds are exact in a float64)."""
-    time_in = _ints(checked_in_at)
-    out = np.asarray(checked_out_at, dtype=np.float64)
-    missing = np.isnan(out)
-    end = np.where(missing, time_in + _ints(dwell_minutes) * MINUTE, np.where(missing, 0, out))
-    return np.minimum(end.astype(np.int64), time_in + max_presence_hours * HOUR)
-
-
 @dataclass(frozen=True)
 class Attributions:
     """What a batch of presences met. Rows of `row`, first_at and source: one per presence that
@@ -73,7 +58,7 @@ class Attributions:
 
 
 class ExposureArrays:
-    """The twin of rules.exposure.ExposureIndex for many venues at once."""
+    """The twin of rules.exposure_spec.ExposureIndex for many venues at once."""
 
     def __init__(
         self,
@@ -188,8 +173,8 @@ def probe_ranges_arrays(
     min_overlap_minutes: int,
     max_presence_hours: int,
 ) -> tuple[Ints, Ints, Ints, Ints]:
-    """rules.exposure.probe_ranges for many venues: (venue, exposure start, first, last) of each
-    range, by venue then time."""
+    """rules.exposure_spec.probe_ranges for many venues: (venue, exposure start, first, last) of
+    each range, by venue then time."""
     venue, start, end = _ints(venue), _ints(start), _ints(end)
     minimum, cap = min_overlap_minutes * MINUTE, max_presence_hours * HOUR
     if minimum > cap or not len(venue):

@@ -18,7 +18,8 @@ from queries.trace import TraceResult, TraceRules, case_visits, case_window, tra
 from queries.trace_contacts import Contact, Step
 from queries.venue_presence import present_at_venue
 from queries.writes import resolve_people, upsert_venues, write_checkins
-from rules.exposure import cut, presence, qualifying_overlap, union_seconds, widen
+from rules.exposure import presence, qualifying_overlap, union_seconds, widen
+from rules.exposure_spec import cut
 from rules.phone import PhoneError
 from tests.checkin_rows import checkin_frame
 

@@ -10,14 +10,8 @@ from sqlalchemy import func, select
 from db.schema import case_record, checkin, person, venue
 from queries.trace import TraceRules, case_window, trace
 from queries.trace_contacts import Contact, Step
-from rules.exposure import (
-    MINUTE,
-    ContactLedger,
-    ExposureIndex,
-    cut,
-    presence,
-    widen,
-)
+from rules.exposure import MINUTE, presence, widen
+from rules.exposure_spec import ContactLedger, ExposureIndex, cut
 from tests.test_trace import WORKED_EXAMPLE, at, build, epoch_checkins, run
 
 

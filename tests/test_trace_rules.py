@@ -6,20 +6,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from rules.exposure import (
-    Attribution,
-    ContactLedger,
-    ExposureIndex,
     Interval,
-    cut,
     lookback_window,
     merge,
     overlap,
     presence,
-    probe_ranges,
     qualifying_overlap,
     union_seconds,
     widen,
 )
+from rules.exposure_spec import Attribution, ContactLedger, ExposureIndex, cut, probe_ranges
 
 SAIGON = timezone(timedelta(hours=7))
 

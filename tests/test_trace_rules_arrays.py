@@ -7,16 +7,16 @@ import random
 import numpy as np
 import pytest
 
-from rules.exposure import ContactLedger, ExposureIndex, Interval, presence, probe_ranges
+from rules.exposure import Interval, presence, presence_ends
 from rules.exposure_arrays import (
     ExposureArrays,
     Met,
     findings,
     gather,
-    presence_ends,
     probe_ranges_arrays,
     union_by_group,
 )
+from rules.exposure_spec import ContactLedger, ExposureIndex, probe_ranges
 
 MINUTE = 60
 DAY = 24 * 3600  # times after the epoch: ExposureIndex marks 'none yet' with -1
