@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast as cast_type
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,8 @@ def pg_array(values: Sequence[object]) -> str:
     if isinstance(values[0], str):
         # NUL cannot occur in PostgreSQL text, so it can stand for the separator while the
         # whole batch is escaped at once.
-        joined = "\0".join(values).replace("\\", "\\\\").replace('"', '\\"')
+        texts = cast_type("Sequence[str]", values)  # the first is text, so all are (one column)
+        joined = "\0".join(texts).replace("\\", "\\\\").replace('"', '\\"')
         return '{"' + joined.replace("\0", '","') + '"}'
     return "{" + ",".join(map(str, values)) + "}"
 

@@ -34,5 +34,6 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError("db/migrations has no revision: no head to migrate to")
     return head

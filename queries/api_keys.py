@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Row, or_, select, update
 
@@ -74,7 +75,7 @@ def revoke_api_key(connection: Connection, prefix_or_id: str, now: datetime) -> 
     return True
 
 
-def list_api_keys(connection: Connection) -> list[Row]:
+def list_api_keys(connection: Connection) -> list[Row[*tuple[Any, ...]]]:
     """Every key, revoked ones included, oldest first; never the digest."""
     return list(
         connection.execute(
@@ -118,4 +119,5 @@ def source_for_key(connection: Connection, key: str, now: datetime) -> str | Non
             )
             .values(last_used_at=now)
         )
-    return found.source
+    source: str = found.source
+    return source

@@ -34,7 +34,9 @@ def allowed_wards(filter_: Filter, scope: Scope | None) -> frozenset[str] | None
     )
 
 
-def area_clause(ward_column: ColumnElement, wards: frozenset[str] | None) -> ColumnElement[bool]:
+def area_clause(
+    ward_column: ColumnElement[str], wards: frozenset[str] | None
+) -> ColumnElement[bool]:
     if wards is None:
         return true()
     if not wards:
@@ -42,7 +44,7 @@ def area_clause(ward_column: ColumnElement, wards: frozenset[str] | None) -> Col
     return ward_column.in_(sorted(wards))
 
 
-def venue_clause(venue_column: ColumnElement, scope: Scope | None) -> ColumnElement[bool]:
+def venue_clause(venue_column: ColumnElement[int], scope: Scope | None) -> ColumnElement[bool]:
     """Venue staff read only their own venues."""
     if scope is None or scope.venue_ids is None:
         return true()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import string
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import Connection, select
@@ -69,7 +69,7 @@ def about(key: str, /, **values: str | int) -> Subject:
 
 
 def subject_text(
-    language: str, text: str, key: str | None = None, values: dict | None = None
+    language: str, text: str, key: str | None = None, values: dict[str, Any] | None = None
 ) -> str:
     """A row's subject for a reader: in English, the text written; in another language, its
     key's sentence, or the text written when the row has no key (written before keys)."""

@@ -25,7 +25,7 @@ def _dtype(i: int, nullable: Sequence[int], text: Sequence[int]) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Select, dialect: Dialect) -> Compiled:
+def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> Compiled:
     """The statement compiled once: the trace's statements are built once and reused, and
     compiling one took longer than running a small probe."""
     return statement.compile(dialect=dialect)
@@ -33,7 +33,7 @@ def _compiled(statement: Select, dialect: Dialect) -> Compiled:
 
 def read_columns(
     connection: Connection,
-    statement: Select,
+    statement: Select[*tuple[Any, ...]],
     params: Mapping[str, Any],
     nullable: Sequence[int] = (),
     text: Sequence[int] = (),
@@ -53,11 +53,15 @@ def read_columns(
             for i in range(width)
         ]
     from psycopg2 import sql  # only PostgreSQL connections come here
+    from psycopg2.extensions import connection as PsycopgConnection
 
     compiled = _compiled(statement, connection.dialect)
     values = compiled.construct_params(dict(params))
     buffer = io.BytesIO()
-    with connection.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+    dbapi_connection = connection.connection.dbapi_connection
+    if not isinstance(dbapi_connection, PsycopgConnection):
+        raise TypeError(f"COPY needs a psycopg2 connection, not {type(dbapi_connection)}")
+    with dbapi_connection.cursor() as cursor:
         # Listeners of the engine (statement logs, tests and benchmarks that EXPLAIN the
         # probes) see the SELECT with its parameters as if it had been executed plainly.
         events = connection.dispatch
@@ -73,10 +77,11 @@ def read_columns(
     frame = pd.read_csv(
         buffer,
         header=None,
+        names=[str(i) for i in range(width)],
         encoding="utf-8",
         keep_default_na=False,
-        na_values={i: [""] for i in nullable},  # an unquoted empty field is NULL in CSV
-        dtype={i: _dtype(i, nullable, text) for i in range(width)},
+        na_values={str(i): [""] for i in nullable},  # an unquoted empty field is NULL in CSV
+        dtype={str(i): _dtype(i, nullable, text) for i in range(width)},
         engine="c",
     )
-    return [frame[i].to_numpy() for i in range(width)]
+    return [frame[str(i)].to_numpy() for i in range(width)]

@@ -79,7 +79,7 @@ def person_by_id(connection: Connection, person_id: int) -> tuple[str, str] | No
 
 def list_cases(
     connection: Connection, status: str | None = None, limit: int = 50
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """Cases newest first: case_id, status, created_at (aware UTC), onset_date, test_date,
     full_name, phone."""
     query = (
@@ -155,7 +155,10 @@ def register_case(
             note=note,
         )
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the case's insert returned no primary key")
+    return int(key[0])
 
 
 def latest_case(connection: Connection, person_id: int) -> Any | None:

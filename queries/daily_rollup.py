@@ -7,7 +7,7 @@ deployment configured with another zone still gets exact figures: it reads the h
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
@@ -32,14 +32,14 @@ def serves(first: date, last: date, zone: ZoneInfo) -> bool:
     )
 
 
-def venue_rollup(first: date, last: date, zone: ZoneInfo) -> tuple[Table, ColumnElement]:
+def venue_rollup(first: date, last: date, zone: ZoneInfo) -> tuple[Table, ColumnElement[datetime]]:
     """The venue rollup for the local days first..last of zone, and its time column."""
     if serves(first, last, zone):
         return venue_day, venue_day.c.day_start
     return venue_hour, venue_hour.c.hour_start
 
 
-def ward_rollup(first: date, last: date, zone: ZoneInfo) -> tuple[Table, ColumnElement]:
+def ward_rollup(first: date, last: date, zone: ZoneInfo) -> tuple[Table, ColumnElement[datetime]]:
     """The ward rollup for the local days first..last of zone, and its time column."""
     if serves(first, last, zone):
         return ward_day, ward_day.c.day_start
@@ -54,7 +54,7 @@ def _days_of_block(block: int, first: int, last: int) -> int:
     return ((1 << (high - low + 1)) - 1) << low
 
 
-def active_venues(first: date, last: date, zone: ZoneInfo) -> Select:
+def active_venues(first: date, last: date, zone: ZoneInfo) -> Select[int]:
     """The venue_id of every venue with a check-in on a local day first..last of zone, each
     once: from venue_activity (a row per venue and 63-day block) for the daily rollups' days,
     else from the hourly rollup."""

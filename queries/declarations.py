@@ -309,7 +309,7 @@ def declare_in_advance(
     """Store a declaration made before arriving; the code is shown to staff at the door. The
     same submission key again returns the first code."""
     if submission is not None:
-        earlier = connection.scalar(
+        earlier: str | None = connection.scalar(
             select(advance_declaration.c.code).where(advance_declaration.c.submission == submission)
         )
         if earlier is not None:

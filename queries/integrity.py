@@ -3,8 +3,10 @@ ones against the hourly ones."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from sqlalchemy import Connection, Table, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, case, exists, func, or_, select
 
 from db.dialect import epoch, hour_of
 from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start
@@ -33,11 +35,11 @@ def table_counts(connection: Connection) -> dict[str, int]:
     }
 
 
-def rollup_mismatches(connection: Connection) -> list[tuple]:
+def rollup_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
     """(rollup, key, hour, rolled up, raw) for every hour where a rollup and the raw rows
     disagree on check-ins or at-risk counts. Empty when all is well. Scans check-ins: for
     tests and the `check` command, never for pages."""
-    problems: list[tuple] = []
+    problems: list[tuple[Any, ...]] = []
     hour = hour_of(checkin.c.checked_in_at).label("hour_start")
     at_risk = func.sum(case((checkin.c.risk_level >= 1, 1), else_=0))
     for rollup, key_name, key in (
@@ -64,18 +66,22 @@ def rollup_mismatches(connection: Connection) -> list[tuple]:
     return problems + _daily_mismatches(connection) + _activity_mismatches(connection)
 
 
-def _daily_mismatches(connection: Connection) -> list[tuple]:
+def _daily_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
     """The daily rollups against the hourly ones (themselves checked against the raw rows):
     per venue or ward and local day, (check-ins, at risk, high risk[, first hour]); the
     key's 'hour' is the day's start."""
-    problems: list[tuple] = []
+    problems: list[tuple[Any, ...]] = []
     for daily, hourly, key_name, first_hour in (
         (venue_day, venue_hour, "venue_id", True),
         (ward_day, ward_hour, "ward_code", False),
     ):
         day = day_start(epoch(hourly.c.hour_start)).label("day_start")
-        summed = [func.sum(hourly.c[f]) for f in ("checkins", "at_risk", "high_risk")]
-        stored = [daily.c[f] for f in ("checkins", "at_risk", "high_risk")]
+        summed: list[ColumnElement[Any]] = [
+            func.sum(hourly.c[f]) for f in ("checkins", "at_risk", "high_risk")
+        ]
+        stored: list[ColumnElement[Any]] = [
+            daily.c[f] for f in ("checkins", "at_risk", "high_risk")
+        ]
         if first_hour:
             summed.append(func.min(epoch(hourly.c.hour_start)))
             stored.append(epoch(daily.c.first_hour_start))
@@ -99,7 +105,7 @@ def _daily_mismatches(connection: Connection) -> list[tuple]:
     return problems
 
 
-def _activity_mismatches(connection: Connection) -> list[tuple]:
+def _activity_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
     """venue_activity against venue_day: the same (venue, local day) pairs. A pair in only one
     of them is ("venue_activity", venue, day start, in venue_activity, in venue_day); a row
     without a day, or with the sign bit set, is ("venue_activity", venue, block's first day

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, SupportsInt
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select, true
+from sqlalchemy import Column, ColumnElement, Connection, Row, and_, func, select, true
 
 from db.dialect import epoch
 from db.schema import (
@@ -66,12 +67,14 @@ def _offset_seconds(zone: ZoneInfo, day: date) -> int:
     return int(offset.total_seconds()) if offset else 0
 
 
-def _local_day(column: object, offset: int) -> object:
+def _local_day(column: ColumnElement[datetime], offset: int) -> ColumnElement[int]:
     """The local day of a UTC instant column, as days since 1970-01-01 (integer SQL)."""
     return (epoch(column) + offset) // 86_400
 
 
-def _before_hour(column: object, offset: int, hour: int | None) -> object:
+def _before_hour(
+    column: ColumnElement[datetime], offset: int, hour: int | None
+) -> ColumnElement[bool]:
     """Only the part of each local day before `hour` o'clock (all of it when hour is None)."""
     if hour is None:
         return true()
@@ -92,7 +95,7 @@ def _active_per_day(
     if rollup is venue_day:
         # One row per venue and day: a count of rows is a count of venues.
         venues = func.count()
-        counted = true()
+        counted: ColumnElement[bool] = true()
         if before_hour is not None:
             counted = epoch(venue_day.c.first_hour_start) < (
                 epoch(venue_day.c.day_start) + before_hour * 3600
@@ -166,7 +169,7 @@ def daily_series(
     columns = ("declarations", "at_risk", "high_risk", "new_cases", "contacts_traced")
     figures = {name: [0] * len(days) for name in (*columns, "active_units")}
 
-    def put(column: str, number: object, value: object) -> None:
+    def put(column: str, number: SupportsInt, value: SupportsInt) -> None:
         position = int(number) - origin
         if 0 <= position < len(days):
             figures[column][position] = int(value)
@@ -191,27 +194,27 @@ def daily_series(
 
 def _per_day(
     connection: Connection,
-    instant: object,
-    person_id: object,
+    instant: Column[datetime],
+    person_id: Column[int],
     window: tuple[datetime, datetime, int],
     wards: frozenset[str] | None,
-    condition: object,
+    condition: ColumnElement[bool] | None,
     distinct: bool = False,
-) -> list:
+) -> list[Row[Any, int]]:
     start, end, offset = window
     day = _local_day(instant, offset).label("day")
     counted = func.count(func.distinct(person_id)) if distinct else func.count()
     query = (
         select(day, counted)
-        .select_from(instant.table.join(person, person.c.id == person_id))  # type: ignore[attr-defined]
-        .where(instant >= start, instant < end)  # type: ignore[operator]
+        .select_from(instant.table.join(person, person.c.id == person_id))
+        .where(instant >= start, instant < end)
         .group_by(day)
     )
     if wards is not None:
         query = query.where(area_clause(person.c.home_ward_code, wards))
     if condition is not None:
         query = query.where(condition)
-    return connection.execute(query).all()
+    return list(connection.execute(query).all())
 
 
 def units_by_sector(
@@ -245,15 +248,15 @@ def daily_kpis(
     series = daily_series(connection, day - timedelta(days=7), day, zone, wards, before_hour)
     figures = [
         DayFigures(
-            day=row.day,
-            declarations=int(row.declarations),
-            at_risk=int(row.at_risk),
-            high_risk=int(row.high_risk),
-            new_cases=int(row.new_cases),
-            contacts_traced=int(row.contacts_traced),
-            active_units=int(row.active_units),
+            day=row["day"],
+            declarations=int(row["declarations"]),
+            at_risk=int(row["at_risk"]),
+            high_risk=int(row["high_risk"]),
+            new_cases=int(row["new_cases"]),
+            contacts_traced=int(row["contacts_traced"]),
+            active_units=int(row["active_units"]),
         )
-        for row in series.itertuples()
+        for row in series.to_dict("records")
     ]
     week = series.iloc[:7]
     average = {

@@ -103,7 +103,7 @@ def _referred_to_by_nothing(cutoff: datetime, dialect: str) -> list[ColumnElemen
     Check-ins count only if kept: those before the cutoff still exist in the partitions that
     are dropped at the end, and bounding the time prunes the look-up to the kept days."""
     kept = checkin.c.checked_in_at >= cutoff
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     for column in PERSON_REFERENCES:
         only_kept = [kept] if column.table is checkin else []
         if dialect == "sqlite" and not _leads_an_index(column):
@@ -113,7 +113,7 @@ def _referred_to_by_nothing(cutoff: datetime, dialect: str) -> list[ColumnElemen
     return conditions
 
 
-def _leads_an_index(column: Column) -> bool:
+def _leads_an_index(column: Column[int]) -> bool:
     table = column.table
     keys = [index.columns.values()[0] for index in table.indexes]
     return column is table.primary_key.columns.values()[0] or any(key is column for key in keys)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Subquery, and_, func, select
 
 from db.schema import alert, checkin, follow_up, person, venue, ward
 from queries.area import area_clause, venue_clause
@@ -31,7 +31,7 @@ COLUMNS = [
 ]
 
 
-def _latest_follow_up() -> object:
+def _latest_follow_up() -> Subquery:
     latest = (
         select(follow_up.c.person_id, func.max(follow_up.c.id).label("id"))
         .group_by(follow_up.c.person_id)

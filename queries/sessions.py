@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
@@ -47,8 +48,14 @@ class Session:
     def username(self) -> str:
         if self.account is not None:
             return self.account.username
-        assert self.wall_screen is not None
-        return WALL_SCREEN_PREFIX + self.wall_screen.name
+        return WALL_SCREEN_PREFIX + self.screen().name
+
+    def screen(self) -> WallScreen:
+        """The wall screen of a session without an account (every session has one or the
+        other)."""
+        if self.wall_screen is None:
+            raise ValueError(f"session {self.id} has neither an account nor a wall screen")
+        return self.wall_screen
 
 
 @dataclass(frozen=True)
@@ -170,8 +177,7 @@ def scope_of_session(connection: Connection, session: Session) -> Scope:
     screen, the command-centre role over the screen's district (or the city)."""
     if session.account is not None:
         return scope_of(connection, session.account)
-    assert session.wall_screen is not None
-    district_code = session.wall_screen.district_code
+    district_code = session.screen().district_code
     wards_by_district: dict[str, list[str]] = {}
     if district_code:
         wards_by_district[district_code] = list(
@@ -202,7 +208,9 @@ def end_session(connection: Connection, session_id: int, now: datetime) -> None:
     )
 
 
-def open_sessions(connection: Connection, now: datetime, rules: SessionSettings) -> list[dict]:
+def open_sessions(
+    connection: Connection, now: datetime, rules: SessionSettings
+) -> list[dict[str, Any]]:
     """Sessions that would still be accepted, newest first, for the administrators."""
     idle_after = now - timedelta(minutes=rules.idle_minutes)
     rows = connection.execute(
@@ -338,7 +346,7 @@ def revoke_wall_screen(connection: Connection, name: str, now: datetime) -> bool
     )
 
 
-def list_wall_screens(connection: Connection) -> list[dict]:
+def list_wall_screens(connection: Connection) -> list[dict[str, Any]]:
     rows = connection.execute(
         select(
             wall_screen.c.name,

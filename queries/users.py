@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from db.schema import app_user, venue, ward
 from rules.access import AccessError, Scope, area_of, check_account
@@ -169,7 +170,7 @@ def count_users(connection: Connection) -> int:
     return connection.scalar(select(func.count()).select_from(app_user)) or 0
 
 
-def list_users(connection: Connection) -> list[dict]:
+def list_users(connection: Connection) -> list[dict[str, Any]]:
     rows = connection.execute(
         select(
             app_user.c.username,
@@ -214,12 +215,12 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _account(row: object) -> Account:
+def _account(row: Row[*tuple[Any, ...]]) -> Account:
     return Account(
-        username=row.username,  # type: ignore[attr-defined]
-        role=row.role,  # type: ignore[attr-defined]
-        district_code=row.district_code,  # type: ignore[attr-defined]
-        ward_code=row.ward_code,  # type: ignore[attr-defined]
-        venue_id=row.venue_id,  # type: ignore[attr-defined]
-        id=row.id,  # type: ignore[attr-defined]
+        username=row.username,
+        role=row.role,
+        district_code=row.district_code,
+        ward_code=row.ward_code,
+        venue_id=row.venue_id,
+        id=row.id,
     )

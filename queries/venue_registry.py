@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, select, update
@@ -24,15 +25,20 @@ class PosterVenue:
     venue_ref: str
 
 
-def register_venue(connection: Connection, fields: dict, registered_on: date) -> int:
+def register_venue(connection: Connection, fields: dict[str, Any], registered_on: date) -> int:
     """A new venue with a reference of its own (KBYT-…); returns its id."""
     venue_ref = f"KBYT-{secrets.token_hex(4).upper()}"
     row = {**fields, "venue_ref": venue_ref, "registered_on": registered_on, "active": True}
     upsert_venues(connection, pd.DataFrame([row]))
-    return int(connection.scalar(select(venue.c.id).where(venue.c.venue_ref == venue_ref)))
+    venue_id = connection.scalar(select(venue.c.id).where(venue.c.venue_ref == venue_ref))
+    if venue_id is None:
+        raise RuntimeError(f"the venue {venue_ref} was not stored")
+    return int(venue_id)
 
 
-def update_venue(connection: Connection, venue_id: int, fields: dict, procedure: str) -> None:
+def update_venue(
+    connection: Connection, venue_id: int, fields: dict[str, Any], procedure: str
+) -> None:
     current = connection.execute(
         select(venue.c.venue_ref, venue.c.registered_on, venue.c.active).where(
             venue.c.id == venue_id

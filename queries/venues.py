@@ -98,8 +98,8 @@ def venue_detail(
             venue.c.kind,
             venue.c.address,
             venue.c.ward_code,
-            ward.c.name,
-            district.c.name,
+            ward.c.name.label("ward_name"),
+            district.c.name.label("district_name"),
             venue.c.lat,
             venue.c.lon,
             venue.c.dwell_minutes,
@@ -118,7 +118,7 @@ def venue_detail(
             venue_clause(venue.c.id, scope),
         )
     ).one_or_none()
-    return VenueDetail(*row) if row else None
+    return VenueDetail(**row._mapping) if row else None
 
 
 def venue_timeline(
@@ -238,4 +238,4 @@ def venue_id_for_ref(connection: Connection, venue_ref: str) -> int | None:
 
 
 def has_venues(connection: Connection) -> bool:
-    return connection.scalar(select(func.count()).select_from(venue)) > 0
+    return (connection.scalar(select(func.count()).select_from(venue)) or 0) > 0

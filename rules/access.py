@@ -6,7 +6,7 @@ so hiding a menu item is never the only protection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 ROLES = (
@@ -84,7 +84,7 @@ def check_account(
 def area_of(
     district_code: str | None,
     ward_code: str | None,
-    wards_by_district: dict[str, Iterable[str]],
+    wards_by_district: Mapping[str, Iterable[str]],
 ) -> frozenset[str] | None:
     """The ward codes an account covers: one ward, a district's wards, or None (the city)."""
     if ward_code:
@@ -98,7 +98,7 @@ def narrow(
     scope_wards: frozenset[str] | None,
     district_code: str | None,
     ward_code: str | None,
-    wards_by_district: dict[str, Iterable[str]],
+    wards_by_district: Mapping[str, Iterable[str]],
 ) -> frozenset[str] | None:
     """The wards a query may read: the filter's area within the user's area.
 
