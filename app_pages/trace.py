@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import streamlit as st
 
+from config.settings import TRACE_LIMITS
 from queries.audit import about, record
 from queries.cases import latest_case, person_by_id, search_cases
 from queries.contact_records import record_contacts
@@ -105,13 +106,21 @@ with st.expander(t("trace.rules")):
     rules = replace(
         base_rules,
         buffer_minutes=int(
-            columns[0].number_input(t("trace.buffer"), 0, 1440, base_rules.buffer_minutes)
+            columns[0].number_input(
+                t("trace.buffer"), *TRACE_LIMITS["buffer_minutes"], base_rules.buffer_minutes
+            )
         ),
         min_overlap_minutes=int(
-            columns[1].number_input(t("trace.min_overlap"), 1, 1440, base_rules.min_overlap_minutes)
+            columns[1].number_input(
+                t("trace.min_overlap"),
+                *TRACE_LIMITS["min_overlap_minutes"],
+                base_rules.min_overlap_minutes,
+            )
         ),
         lookback_days=int(
-            columns[2].number_input(t("trace.lookback"), 1, 60, base_rules.lookback_days)
+            columns[2].number_input(
+                t("trace.lookback"), *TRACE_LIMITS["lookback_days"], base_rules.lookback_days
+            )
         ),
     )
 

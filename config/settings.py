@@ -20,7 +20,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -98,15 +98,31 @@ class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TraceRules(_Group):
-    """Exposure rules of DESIGN §5; every trace may override them."""
+# The lowest and highest value of each trace rule: the settings, the trace engine's rules
+# (queries.trace.TraceRules) and the trace page's inputs all take them from here.
+TRACE_LIMITS: dict[str, tuple[int, int]] = {
+    "buffer_minutes": (0, 24 * 60),
+    "min_overlap_minutes": (1, 24 * 60),
+    "lookback_days": (1, 60),
+    "max_presence_hours": (1, 24),
+}
 
-    buffer_minutes: int = Field(15, ge=0, le=24 * 60, description="Widening of the case's visits")
-    min_overlap_minutes: int = Field(
-        1, ge=1, le=24 * 60, description="Shortest overlap that counts"
+
+def _trace_rule(name: str, default: int, description: str) -> Any:
+    low, high = TRACE_LIMITS[name]
+    return Field(default, ge=low, le=high, description=description)
+
+
+class TraceRules(_Group):
+    """Exposure rules of DESIGN §5; every trace may override them (queries.trace.TraceRules takes
+    its defaults from here)."""
+
+    buffer_minutes: int = _trace_rule("buffer_minutes", 15, "Widening of the case's visits")
+    min_overlap_minutes: int = _trace_rule("min_overlap_minutes", 1, "Shortest overlap that counts")
+    lookback_days: int = _trace_rule("lookback_days", 14, "Days before onset/test that count")
+    max_presence_hours: int = _trace_rule(
+        "max_presence_hours", 24, "Presence is cut to this length"
     )
-    lookback_days: int = Field(14, ge=1, le=60, description="Days before onset/test that count")
-    max_presence_hours: int = Field(24, ge=1, le=24, description="Presence is cut to this length")
 
 
 class RiskRules(_Group):

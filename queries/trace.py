@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from config.settings import TRACE_LIMITS
 from config.settings import TraceRules as TraceSettings
 from db.arrays import row_batches, row_params, row_table
 from db.dialect import epoch
@@ -76,23 +77,21 @@ _NONE = np.zeros(0, dtype=np.int64)
 # --- parameters and results -----------------------------------------------------------------
 
 
+_DEFAULT = TraceSettings()
+
+
 @dataclass(frozen=True)
 class TraceRules:
-    """Exposure rules for one trace; defaults as DESIGN §5. Override with dataclasses.replace."""
+    """Exposure rules for one trace: the settings' defaults and limits (config.settings), frozen
+    so that a trace can be cached by them. Override with dataclasses.replace."""
 
-    buffer_minutes: int = 15
-    min_overlap_minutes: int = 1
-    lookback_days: int = 14
-    max_presence_hours: int = 24
+    buffer_minutes: int = _DEFAULT.buffer_minutes
+    min_overlap_minutes: int = _DEFAULT.min_overlap_minutes
+    lookback_days: int = _DEFAULT.lookback_days
+    max_presence_hours: int = _DEFAULT.max_presence_hours
 
     def __post_init__(self) -> None:
-        limits = {
-            "buffer_minutes": (0, 24 * 60),
-            "min_overlap_minutes": (1, 24 * 60),
-            "lookback_days": (1, 60),
-            "max_presence_hours": (1, 24),
-        }
-        for name, (low, high) in limits.items():
+        for name, (low, high) in TRACE_LIMITS.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"trace rule {name} must be an integer {low}..{high}: {value!r}")
