@@ -30,14 +30,6 @@ def whole_number(value: float | None, language: str = "vi") -> str:
     return format_decimal(round(value), format="#,##0", locale=_locale(language))  # type: ignore[arg-type]
 
 
-def decimal_number(value: float | None, digits: int = 1, language: str = "vi") -> str:
-    """2.5 -> '2,5' (vi) or '2.5' (en), always `digits` places."""
-    if _missing(value):
-        return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=_locale(language))  # type: ignore[arg-type]
-
-
 def percent(fraction: float | None, digits: int = 1, language: str = "vi") -> str:
     """0.0088 -> '0,88 %' (vi, two digits) or '0.88%' (en)."""
     if _missing(fraction):

@@ -9,7 +9,7 @@ its numerator is (1 at-risk of 3 declarations is 33 %). Other roles see exact co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -46,14 +46,6 @@ def shown_count(count: int, threshold: int = 5) -> str:
     return f"{count:,}"
 
 
-def shown_change(now: int, before: int, threshold: int = 5) -> str | None:
-    """The signed change from before to now ('+9', '-2', '+0'), or None when either count is
-    small: with the other count exact, the change would give the small one away."""
-    if is_small(now, threshold) or is_small(before, threshold):
-        return None
-    return f"{now - before:+,}"
-
-
 def shown_rate(numerator: int, rate: float, threshold: int = 5, fmt: str = "{:.1%}") -> str:
     """The rate formatted, or HIDDEN when its numerator is small."""
     if is_small(numerator, threshold):
@@ -61,38 +53,10 @@ def shown_rate(numerator: int, rate: float, threshold: int = 5, fmt: str = "{:.1
     return fmt.format(rate)
 
 
-def shown_average(average: float, days: int, threshold: int = 5, fmt: str = "{:,.0f}") -> str:
-    """A daily average over days, or "<threshold" when the total behind it is small (an average
-    of 0.43 over 7 days is a total of 3)."""
-    if is_small(round(average * days), threshold):
-        return f"<{threshold}"
-    return fmt.format(average)
-
-
 def drawable(values: pd.Series, threshold: int = 5) -> pd.Series:
     """Values for a chart's bars or points: a small count becomes missing (not drawn), since
     its height would show it exactly."""
     return values.astype(float).where(~values.map(lambda value: is_small(value, threshold)))
-
-
-def suppressed_table(
-    frame: pd.DataFrame,
-    counts: Iterable[str],
-    rates: Mapping[str, str] | None = None,
-    threshold: int = 5,
-    rate_format: str = "{:.2%}",
-) -> pd.DataFrame:
-    """A copy of frame for display: each count column as shown_count strings, each rate column
-    (rates maps it to its numerator column) as shown_rate strings. Other columns unchanged."""
-    shown = frame.copy()
-    for column in counts:
-        shown[column] = [shown_count(int(value), threshold) for value in frame[column]]
-    for column, numerator in (rates or {}).items():
-        shown[column] = [
-            shown_rate(int(n), float(r), threshold, rate_format)
-            for n, r in zip(frame[numerator], frame[column], strict=True)
-        ]
-    return shown
 
 
 def without_small(frame: pd.DataFrame, column: str, threshold: int = 5) -> pd.DataFrame:

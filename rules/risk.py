@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 NONE, MEDIUM, HIGH = 0, 1, 2
-LEVEL_NAMES = ("none", "medium", "high")
 
 SYMPTOMS: tuple[str, ...] = (
     "fever",
@@ -29,10 +28,6 @@ class RiskAssessment:
     level: int
     reasons: tuple[str, ...]
     alert: bool  # the person is an open case or a traced contact: staff must act now
-
-    @property
-    def level_name(self) -> str:
-        return LEVEL_NAMES[self.level]
 
 
 def assess_risk(

@@ -4,7 +4,6 @@ from datetime import date
 
 from i18n.numbers import (
     day_month,
-    decimal_number,
     full_date,
     percent,
     plotly_separators,
@@ -15,14 +14,12 @@ from i18n.numbers import (
 def test_vietnamese_groups_thousands_with_dots_and_marks_decimals_with_a_comma() -> None:
     assert whole_number(6272) == "6.272"
     assert whole_number(1_234_567.4) == "1.234.567"
-    assert decimal_number(2.5) == "2,5"
     assert percent(0.0088, digits=2) == "0,88 %"
     assert plotly_separators() == ",."
 
 
 def test_english_keeps_its_own_marks() -> None:
     assert whole_number(6272, "en") == "6,272"
-    assert decimal_number(2.5, 1, "en") == "2.5"
     assert percent(0.0088, 2, "en") == "0.88%"
     assert plotly_separators("en") == ".,"
 

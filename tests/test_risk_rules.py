@@ -79,11 +79,11 @@ def test_unknown_answers_are_refused(symptoms, exposures, message):
     assert message in str(caught.value)
 
 
-def test_level_names_and_the_stored_code_lists():
-    assert [assess_risk(s, ()).level_name for s in ((), ("fever",), ("shortness_of_breath",))] == [
-        "none",
-        "medium",
-        "high",
+def test_levels_and_the_stored_code_lists():
+    assert [assess_risk(s, ()).level for s in ((), ("fever",), ("shortness_of_breath",))] == [
+        NONE,
+        MEDIUM,
+        HIGH,
     ]
     assert parse_codes(" fever ; cough;;") == ["fever", "cough"]
     assert join_codes(["fever", "cough"]) == "fever;cough"

@@ -31,11 +31,8 @@ from rules.disclosure import (
     HIDDEN,
     drawable,
     hidden_on_map,
-    shown_average,
-    shown_change,
     shown_count,
     shown_rate,
-    suppressed_table,
     suppresses_small_counts,
     threshold_for,
     without_small,
@@ -73,45 +70,11 @@ def test_counts_from_one_to_four_show_as_below_five():
     assert [shown_count(c, 1) for c in (0, 1, 3)] == ["0", "1", "3"]
 
 
-def test_a_change_is_hidden_when_either_day_is_small():
-    assert shown_change(15, 10, 5) == "+5"
-    assert shown_change(10, 15, 5) == "-5"
-    assert shown_change(0, 12, 5) == "-12"  # zero identifies nobody
-    assert shown_change(3, 0, 5) is None  # today small
-    assert shown_change(12, 3, 5) is None  # yesterday small: 12 exact and +9 give 3 away
-    assert shown_change(3, 0, 1) == "+3"
-
-
 def test_a_rate_is_hidden_when_its_numerator_is_small():
     assert shown_rate(1, 1 / 3, 5) == HIDDEN == "—"  # 33.3 % of 3 gives the 1 away
     assert shown_rate(6, 0.5, 5) == "50.0%"
     assert shown_rate(0, 0.0, 5) == "0.0%"
     assert shown_rate(1, 1 / 3, 1) == "33.3%"
-
-
-def test_an_average_is_suppressed_when_the_total_behind_it_is_small():
-    assert shown_average(3 / 7, 7, 5) == "<5"  # 0.43 a day is 3 in the week
-    assert shown_average(10 / 7, 7, 5) == "1"
-    assert shown_average(0.0, 7, 5) == "0"
-    assert shown_average(3 / 7, 7, 1) == "0"
-
-
-def test_a_table_of_counts_and_rates_for_display():
-    table = pd.DataFrame({
-        "name": ["A", "B", "C"], "declarations": [3, 12, 0], "at_risk": [1, 6, 0],
-        "risk_rate": [1 / 3, 0.5, 0.0],
-    })  # fmt: skip
-    shown = suppressed_table(table, ("declarations", "at_risk"), {"risk_rate": "at_risk"}, 5)
-    assert shown.to_dict("list") == {
-        "name": ["A", "B", "C"],
-        "declarations": ["<5", "12", "0"],
-        "at_risk": ["<5", "6", "0"],
-        "risk_rate": ["—", "50.00%", "0.00%"],
-    }
-    exact = suppressed_table(table, ("declarations", "at_risk"), {"risk_rate": "at_risk"}, 1)
-    assert exact["declarations"].tolist() == ["3", "12", "0"]
-    assert exact["risk_rate"].tolist() == ["33.33%", "50.00%", "0.00%"]
-    assert table["declarations"].tolist() == [3, 12, 0]  # the input is not changed
 
 
 def test_what_the_map_and_charts_leave_out():
