@@ -1,4 +1,4 @@
-"""Check-in rows for write_checkins from dicts, as the tests write them."""
+"""Check-in rows for write_checkins from dicts, as the tests write them, and read back."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import ColumnElement, Engine, select
+
+from db.schema import checkin, person, venue
 
 
 def checkin_frame(rows: Sequence[dict]) -> pd.DataFrame:
@@ -15,6 +18,23 @@ def checkin_frame(rows: Sequence[dict]) -> pd.DataFrame:
         if column in frame:
             frame[column] = frame[column].map(_to_epoch).astype("Int64")
     return frame
+
+
+def stored_checkins(
+    engine: Engine, *columns: ColumnElement, where: ColumnElement | None = None
+) -> list[tuple]:
+    """Columns of the check-ins (and of their venue and person) as committed, in the order of
+    their source and external id."""
+    query = (
+        select(*columns)
+        .join(venue, venue.c.id == checkin.c.venue_id)
+        .join(person, person.c.id == checkin.c.person_id)
+        .order_by(checkin.c.source, checkin.c.external_id)
+    )
+    if where is not None:
+        query = query.where(where)
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query)]
 
 
 def _to_epoch(value: object) -> int | None:

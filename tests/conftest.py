@@ -13,6 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -137,20 +138,28 @@ def database_url(
     drop_postgres_database(url)
 
 
+@contextmanager
+def opened(url: str) -> Iterator[Engine]:
+    """An engine on url, disposed of when the block ends."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+    with opened(database_url) as engine:
+        yield engine
 
 
 @pytest.fixture
 def postgresql_engine(templates: dict[str, str]) -> Iterator[Engine]:
     """A migrated PostgreSQL database with geography, for what SQLite does not have."""
     url = create_postgres_database(template=templates["postgresql"])
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+    with opened(url) as engine:
+        yield engine
     drop_postgres_database(url)
 
 
@@ -212,9 +221,8 @@ def sqlite_demo_url(demo_cities: dict) -> str:
 
 @pytest.fixture
 def demo_engine(demo_url: str) -> Iterator[Engine]:
-    engine = make_engine(demo_url)
-    yield engine
-    engine.dispose()
+    with opened(demo_url) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -1,19 +1,6 @@
 """`python manage.py …` as an operator runs it, against both databases."""
 
-import os
-import subprocess
-import sys
-
-from tests.conftest import REPO
-
-
-def manage(*args, database_url, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env.update({"DATABASE_URL": database_url, **(extra_env or {})})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+from tests.command_line import manage
 
 
 def test_init_db_then_seed_demo_then_check(empty_database_url):
@@ -62,14 +49,9 @@ def test_bad_arguments_and_settings_get_a_sentence_not_a_trace(tmp_path):
 def test_create_user_reads_the_password_from_stdin_and_never_has_a_default(tmp_path):
     url = f"sqlite:///{tmp_path / 'u.db'}"
     manage("init-db", database_url=url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env["DATABASE_URL"] = url
 
     def create(*args, password):
-        return subprocess.run(
-            [sys.executable, "manage.py", "create-user", *args],
-            cwd=REPO, env=env, input=password + "\n", capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        return manage("create-user", *args, database_url=url, input=password + "\n", timeout=60)
 
     made = create(
         "--username",

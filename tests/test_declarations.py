@@ -2,9 +2,7 @@
 them, a submission stored once, nothing disclosed or changed about a known person, the
 declarer recorded, and many writers at once without a lock error."""
 
-import os
 import subprocess
-import sys
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +17,6 @@ from db.schema import (
     checkin,
     checkin_identity,
     person,
-    venue,
     venue_day,
     venue_hour,
     ward_day,
@@ -29,8 +26,9 @@ from ingest.forms import validate_declarant
 from queries.cases import register_case
 from queries.declarations import confirm_advance, declare, declare_in_advance
 from queries.integrity import rollup_mismatches
-from queries.writes import resolve_people, upsert_venues
-from tests.conftest import REPO
+from queries.writes import resolve_people
+from tests.command_line import start_manage
+from tests.venue_rows import add_venues, market_row
 
 KEY = b"test key"
 AT = datetime(2021, 7, 20, 1, 30, tzinfo=UTC)  # 08:30 in Ho Chi Minh City
@@ -45,13 +43,11 @@ def someone(name, phone, **details):
 @pytest.fixture
 def market(engine):
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([
-            dict(venue_ref=ref, name=name, sector="public", kind="market", address="",
-                 ward_code=ward, lat=10.79, lon=106.69, dwell_minutes=60,
-                 registered_on=date(2021, 6, 1), active=True)
-            for ref, name, ward in (("M1", "Chợ Tân Định", "26734"), ("M2", "Chợ Bến Thành", "26743"))
-        ]))  # fmt: skip
-        return dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).all())
+        return add_venues(
+            connection,
+            market_row("M1", "Chợ Tân Định", "26734"),
+            market_row("M2", "Chợ Bến Thành", "26743"),
+        )
 
 
 def count(engine, table):
@@ -183,26 +179,35 @@ def test_an_advance_declaration_sent_twice_gives_one_code(engine, market):
     assert declared == "079201000003"
 
 
-def test_many_writers_at_once_all_succeed(engine, market):
-    """8 threads × 25 declarations: on SQLite each transaction takes the write lock up front
-    and waits for it; none may fail with 'database is locked'."""
+def declare_from_threads(engine, threads: int, each: int, venue_of) -> list[str]:
+    """`threads` threads at once, each declaring `each` people one after another (the nth at
+    venue venue_of(n)), each declaration its own transaction; returns the first line of every
+    failure."""
     failures: list[str] = []
 
     def work(thread: int) -> None:
-        for n in range(25):
+        for n in range(each):
             declarant = someone(f"Người {thread} {n}", f"0903{thread:03d}{n:03d}")
             try:
                 with engine.begin() as connection:
-                    declare(connection, market["M1" if n % 2 else "M2"], [declarant], "self",
-                            AT, uuid.uuid4().hex, KEY)  # fmt: skip
+                    declare(connection, venue_of(n), [declarant], "self", AT, uuid.uuid4().hex, KEY)
             except Exception as error:  # noqa: BLE001 - every failure is the finding
                 failures.append(str(error).splitlines()[0])
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for thread in threads:
+    started = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join()
+    return failures
+
+
+def test_many_writers_at_once_all_succeed(engine, market):
+    """8 threads × 25 declarations: on SQLite each transaction takes the write lock up front
+    and waits for it; none may fail with 'database is locked'."""
+    failures = declare_from_threads(
+        engine, threads=8, each=25, venue_of=lambda n: market["M1" if n % 2 else "M2"]
+    )
     assert failures == []
     assert count(engine, checkin) == 200
     with engine.connect() as connection:
@@ -231,39 +236,16 @@ def test_declarations_go_on_beside_an_import_and_a_purge_in_other_processes(
         for n in range(30_000)
     ]
     (tmp_path / "checkins.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env["DATABASE_URL"] = database_url
     operator = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", *args],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
+        start_manage(
+            *args, database_url=database_url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         for args in (
             ["import-checkins", str(tmp_path / "checkins.csv"), "--chunk-size", "5000"],
             ["purge", "--days", "28", "--now", "2021-08-01T00:00:00+07:00"],
         )
     ]
-    failures: list[str] = []
-
-    def work(thread: int) -> None:
-        for n in range(20):
-            declarant = someone(f"Người {thread} {n}", f"0903{thread:03d}{n:03d}")
-            try:
-                with engine.begin() as connection:
-                    declare(connection, market["M1"], [declarant], "self", AT,
-                            uuid.uuid4().hex, KEY)  # fmt: skip
-            except Exception as error:  # noqa: BLE001 - every failure is the finding
-                failures.append(str(error).splitlines()[0])
-
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = declare_from_threads(engine, threads=4, each=20, venue_of=lambda n: market["M1"])
     outputs = [process.communicate(timeout=300)[0] for process in operator]
     assert [process.returncode for process in operator] == [0, 0], outputs
     assert failures == []

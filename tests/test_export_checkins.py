@@ -5,12 +5,12 @@ import shutil
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import checkin, person, venue
 from ingest.exports import ExportError, export_checkins
 from ingest.imports import import_checkins, import_venues
+from tests.checkin_rows import stored_checkins
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 SAIGON = timezone(timedelta(hours=7))
@@ -108,18 +108,14 @@ def empty_engine(database_url, templates, tmp_path):
 
 def content(engine):
     """Every check-in as what it says, without the ids of the system that holds it."""
-    query = (
-        select(
-            venue.c.venue_ref, person.c.phone, person.c.full_name, checkin.c.checked_in_at,
-            checkin.c.checked_out_at, checkin.c.channel, checkin.c.symptoms,
-            checkin.c.exposures, checkin.c.risk_level, checkin.c.risk_reasons,
+    return sorted(
+        stored_checkins(
+            engine, venue.c.venue_ref, person.c.phone, person.c.full_name,
+            checkin.c.checked_in_at, checkin.c.checked_out_at, checkin.c.channel,
+            checkin.c.symptoms, checkin.c.exposures, checkin.c.risk_level, checkin.c.risk_reasons,
+            where=venue.c.ward_code.in_(["26734", "26743"]),
         )
-        .join(venue, venue.c.id == checkin.c.venue_id)
-        .join(person, person.c.id == checkin.c.person_id)
-        .where(venue.c.ward_code.in_(["26734", "26743"]))
     )  # fmt: skip
-    with engine.connect() as connection:
-        return sorted(tuple(row) for row in connection.execute(query))
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_rows(engine, empty_engine):

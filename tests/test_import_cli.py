@@ -1,15 +1,9 @@
 """`manage.py import-venues / import-checkins / export-checkins` as an operator runs them."""
 
 import csv
-import os
-import subprocess
-import sys
 
-from sqlalchemy import select
-
-from db.engine import make_engine
 from db.schema import audit_log
-from tests.conftest import REPO
+from tests.command_line import audit_rows, manage
 
 VENUES = """venue_ref,name,sector,kind,ward_code,address,lat,lon,default_dwell_minutes
 CHO-1,Chợ Tân Định,public,market,26734,48 Hai Bà Trưng,10.7905,106.6905,
@@ -22,15 +16,6 @@ A-2,CHO-2,123,Trần Thị Bình,2021-08-01T09:10:00+07:00,,,,
 A-3,CHO-2,+84903123457,Trần Thị Bình,2021-08-01 09:10,2021-08-01 09:40,,fever,case_contact
 A-4,CHO-9,+84903123457,Trần Thị Bình,2021-08-01 09:10,,,,
 """
-
-
-def manage(*args, database_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def test_import_then_export_from_the_command_line(empty_database_url, tmp_path):
@@ -82,13 +67,9 @@ def test_import_then_export_from_the_command_line(empty_database_url, tmp_path):
     ]
     assert not (tmp_path / "q1.csv.part").exists()
     assert "Rollups match the raw check-ins." in checked.stdout
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        audit = connection.execute(
-            select(audit_log.c.username, audit_log.c.action, audit_log.c.subject,
-                   audit_log.c.row_count).order_by(audit_log.c.id)
-        ).fetchall()  # fmt: skip
-    engine.dispose()
+    audit = audit_rows(
+        url, audit_log.c.username, audit_log.c.action, audit_log.c.subject, audit_log.c.row_count
+    )
     assert [tuple(row)[1:] for row in audit] == [
         ("import", "check-ins from checkins.csv (source moh)", 2),
         ("import", "check-ins from checkins.csv (source moh)", 0),

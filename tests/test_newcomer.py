@@ -3,30 +3,21 @@ said in one line with the fix (command line and the app's start-up page), comman
 rather than create, a pipe closed early, the case list, and a server that will not start on a
 bad or misspelled setting."""
 
-import os
-import socket
 import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
+from bench.web_server import free_port  # nothing listens on it: a connection is refused
 from config.settings import get_settings
 from db.engine import make_engine
 from db.problems import describe_connection_error
 from db.schema import audit_log
+from tests.command_line import audit_rows, manage, operator_env, start_manage
 from tests.conftest import POSTGRES_URL, REPO
-from tests.test_cli import manage
-from tests.test_trace_cli import worked_example
-
-
-def free_port() -> int:
-    """A port nothing listens on: connecting to it is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.test_trace_cli import with_a_case
 
 
 def postgres(password: str | None = None, port: int | None = None, scheme: str = "postgres") -> str:
@@ -92,34 +83,22 @@ def test_a_read_only_command_creates_no_folder_and_no_file(tmp_path):
 
 
 def test_output_cut_short_by_the_reader_ends_quietly(database_url):
-    worked_example(database_url)
-    manage("add-case", "--phone", "0903000000", "--onset", "2021-08-12", database_url=database_url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env["DATABASE_URL"] = database_url
+    with_a_case(database_url, "0903000000")
     for command in (["cases"], ["trace", "--phone", "0903000000", "--depth", "2", "--json"]):
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *command], cwd=REPO, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        process = start_manage(
+            *command, database_url=database_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         process.stdout.close()  # `| head` that has read enough: the pipe has no reader
         _, errors = process.communicate(timeout=120)
         assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
     # The trace was shown (in part) and is recorded: its audit row was committed first.
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        traces = connection.execute(
-            select(func.count()).select_from(audit_log).where(audit_log.c.action == "trace")
-        ).scalar()
-    engine.dispose()
-    assert traces == 1
+    assert audit_rows(database_url, audit_log.c.action, where=audit_log.c.action == "trace") == [
+        ("trace",)
+    ]
 
 
 def test_cases_lists_cases_masked_and_unmasked_with_a_purpose_audited(database_url):
-    worked_example(database_url)
-    added = manage(
-        "add-case", "--phone", "0903000000", "--onset", "2021-08-12", "--confirmed",
-        database_url=database_url,
-    )  # fmt: skip
+    added = with_a_case(database_url, "0903000000", "--confirmed")
     assert added.returncode == 0, added.stderr
     listed = manage("cases", database_url=database_url)
     lines = listed.stdout.splitlines()
@@ -132,15 +111,11 @@ def test_cases_lists_cases_masked_and_unmasked_with_a_purpose_audited(database_u
     assert refused.returncode == 2 and "give --purpose" in refused.stderr
     shown = manage("cases", "--unmasked", "--purpose", "call the case", database_url=database_url)
     assert shown.returncode == 0 and "+84903000000" in shown.stdout
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(audit_log.c.action, audit_log.c.purpose, audit_log.c.row_count).where(
-                audit_log.c.username.like("manage.py%"), audit_log.c.action == "view"
-            )
-        ).all()
-    engine.dispose()
-    assert [tuple(row) for row in rows] == [("view", "call the case", 1)]
+    rows = audit_rows(
+        database_url, audit_log.c.action, audit_log.c.purpose, audit_log.c.row_count,
+        where=audit_log.c.username.like("manage.py%") & (audit_log.c.action == "view"),
+    )  # fmt: skip
+    assert rows == [("view", "call the case", 1)]
 
 
 def test_the_trace_usage_shows_json_as_optional():
@@ -180,12 +155,11 @@ def test_the_start_up_page_says_where_it_could_not_connect(monkeypatch):
     ],
 )  # fmt: skip
 def test_the_server_refuses_to_start_on_a_bad_or_misspelled_setting(variable, value, line):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env[variable] = value
     started = subprocess.run(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(free_port())],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO, env=operator_env(**{variable: value}), capture_output=True, text=True,
+        timeout=120,
     )  # fmt: skip
     assert started.returncode == 2
     assert line in started.stderr.splitlines()

@@ -1,18 +1,17 @@
 """Which columns each role sees: names, phones and ID numbers only for roles with the right,
 table-driven over every role, on both databases."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
-from db.schema import venue
 from queries.risk import risk_list
 from queries.venues import who_checked_in
-from queries.writes import resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, write_checkins
 from rules.access import PERSONAL_DATA_ROLES, ROLES, Scope
 from tests.checkin_rows import checkin_frame
+from tests.venue_rows import add_venues, market_row
 
 LOCAL = timezone(timedelta(hours=7))
 START = datetime(2021, 8, 1, tzinfo=LOCAL)
@@ -21,11 +20,7 @@ START = datetime(2021, 8, 1, tzinfo=LOCAL)
 @pytest.fixture
 def one_declaration(engine):
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([dict(
-            venue_ref="M1", name="Chợ", sector="public", kind="market", address="", ward_code="26734",
-            lat=10.79, lon=106.69, dwell_minutes=60, registered_on=date(2021, 6, 1), active=True,
-        )]))  # fmt: skip
-        venue_id = connection.scalar(select(venue.c.id))
+        venue_id = add_venues(connection, market_row("M1", "Chợ", "26734"))["M1"]
         person_id = resolve_people(connection, pd.DataFrame({
             "phone": ["+84903123456"], "full_name": ["Nguyễn Văn An"], "id_number": ["079201012345"],
         }))[0]  # fmt: skip

@@ -6,23 +6,20 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from db.engine import make_engine
-from db.schema import case_record, checkin, person, venue, venue_activity, ward_hour
+from db.schema import case_record, checkin, person, venue_activity, ward_hour
 from queries.retention import purge
 from queries.setup import init_db
-from queries.writes import resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, write_checkins
 from tests.checkin_rows import checkin_frame
-from tests.test_cli import manage
+from tests.command_line import manage
+from tests.venue_rows import add_venues, market_row
 
 NOW = datetime(2021, 9, 1, 12, 0, tzinfo=UTC)
 
 
 def city(engine):
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([dict(
-            venue_ref="M1", name="Chợ", sector="public", kind="market", address="", ward_code="26734",
-            lat=10.79, lon=106.69, dwell_minutes=60, registered_on=date(2021, 6, 1), active=True,
-        )]))  # fmt: skip
-        venue_id = connection.scalar(select(venue.c.id))
+        venue_id = add_venues(connection, market_row("M1", "Chợ", "26734"))["M1"]
         ids = [int(i) for i in resolve_people(connection, pd.DataFrame({
             "phone": [f"+8490300000{i}" for i in range(5)],
             "full_name": ["Old only", "Old and new", "Declarer of old", "Old case", "New only"],

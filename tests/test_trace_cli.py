@@ -2,11 +2,9 @@
 
 import json
 
-from sqlalchemy import select
-
 from db.engine import make_engine
 from db.schema import audit_log
-from tests.test_cli import manage
+from tests.command_line import audit_rows, manage
 from tests.test_trace import WORKED_EXAMPLE, build
 
 A_PHONE = "+84903000000"  # build() numbers people in order of appearance: A, B, C, D, H, E…
@@ -19,12 +17,17 @@ def worked_example(database_url, people=None):
     return ids
 
 
-def test_add_case_then_trace_prints_the_worked_example_as_json(database_url):
+def with_a_case(database_url, phone, *options):
+    """The worked example, then `add-case` for A (onset 12 August 2021), found by phone as
+    given; returns what the command did."""
     worked_example(database_url)
-    added = manage(
-        "add-case", "--phone", "0903 000 000", "--onset", "2021-08-12", "--confirmed",
-        database_url=database_url,
-    )  # fmt: skip
+    return manage(
+        "add-case", "--phone", phone, "--onset", "2021-08-12", *options, database_url=database_url
+    )
+
+
+def test_add_case_then_trace_prints_the_worked_example_as_json(database_url):
+    added = with_a_case(database_url, "0903 000 000", "--confirmed")
     traced = manage(
         "trace", "--phone", "84903000000", "--depth", "2", "--json", database_url=database_url
     )
@@ -131,21 +134,16 @@ def test_bad_arguments_are_refused_before_the_database_is_read(tmp_path):
 
 
 def test_every_trace_from_the_command_line_is_audited_with_its_case_and_purpose(database_url):
-    worked_example(database_url)
-    manage("add-case", "--phone", A_PHONE, "--onset", "2021-08-12", database_url=database_url)
+    with_a_case(database_url, A_PHONE)
     with_purpose = manage(
         "trace", "--phone", A_PHONE, "--json", "--purpose", "market cluster, ward 7",
         database_url=database_url,
     )  # fmt: skip
     without = manage("trace", "--phone", A_PHONE, "--json", database_url=database_url)
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                audit_log.c.action, audit_log.c.case_id, audit_log.c.purpose, audit_log.c.row_count
-            ).order_by(audit_log.c.id)
-        ).all()
-    engine.dispose()
+    rows = audit_rows(
+        database_url,
+        audit_log.c.action, audit_log.c.case_id, audit_log.c.purpose, audit_log.c.row_count,
+    )  # fmt: skip
     assert with_purpose.returncode == 0 and without.returncode == 0
     assert "no --purpose given" in without.stderr
     assert rows == [("trace", 1, "market cluster, ward 7", 3), ("trace", 1, "(none given)", 3)]

@@ -16,19 +16,19 @@ from db.schema import advance_declaration, alert, checkin, person, venue, venue_
 from queries.cases import register_case
 from queries.writes import resolve_people, upsert_venues
 from reports.qr_poster import declaration_url
+from tests.venue_rows import add_venues, market_row
 from web.context import build_context
 
 
 @pytest.fixture
 def venues(engine):
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([
-            dict(venue_ref=ref, name=name, sector="public", kind="market", address="48 Hai Bà Trưng",
-                 ward_code="26734", lat=10.79, lon=106.69, dwell_minutes=60,
-                 registered_on=date(2021, 6, 1), active=active)
-            for ref, name, active in (("M1", "Chợ Tân Định", True), ("M2", "Chợ cũ", False))
-        ]))  # fmt: skip
-        return dict(connection.execute(select(venue.c.venue_ref, venue.c.token)).all())
+        return add_venues(
+            connection,
+            market_row("M1", "Chợ Tân Định", address="48 Hai Bà Trưng"),
+            market_row("M2", "Chợ cũ", address="48 Hai Bà Trưng", active=False),
+            column="token",
+        )
 
 
 def start(engine, database_url, **public):

@@ -2,7 +2,7 @@
 exactly, import keys are claimed once whatever path finds them, rollups equal raw counts, and
 an unknown venue fails the batch as a foreign key would."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,6 @@ from db.schema import (
     checkin,
     checkin_key,
     person,
-    venue,
     venue_activity,
     venue_day,
     venue_hour,
@@ -23,8 +22,9 @@ from db.schema import (
 )
 from queries.checkin_rows import CheckinRow, write_checkin_rows
 from queries.integrity import rollup_mismatches
-from queries.writes import resolve_people, upsert_venues, write_checkins
+from queries.writes import resolve_people, write_checkins
 from tests.checkin_rows import checkin_frame
+from tests.venue_rows import add_venues, market_row
 
 AT = datetime(2021, 8, 2, 1, 0, tzinfo=UTC)
 AWKWARD = [
@@ -42,17 +42,13 @@ AWKWARD = [
 
 def two_venues(engine):
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([
-            dict(venue_ref=ref, name=ref, sector="public", kind="market", address="",
-                 ward_code=ward, lat=10.79, lon=106.69, dwell_minutes=60,
-                 registered_on=date(2021, 6, 1), active=True)
-            for ref, ward in (("A", "26734"), ("B", "26743"))
-        ]))  # fmt: skip
+        venues = add_venues(
+            connection, market_row("A", "A", "26734"), market_row("B", "B", "26743")
+        )
         people = resolve_people(
             connection,
             pd.DataFrame({"phone": ["+84903000001", "+84903000002"], "full_name": ["An", "Bình"]}),
         )
-        venues = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).all())
     return venues, [int(p) for p in people]
 
 
