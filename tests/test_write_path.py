@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from db.schema import checkin, person, venue, venue_hour, ward_hour
 from queries.integrity import rollup_mismatches
-from queries.writes import _people_plan, resolve_people, upsert_venues, write_checkins
+from queries.people_writes import people_plan
+from queries.writes import resolve_people, upsert_venues, write_checkins
 from tests.checkin_rows import checkin_frame
 
 SAIGON = timezone(timedelta(hours=7))
@@ -171,9 +172,9 @@ def test_at_city_size_people_are_looked_up_by_index_with_the_same_answer(postgre
     )
     setting = "SELECT current_setting('enable_hashjoin')"
     with postgresql_engine.begin() as connection:
-        with _people_plan(connection, staged=3):  # 3 x 22 < 3,000 people
+        with people_plan(connection, staged=3):  # 3 x 22 < 3,000 people
             inside = connection.exec_driver_sql(setting).scalar()
-        with _people_plan(connection, staged=1_000):  # 22,000 > 3,000: read them all
+        with people_plan(connection, staged=1_000):  # 22,000 > 3,000: read them all
             large = connection.exec_driver_sql(setting).scalar()
         again = resolve_people(connection, chunk)
         after = connection.exec_driver_sql(setting).scalar()
