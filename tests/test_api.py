@@ -4,9 +4,6 @@ through another engine, so only what was committed counts."""
 
 import io
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -31,7 +28,8 @@ from queries.api_keys import (
     source_for_key,
 )
 from queries.integrity import rollup_mismatches
-from tests.conftest import REPO
+from tests.checkin_rows import stored_checkins
+from tests.command_line import manage
 from web.api import UNAUTHORISED
 from web.context import build_context
 
@@ -89,16 +87,11 @@ def post(base_url, key, rows, **options):
 
 
 def stored(engine):
-    query = (
-        select(checkin.c.source, checkin.c.external_id, venue.c.venue_ref, person.c.phone,
-               person.c.full_name, checkin.c.checked_in_at, checkin.c.channel, checkin.c.symptoms,
-               checkin.c.risk_level)
-        .join(venue, venue.c.id == checkin.c.venue_id)
-        .join(person, person.c.id == checkin.c.person_id)
-        .order_by(checkin.c.source, checkin.c.external_id)
+    return stored_checkins(
+        engine, checkin.c.source, checkin.c.external_id, venue.c.venue_ref, person.c.phone,
+        person.c.full_name, checkin.c.checked_in_at, checkin.c.channel, checkin.c.symptoms,
+        checkin.c.risk_level,
     )  # fmt: skip
-    with engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(query)]
 
 
 def count(engine, table, *where):
@@ -224,14 +217,12 @@ def test_each_row_gets_its_outcome_and_the_same_request_again_changes_nothing(db
     ]  # fmt: skip
     second = requests.post(api + URL, json=rows, headers={"X-API-Key": key}, timeout=30)
     assert second.status_code == 200, second.text
+    unknown_venue = {"row": 2, "external_id": "A-3", "status": "refused",
+                     "reason": "unknown venue_ref 'CHO-9'"}  # fmt: skip
     assert second.json() == {
         "received": 3, "stored": 1, "already_present": 1, "refused": 1,
-        "rows": [
-            {"row": 1, "external_id": "A-2", "status": "stored"},
-            {"row": 2, "external_id": "A-3", "status": "refused",
-             "reason": "unknown venue_ref 'CHO-9'"},
-            {"row": 3, "external_id": "A-1", "status": "already_present"},
-        ],
+        "rows": [{"row": 1, "external_id": "A-2", "status": "stored"}, unknown_venue,
+                 {"row": 3, "external_id": "A-1", "status": "already_present"}],
     }  # fmt: skip
     expected = [
         ("partner-a", "A-1", "CHO-1", "+84903123456", "Nguyễn Văn An", AN_AT_0810, "import", "",
@@ -245,12 +236,8 @@ def test_each_row_gets_its_outcome_and_the_same_request_again_changes_nothing(db
     assert again.status_code == 200
     assert again.json() == {
         "received": 3, "stored": 0, "already_present": 2, "refused": 1,
-        "rows": [
-            {"row": 1, "external_id": "A-2", "status": "already_present"},
-            {"row": 2, "external_id": "A-3", "status": "refused",
-             "reason": "unknown venue_ref 'CHO-9'"},
-            {"row": 3, "external_id": "A-1", "status": "already_present"},
-        ],
+        "rows": [{"row": 1, "external_id": "A-2", "status": "already_present"}, unknown_venue,
+                 {"row": 3, "external_id": "A-1", "status": "already_present"}],
     }  # fmt: skip
     assert stored(db) == expected
     assert count(db, person) == 2
@@ -555,15 +542,6 @@ def test_the_importer_reports_each_rows_outcome_by_line(db):
 
 
 # --- manage.py ---------------------------------------------------------------------------------
-
-
-def manage(*args, database_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBYT_")}
-    env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 def test_api_keys_are_made_listed_and_revoked_from_the_command_line(db, database_url):
