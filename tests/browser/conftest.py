@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +25,7 @@ from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwrigh
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.chromium import CHROMIUM, CHROMIUM_FLAGS
+from bench.web_server import free_port, stop_process, wait_healthy
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -51,12 +50,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.xdist_group("browser"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class AppServer:
@@ -88,21 +81,7 @@ class AppServer:
             ],
             cwd=REPO, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        self._wait_healthy()
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + SERVER_START_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as answer:
-                    if answer.read() == b"ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)  # polling the health endpoint, not waiting for the app
-        raise RuntimeError(f"the app did not become healthy: {self.log.read_text()[-2000:]}")
+        wait_healthy(self.url, self.process, SERVER_START_S, self.log)
 
     def restart(self) -> None:
         """Stop the server and start it again on the same port, as after a deploy or a crash."""
@@ -110,11 +89,7 @@ class AppServer:
         self._start()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="session")
@@ -270,3 +245,33 @@ def open_app(page: Page) -> Callable[[str, str], Page]:
         return page
 
     return open_
+
+
+def choose(page: Page, label: str, typed: str) -> str:
+    """Pick the first option matching what is typed into a select box; returns its text."""
+    wait_for_app_run(page)
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.press_sequentially(typed)
+    option = page.get_by_role("option").first
+    option.wait_for()
+    text = option.inner_text().strip()
+    # Enter takes the highlighted option; a click can race a rerun that redraws the list.
+    with rerun(page):
+        box.press("Enter")
+    return text
+
+
+def open_case(page: Page) -> None:
+    """On the trace panel: open the case the picker shows first."""
+    with rerun(page):
+        page.get_by_role("button", name="Mở ca").click()
+
+
+def trace_with_purpose(page: Page, purpose: str) -> None:
+    """On the trace panel with a case open: state the purpose (it is audited) and trace."""
+    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(purpose)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name="Truy vết", exact=True).click()

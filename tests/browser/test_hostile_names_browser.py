@@ -23,10 +23,13 @@ from tests.browser.conftest import (
     ACCOUNTS,
     PASSWORD,
     AppServer,
+    choose,
     go_to,
+    open_case,
     rerun,
     select_first_row,
     sign_in,
+    trace_with_purpose,
     wait_for_app_run,
 )
 from tests.checkin_rows import checkin_frame
@@ -171,32 +174,16 @@ def hover_bars(page: Page) -> None:
         assert_no_markup(page, f"hover of chart {position + 1}")
 
 
-def choose(page: Page, label: str, typed: str) -> None:
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(typed)
-    page.get_by_role("option").first.wait_for()
-    with rerun(page):
-        box.press("Enter")
-
-
 def test_hostile_names_show_as_text_in_the_trace_panel(server, page, requests_out):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
     expect(page.get_by_role("button", name="Mở ca")).to_be_visible()
     assert_no_markup(page, "the case picker")
-    with rerun(page):
-        page.get_by_role("button", name="Mở ca").click()
+    open_case(page)
     heading = page.locator("[data-testid='stHeading']", has_text="Ca số ")
     expect(heading).to_be_visible()
     assert as_typed(heading.inner_text()).endswith(CASE)
-    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
-        "Kiểm tra tên độc hại hiển thị"
-    )
-    with rerun(page):
-        page.keyboard.press("Enter")
-    with rerun(page):
-        page.get_by_role("button", name="Truy vết", exact=True).click()
+    trace_with_purpose(page, "Kiểm tra tên độc hại hiển thị")
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
     assert_no_markup(page, "the visits timeline")
 

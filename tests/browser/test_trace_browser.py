@@ -10,47 +10,28 @@ from sqlalchemy import select
 from db.engine import make_engine
 from db.schema import audit_log
 from tests.browser.conftest import (
-    ARTIFACTS,
+    choose,
     go_to,
+    open_case,
     rerun,
+    screenshot,
     select_first_row,
     sign_in,
+    trace_with_purpose,
     wait_for_app_run,
 )
 
 pytestmark = pytest.mark.browser
 
 
-def choose(page, label, typed):
-    """Pick the first option matching what is typed into a select box; returns its text."""
-    wait_for_app_run(page)
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(typed)
-    option = page.get_by_role("option").first
-    option.wait_for()
-    text = option.inner_text().strip()
-    # Enter takes the highlighted option; a click can race a rerun that redraws the list.
-    with rerun(page):
-        box.press("Enter")
-    return text
-
-
 def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
     expect(page.get_by_role("combobox", name="Hoặc chọn ca trong danh sách")).to_be_visible()
-    with rerun(page):
-        page.get_by_role("button", name="Mở ca").click()
+    open_case(page)
     expect(page.get_by_text("Ca số ")).to_be_visible()
 
-    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
-        "Điều tra cụm chợ đầu mối"
-    )
-    with rerun(page):
-        page.keyboard.press("Enter")
-    with rerun(page):
-        page.get_by_role("button", name="Truy vết", exact=True).click()
+    trace_with_purpose(page, "Điều tra cụm chợ đầu mối")
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     places = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
@@ -70,15 +51,8 @@ def test_trace_a_case_open_a_place_and_follow_a_contact(server, page):
 def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, browser_demo_url):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    with rerun(page):
-        page.get_by_role("button", name="Mở ca").click()
-    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
-        "Xuất danh sách F1 cho phường"
-    )
-    with rerun(page):
-        page.keyboard.press("Enter")
-    with rerun(page):
-        page.get_by_role("button", name="Truy vết", exact=True).click()
+    open_case(page)
+    trace_with_purpose(page, "Xuất danh sách F1 cho phường")
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải danh sách tiếp xúc (CSV)").click()
     text = download.value.path().read_text(encoding="utf-8-sig")
@@ -105,18 +79,11 @@ def test_the_contact_export_is_audited_with_its_case_and_purpose(server, page, b
 def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    with rerun(page):
-        page.get_by_role("button", name="Mở ca").click()
+    open_case(page)
     case_heading = page.locator("h3", has_text="Ca số ").first
     expect(case_heading).to_be_visible()
     case_name = case_heading.inner_text().split(": ", 1)[1].strip()
-    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill(
-        "Truy vết tiếp người tiếp xúc"
-    )
-    with rerun(page):
-        page.keyboard.press("Enter")
-    with rerun(page):
-        page.get_by_role("button", name="Truy vết", exact=True).click()
+    trace_with_purpose(page, "Truy vết tiếp người tiếp xúc")
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     contact_name = choose(page, "Chọn người tiếp xúc", "F1").split(" · ")[1]
@@ -139,7 +106,7 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
     wait_for_app_run(page)
     assert options and not any(f" · {case_name} · " in o for o in options)
     assert all(o.startswith(("F1 ·", "F2 ·", "—")) for o in options)
-    page.screenshot(path=str(ARTIFACTS / "trace-following-a-contact.png"), full_page=True)
+    screenshot(page, "trace-following-a-contact.png", full_page=True)
 
     # F3 of the case (the contact's F2) from one control.
     with rerun(page):
@@ -154,13 +121,8 @@ def test_following_a_contact_keeps_the_case_s_levels_and_f2_is_one_click(server,
 def test_one_click_on_a_contact_s_row_shows_their_own_visits(server, page):
     sign_in(page, server.url, "epidemiologist")
     go_to(page, "Truy vết")
-    with rerun(page):
-        page.get_by_role("button", name="Mở ca").click()
-    page.get_by_label("Mục đích truy vết (bắt buộc, được ghi nhật ký)").fill("Một lần bấm")
-    with rerun(page):
-        page.keyboard.press("Enter")
-    with rerun(page):
-        page.get_by_role("button", name="Truy vết", exact=True).click()
+    open_case(page)
+    trace_with_purpose(page, "Một lần bấm")
     expect(page.locator("h3", has_text="Các địa điểm ca số ")).to_be_visible()
 
     select_first_row(page, "contacts_*")
