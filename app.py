@@ -98,7 +98,7 @@ with st.sidebar:
         t("app.language"),
         LANGUAGES,
         default=st.session_state["language"],
-        format_func={"vi": "Tiếng Việt", "en": "English"}.get,
+        format_func={"vi": "Tiếng Việt", "en": "English"}.__getitem__,
         key="language_choice",
     )
     if chosen and chosen != st.session_state["language"]:

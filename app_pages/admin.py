@@ -9,11 +9,11 @@ from ui.admin.retention import retention_tab
 from ui.admin.screens import screens_tab
 from ui.admin.users import users_tab
 from ui.admin.venues import venue_tab
-from ui.auth import require
+from ui.auth import require_signed_in
 from ui.runtime import t
 
 st.title(t("page.admin"))
-scope = require("admin")
+scope = require_signed_in("admin")
 venues, imports, users, screens, audit, retention = st.tabs(
     [
         t("admin.tab.venues"),

@@ -9,11 +9,11 @@ import streamlit as st
 
 from queries.declarations import AdvanceError, confirm_advance, declare, venue_by_id
 from ui import declaration_form as form
-from ui.auth import require
+from ui.auth import require_signed_in
 from ui.runtime import checkout_key, engine, settings, t
 
 st.title(t("page.kiosk"))
-scope = require("kiosk")
+scope = require_signed_in("kiosk")
 high_risk = settings().risk.high_risk_symptoms
 RESULT = "kiosk_result"
 

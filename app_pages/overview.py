@@ -2,6 +2,7 @@
 trend over the chosen days, the table by district (or ward) and the forwardable report."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import streamlit as st
 
@@ -68,7 +69,11 @@ helps = {
 }
 # A change is red or green only where a rise is bad news (rules.kpis.RISE_MEANING); no change
 # and the figures whose rise means neither are grey.
-colours = {"good": "green", "bad": "red", "neutral": "gray"}
+colours: dict[str, Literal["green", "red", "gray"]] = {
+    "good": "green",
+    "bad": "red",
+    "neutral": "gray",
+}
 against = t("kpi.against", day=(day - timedelta(days=1)).strftime("%d/%m"))
 # On a tablet with the sidebar open a third of the page is ~190 px: "24 (0,79 %)" and
 # "6.272 / 3.422" were cut to "24 (0,79…"; the figures shrink with the page and wrap instead.

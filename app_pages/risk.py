@@ -74,7 +74,11 @@ picked = st.dataframe(
 if scope.personal_data:
     chosen = context.filter
     area = chosen.ward_code or chosen.district_code
-    days = {"first": str(chosen.first_day), "last": str(chosen.last_day), "page": page_number + 1}
+    days: dict[str, str | int] = {
+        "first": str(chosen.first_day),
+        "last": str(chosen.last_day),
+        "page": page_number + 1,
+    }
     if area:
         listed = about("risk_list_page", area=area, **days)
     else:

@@ -19,6 +19,7 @@ from rules import safe_text
 from rules.trace_levels import known_levels, relative_levels
 from ui import audited
 from ui.context import page_context
+from ui.progress import on_bar
 from ui.runtime import engine, settings, t
 from ui.trace_panel.cache import session_traces
 from ui.trace_panel.picker import case_picker
@@ -217,9 +218,7 @@ if result is None:
                 until,
                 rules,
                 depth=2,
-                progress=lambda f, m: bar.progress(
-                    min(f, 1.0), text=t("trace.progress", message=m)
-                ),
+                progress=on_bar(bar, lambda m: t("trace.progress", message=m)),
             )
     traces[key] = result
     with engine().begin() as connection:

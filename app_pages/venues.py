@@ -71,11 +71,12 @@ picked = st.dataframe(
 )
 st.caption(t("venues.results", count=len(found)))
 rows = picked.selection.rows if picked else []
-venue_id = int(found.iloc[rows[0]]["id"]) if rows else st.session_state.get("venue_id")
+picked_id = int(found.iloc[rows[0]]["id"]) if rows else st.session_state.get("venue_id")
 if rows:
-    st.session_state["venue_id"] = venue_id
-if venue_id is None:
+    st.session_state["venue_id"] = picked_id
+if picked_id is None:
     st.stop()
+venue_id: int = picked_id
 with engine().connect() as connection:
     detail = venue_detail(connection, venue_id, wards, scope)
 if detail is None:
@@ -101,11 +102,11 @@ qr_downloads[0].download_button(
 )
 
 
+poster_venue = PosterVenue(detail.name, f"{detail.address}", detail.token, detail.venue_ref)
+
+
 def poster() -> bytes:
-    return posters_pdf(
-        [PosterVenue(detail.name, f"{detail.address}", detail.token, detail.venue_ref)],
-        config.public_base_url,
-    )
+    return posters_pdf([poster_venue], config.public_base_url)
 
 
 qr_downloads[1].download_button(

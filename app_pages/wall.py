@@ -19,11 +19,11 @@ from queries.sessions import WALL_SCREEN_PREFIX
 from reports.figures import count
 from rules.disclosure import AREA_RATES, hidden_on_map
 from ui import data
-from ui.auth import require
+from ui.auth import require_signed_in
 from ui.runtime import language, settings, t
 from ui.wall_layout import LABEL_VH, badge_html, board_css, rotation_index
 
-scope = require("wall")
+scope = require_signed_in("wall")
 config = settings()
 kiosk = scope.username.startswith(WALL_SCREEN_PREFIX) or st.query_params.get("kiosk") == "1"
 st.html(board_css(kiosk))

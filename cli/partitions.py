@@ -24,7 +24,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
             print("Check-ins are one table here (SQLite, or a schema before 0005).")
             return 0
         partitions = list_partitions(connection)
-        sizes = dict(
+        sizes: dict[str, str] = dict(
             connection.exec_driver_sql(
                 "SELECT c.relname, (greatest(c.reltuples, 0)::bigint, "
                 "pg_total_relation_size(c.oid))::text FROM pg_inherits i "

@@ -62,7 +62,7 @@ def _run(command: str, work: Callable[[Connection], int], settings: Settings) ->
         print(f"{command}: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"{command}: database error: {reason}", file=sys.stderr)
         return 2
     finally:

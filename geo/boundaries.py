@@ -131,10 +131,14 @@ def build_shapes(
         cells = voronoi_wards(wards, outline.buffer(0.0005))
         # A ward's cell is kept inside its own district's polygon.
         by_code = dict(zip(real["code"], real.geometry, strict=True))
-        cells["geometry"] = [
-            cell.intersection(by_code[district])
-            for cell, district in zip(cells.geometry, cells["district_code"], strict=True)
-        ]
+        cells["geometry"] = gpd.GeoSeries(
+            [
+                cell.intersection(by_code[district])
+                for cell, district in zip(cells.geometry, cells["district_code"], strict=True)
+            ],
+            index=cells.index,
+            crs=cells.crs,
+        )
         return Shapes(real, cells, "boundary_file")
     cells = voronoi_wards(wards, city_outline(wards))
     dissolved = cells.dissolve(by="district_code").reset_index()

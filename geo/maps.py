@@ -255,7 +255,7 @@ def visits_map(
     # their numbers on top of each other, unreadable.
     places: dict[str, list[tuple[int, Any]]] = {}
     for number, row in enumerate(visits.itertuples(), start=1):
-        places.setdefault(row.venue_ref, []).append((number, row))
+        places.setdefault(str(row.venue_ref), []).append((number, row))
     for venue_ref, stops in places.items():
         first = stops[0][1]
         chosen = venue_ref == selected

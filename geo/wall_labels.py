@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
@@ -40,6 +41,8 @@ def _anchors(geometry: BaseGeometry, count: int = 4) -> list[Point]:
     when a name at the first would touch a neighbour's."""
     if isinstance(geometry, MultiPolygon):
         geometry = max(geometry.geoms, key=lambda part: part.area)
+    if not isinstance(geometry, Polygon):
+        raise TypeError(f"an area is a polygon or a multipolygon, not a {geometry.geom_type}")
     chosen = [polylabel(geometry, tolerance=1.0)]
     minx, miny, maxx, maxy = geometry.bounds
     step = max(maxx - minx, maxy - miny) / 10
@@ -60,7 +63,7 @@ def _anchors(geometry: BaseGeometry, count: int = 4) -> list[Point]:
     return chosen
 
 
-def label_data(areas: gpd.GeoDataFrame, names: list[str], inset: bool) -> list[dict]:
+def label_data(areas: gpd.GeoDataFrame, names: list[str], inset: bool) -> list[dict[str, Any]]:
     """Each area's code, name (escaped), the points its name may be centred on (best first),
     bounds, size class on the main map, and whether the inset names it from the start (with
     an inset, the areas smaller than the median: the inner city's districts). Largest area
@@ -69,9 +72,12 @@ def label_data(areas: gpd.GeoDataFrame, names: list[str], inset: bool) -> list[d
     sizes = projected.geometry.area
     median = float(sizes.median())
     anchors = [_anchors(geometry) for geometry in projected.geometry]
-    points = gpd.GeoSeries([p for some in anchors for p in some], crs=projected.crs)
-    points = iter(points.to_crs(areas.crs))
-    rows = []
+    if areas.crs is None:
+        raise ValueError("the areas have no coordinate reference system")
+    projected_points = gpd.GeoSeries([p for some in anchors for p in some], crs=projected.crs)
+    moved = projected_points.to_crs(areas.crs)
+    points = iter(zip(moved.y.tolist(), moved.x.tolist(), strict=True))
+    rows: list[dict[str, Any]] = []
     for code, name, size, some, geometry in zip(
         areas["code"], names, sizes, anchors, areas.geometry, strict=True
     ):
@@ -80,7 +86,7 @@ def label_data(areas: gpd.GeoDataFrame, names: list[str], inset: bool) -> list[d
             {
                 "code": str(code),
                 "name": safe_text.html(name),
-                "anchors": [[round(p.y, 6), round(p.x, 6)] for p in (next(points) for _ in some)],
+                "anchors": [[round(y, 6), round(x, 6)] for y, x in (next(points) for _ in some)],
                 "bbox": [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]],
                 "size": "" if size >= median else "small" if size >= median / 6 else "tiny",
                 "inset": inset and size < median,
@@ -327,7 +333,10 @@ def add_labels(
     """Name every area of fig's GeoJSON layer (areas: its geometries, in its order of
     drawing; names: their labels); inset: the inset's title, or None for no inset."""
     geojson = next(c for c in fig._children.values() if isinstance(c, folium.GeoJson))
-    fig.get_root().header.add_child(folium.Element(css(label_vh, background)))
+    root = fig.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"a map's root is a branca Figure, not {type(root)}")
+    root.header.add_child(folium.Element(css(label_vh, background)))
     minx, miny, maxx, maxy = (float(v) for v in areas.total_bounds)
     fig.add_child(
         WallLabels(

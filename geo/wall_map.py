@@ -14,7 +14,7 @@ import re
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from geo.maps import EMPTY_COLOUR, SUPPRESSED_COLOUR
@@ -126,7 +126,10 @@ def dress_for_wall(
     """Dark background, the name of every area of areas (code, name, geometry: the areas of
     fig's layer, in its order) with none over another, the legend (HTML from legend_html) and,
     with inset (its title), the inset naming the small areas (geo/wall_labels.py)."""
-    fig.get_root().header.add_child(folium.Element(_style(label_vh)))
+    root = fig.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"a map's root is a branca Figure, not {type(root)}")
+    root.header.add_child(folium.Element(_style(label_vh)))
     # Nobody zooms a wall: no buttons, and fractional zoom so the bounds fill the frame
     # (whole zoom levels leave up to half of it empty). No zoom animation: the first fit's
     # would end after the frame's own fit and undo it.

@@ -1305,7 +1305,7 @@ def label(key: str, language: str = "vi", /, **values: object) -> str:
     if grouped:
         text = _GROUPED.sub(r"{\1}", text)
         values = {
-            name: whole_number(value, language) if name in grouped else value  # type: ignore[arg-type]
+            name: whole_number(value, language) if name in grouped else value  # type: ignore[arg-type]  # a grouped value is a number; label() takes any
             for name, value in values.items()
         }
     return text.format(**values)

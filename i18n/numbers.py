@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TypeGuard
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -19,24 +20,24 @@ def _locale(language: str) -> str:
     return _LOCALES.get(language, _LOCALES["vi"])
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _present(value: float | None) -> TypeGuard[float]:
+    return not (value is None or (isinstance(value, float) and math.isnan(value)))
 
 
 def whole_number(value: float | None, language: str = "vi") -> str:
     """6272 -> '6.272' (vi) or '6,272' (en); a missing value is an empty string."""
-    if _missing(value):
+    if not _present(value):
         return ""
-    return format_decimal(round(value), format="#,##0", locale=_locale(language))  # type: ignore[arg-type]
+    return format_decimal(round(value), format="#,##0", locale=_locale(language))
 
 
 def percent(fraction: float | None, digits: int = 1, language: str = "vi") -> str:
     """0.0088 -> '0,88 %' (vi, two digits) or '0.88%' (en)."""
-    if _missing(fraction):
+    if not _present(fraction):
         return ""
     decimals = "." + "0" * digits if digits > 0 else ""
     pattern = f"#,##0{decimals} %" if language == "vi" else f"#,##0{decimals}%"
-    return format_percent(fraction, format=pattern, locale=_locale(language))  # type: ignore[arg-type]
+    return format_percent(fraction, format=pattern, locale=_locale(language))
 
 
 def day_month(day: date, language: str = "vi") -> str:

@@ -8,6 +8,7 @@ import io
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.cells import neutralise
 
@@ -27,12 +28,14 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "KBYT") -> bytes:
     book = Workbook()
     table = book.active
+    if not isinstance(table, Worksheet):
+        raise TypeError(f"a new workbook starts with a worksheet, not {type(table)}")
     table.title = sheet[:31]
     table.append([str(c) for c in frame.columns])
     for row in _safe(frame).itertuples(index=False):
         table.append([None if pd.isna(v) else v for v in row])
-    for row in table.iter_rows(min_row=2):
-        for cell in row:
+    for cells in table.iter_rows(min_row=2):
+        for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = TYPE_STRING  # never a formula, whatever it starts with
     buffer = io.BytesIO()

@@ -420,7 +420,7 @@ def test_rules_are_validated_and_built_from_settings():
 def test_contact_is_a_frozen_record():
     contact = Contact(1, "+84903000001", "An", 1, at(8), 5, ("M",), ())
     with pytest.raises(AttributeError):
-        contact.level = 2  # type: ignore[misc]
+        contact.level = 2
 
 
 def reference_trace(checkins, dwell, case_id, since, until, rules):

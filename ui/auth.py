@@ -108,6 +108,14 @@ def require(page: str) -> Scope | None:
     return scope
 
 
+def require_signed_in(page: str) -> Scope:
+    """require() for a page that is not public: the signed-in user's scope, never None."""
+    scope = require(page)
+    if scope is None:
+        raise ValueError(f"{page!r} is a public page: it may have nobody signed in")
+    return scope
+
+
 def sign_out() -> None:
     """End every session of the account (a wall screen: this session), there and then."""
     scope = current_scope()
@@ -152,9 +160,10 @@ def sign_in_page() -> None:
     if no_accounts:
         _first_admin_form()
         return
-    if current_scope() is not None:
-        st.success(t("auth.signed_in_as", username=safe_text.markdown(current_scope().username),
-                     role=t(f"role.{current_scope().role}")))  # fmt: skip
+    signed_in = current_scope()
+    if signed_in is not None:
+        st.success(t("auth.signed_in_as", username=safe_text.markdown(signed_in.username),
+                     role=t(f"role.{signed_in.role}")))  # fmt: skip
         return
     if st.session_state.pop("signed_out", False):
         st.success(t("auth.signed_out"))

@@ -11,7 +11,7 @@ from queries.area import allowed_wards
 from queries.filters import Filter
 from rules.access import Scope
 from rules.local_time import today_local
-from ui.auth import require
+from ui.auth import require_signed_in
 from ui.runtime import settings, t
 
 
@@ -23,7 +23,7 @@ def default_filter() -> Filter:
 
 @dataclass(frozen=True)
 class PageContext:
-    scope: Scope | None
+    scope: Scope
     filter: Filter
     wards: frozenset[str] | None  # None: the whole city
 
@@ -31,7 +31,7 @@ class PageContext:
 def page_context(page: str) -> PageContext:
     """Check access to the page and return its context; an area outside the user's scope
     stops the page with a message instead of showing anything."""
-    scope = require(page)
+    scope = require_signed_in(page)
     current: Filter = st.session_state.get("filter") or default_filter()
     wards = allowed_wards(current, scope)
     if wards is not None and not wards:

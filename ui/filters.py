@@ -97,10 +97,10 @@ def sidebar_filters(
     elif KEYS["dates"] not in st.session_state and "filter" in st.session_state:
         # Streamlit forgets a widget's value on a run that does not draw it (a page without
         # filters): restore the widgets from the last filter.
-        last: Filter = st.session_state["filter"]
-        st.session_state[KEYS["dates"]] = (last.first_day, last.last_day)
-        st.session_state[KEYS["district"]] = last.district_code or district_choices[0]
-        st.session_state[KEYS["ward"]] = last.ward_code or ALL
+        previous: Filter = st.session_state["filter"]
+        st.session_state[KEYS["dates"]] = (previous.first_day, previous.last_day)
+        st.session_state[KEYS["district"]] = previous.district_code or district_choices[0]
+        st.session_state[KEYS["ward"]] = previous.ward_code or ALL
     pending = st.session_state.pop("filter_pending", None)
     if pending is not None:  # a click on a map or a table chose an area
         st.session_state[KEYS["district"]] = pending[0] or ALL

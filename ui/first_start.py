@@ -20,6 +20,7 @@ from queries.audit import about, record
 from queries.retention import purge
 from queries.setup import init_db
 from queries.venues import has_venues
+from ui.progress import on_bar
 from ui.runtime import t
 
 
@@ -89,9 +90,7 @@ def _seed_once(settings: Settings, engine: Engine) -> None:
             days=settings.demo.days,
             seed=settings.demo.seed,
             dwell_minutes=settings.dwell_minutes,
-            progress=lambda fraction, message: bar.progress(
-                min(fraction, 1.0), text=f"{t('setup.creating')} {message}"
-            ),
+            progress=on_bar(bar, lambda message: f"{t('setup.creating')} {message}"),
         )
         with engine.begin() as connection:
             print_accounts(create_demo_accounts(connection))

@@ -4,10 +4,16 @@ dates."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from i18n.numbers import plotly_separators, whole_number
 from ui.runtime import language, settings, t
+
+if TYPE_CHECKING:  # Plotly takes seconds to import; a page that draws no chart never does
+    import plotly.graph_objects as go
 
 ROW_PX = 35  # a row of st.dataframe, its header row the same
 ROWS_SHOWN = 16  # a table on an office screen (1080p) shows this many rows before scrolling
@@ -22,7 +28,9 @@ def local_times(values: pd.Series, with_year: bool = False) -> pd.Series:
     def show(value: object) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
             return ""
-        return value.astimezone(zone).strftime(pattern)  # type: ignore[attr-defined]
+        if not isinstance(value, datetime):
+            raise TypeError(f"not an instant: {value!r}")
+        return value.astimezone(zone).strftime(pattern)
 
     return values.map(show)
 
@@ -31,7 +39,9 @@ def day_text(day: object) -> str:
     """A date as 'dd/mm/yyyy', nothing when there is none (a table showed 'None')."""
     if day is None or (isinstance(day, float) and pd.isna(day)) or day is pd.NaT:
         return ""
-    return day.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+    if not isinstance(day, date):
+        raise TypeError(f"not a date: {day!r}")
+    return day.strftime("%d/%m/%Y")
 
 
 def _words(prefix: str, codes: pd.Series) -> pd.Series:
@@ -99,12 +109,12 @@ _VI_DATE_TICKS = [
 ]
 
 
-def localise_chart(figure: object, date_axis: str | None = "x") -> object:
+def localise_chart(figure: go.Figure, date_axis: str | None = "x") -> go.Figure:
     """A Plotly figure in the session's language: decimal and thousands marks, and (vi) a date
     axis without English month names. Returns the figure."""
     lang = language()
-    figure.update_layout(separators=plotly_separators(lang))  # type: ignore[attr-defined]
+    figure.update_layout(separators=plotly_separators(lang))
     if date_axis and lang == "vi":
-        update = figure.update_xaxes if date_axis == "x" else figure.update_yaxes  # type: ignore[attr-defined]
+        update = figure.update_xaxes if date_axis == "x" else figure.update_yaxes
         update(tickformatstops=_VI_DATE_TICKS, hoverformat="%H:%M %d/%m/%Y")
     return figure

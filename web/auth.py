@@ -176,7 +176,7 @@ async def post_sign_in(context: WebContext, page: Page) -> Response:
     limits = context.limits
     address = client_address(request)
     if not limits.room(limits.sign_in_failures, "sign-in", address):
-        response = page.message("auth.error.address", 429)
+        response: Response = page.message("auth.error.address", 429)
         response.headers["Retry-After"] = str(
             limits.retry_after(limits.sign_in_failures, "sign-in", address)
         )

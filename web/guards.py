@@ -86,7 +86,9 @@ class SweptMemoryStorage(MemoryStorage):
         if now < self._next_sweep or self.timer.is_alive():
             return
         self._next_sweep = now + SWEEP_EVERY_S
-        self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
+        # The private sweep of MemoryStorage (name-mangled), which limits does not declare.
+        expire = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
+        self.timer = threading.Timer(0.01, expire)
         self.timer.daemon = True
         self.timer.start()
 

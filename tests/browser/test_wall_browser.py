@@ -116,6 +116,7 @@ def wait_for_the_fit(page: Page) -> None:
     see it, rather than measuring the first drawing (a race on a loaded machine)."""
     frame = page.locator(MAP).bounding_box()
     inside = page.locator(MAP).element_handle().content_frame()
+    assert frame is not None and inside is not None, "the map's frame is not on the page"
     inside.wait_for_function(
         "() => { const c = document.querySelector('.leaflet-container');"
         " return c && c.dataset.wallLayout === c.clientWidth + 'x' + c.clientHeight }"

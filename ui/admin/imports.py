@@ -18,6 +18,7 @@ from queries.audit import about, record
 from rules.access import Scope
 from rules.markdown import plain
 from ui.formatting import headers, table_height
+from ui.progress import on_bar
 from ui.runtime import engine, language, maintenance_engine, t
 
 MAX_UPLOAD_MB = 200
@@ -56,7 +57,7 @@ def imports_tab(scope: Scope) -> None:
                 upload,
                 source=source.strip() or "import",
                 error_report=errors_file,
-                progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+                progress=on_bar(bar),
                 max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
                 zone=settings.zone,
                 high_risk_symptoms=settings.risk.high_risk_symptoms,
@@ -67,7 +68,7 @@ def imports_tab(scope: Scope) -> None:
                 maintenance_engine(),  # an import is not held to the dashboard's time limit
                 upload,
                 error_report=errors_file,
-                progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+                progress=on_bar(bar),
                 max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
                 dwell_minutes=settings.dwell_minutes,
                 error_language=language(),

@@ -42,7 +42,7 @@ def screens_tab(scope: Scope) -> None:
     with st.form("add_wall_screen", clear_on_submit=True):
         name = st.text_input(t("admin.screens.name"), max_chars=80)
         district = st.selectbox(
-            t("column.district"), list(districts), format_func=districts.get,
+            t("column.district"), list(districts), format_func=districts.__getitem__,
             key="screen_district", placeholder=t("admin.choose"),
         )  # fmt: skip
         sent = st.form_submit_button(t("admin.screens.add"), type="primary")

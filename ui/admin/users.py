@@ -33,7 +33,7 @@ def users_tab(scope: Scope) -> None:
     st.subheader(t("admin.users.create"))
     # The district is outside the form so that the ward list is that district's wards only.
     district = st.selectbox(
-        t("admin.users.district"), list(districts), format_func=districts.get,
+        t("admin.users.district"), list(districts), format_func=districts.__getitem__,
         key="create_user_district", placeholder=t("admin.choose"),
     )  # fmt: skip
     wards = {"": "—", **(ward_names(district) if district else {})}
@@ -44,7 +44,7 @@ def users_tab(scope: Scope) -> None:
             placeholder=t("admin.choose"),
         )  # fmt: skip
         ward = st.selectbox(
-            t("admin.users.ward"), list(wards), format_func=wards.get,
+            t("admin.users.ward"), list(wards), format_func=wards.__getitem__,
             placeholder=t("admin.choose"),
         )  # fmt: skip
         venue_ref = st.text_input(t("admin.users.venue"), max_chars=64)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
+from sqlalchemy import Connection
 
 from config.settings import SECTORS, VENUE_KINDS
 from ingest.forms import validate_venue
 from queries.audit import about, record
 from queries.venue_registry import poster_venues, register_venue, set_active, update_venue
-from queries.venues import search_venues, venue_detail
+from queries.venues import VenueDetail, search_venues, venue_detail
 from reports.qr_poster import declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
 from rules.local_time import today_local
@@ -17,7 +20,9 @@ from ui.admin.areas import district_names, district_of_ward, ward_names
 from ui.runtime import engine, settings, t
 
 
-def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str, str], str, bool]:
+def _venue_form(
+    key: str, current: VenueDetail | None
+) -> tuple[dict[str, Any] | None, dict[str, str], str, bool]:
     # The district is outside the form so that its wards follow it; one list of the city's
     # ~270 wards, with a label each, was most of the page's time.
     districts = district_names()
@@ -25,7 +30,7 @@ def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str
     current_ward = getattr(current, "ward_code", None)
     current_district = district_of_ward(current_ward) if current_ward else None
     district = st.selectbox(
-        t("filter.district"), codes, format_func=districts.get, key=f"{key}_district",
+        t("filter.district"), codes, format_func=districts.__getitem__, key=f"{key}_district",
         index=codes.index(current_district) if current_district in districts else 0,
         placeholder=t("admin.choose"),
     )  # fmt: skip
@@ -45,7 +50,7 @@ def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str
             format_func=lambda k: t(f"kind.{k}"),
         )
         ward_code = st.selectbox(
-            t("admin.venue.ward"), ward_codes, format_func=wards.get,
+            t("admin.venue.ward"), ward_codes, format_func=wards.__getitem__,
             index=ward_codes.index(current_ward) if current_ward in wards else 0,
             placeholder=t("admin.choose"),
         )  # fmt: skip
@@ -67,7 +72,8 @@ def _venue_form(key: str, current: object | None) -> tuple[dict | None, dict[str
             t("admin.venue.procedure"), getattr(current, "procedure", ""), max_chars=2000
         )
         sent = st.form_submit_button(t("admin.venue.save"), type="primary")
-    clean, errors = validate_venue(name, sector, kind, ward_code, address, lat, lon, dwell)
+    # No ward chosen is refused like an unknown one.
+    clean, errors = validate_venue(name, sector, kind, ward_code or "", address, lat, lon, dwell)
     return clean, errors, procedure, sent
 
 
@@ -75,14 +81,14 @@ def venue_tab(scope: Scope) -> None:
     with st.expander(t("admin.venue.new")):
         clean, errors, procedure, sent = _venue_form("new_venue", None)
         if sent:
-            if errors:
+            if errors or clean is None:  # validate_venue returns no fields only with errors
                 for key in dict.fromkeys(errors.values()):
                     st.error(t(key))
             else:
                 with engine().begin() as connection:
                     venue_id = register_venue(connection, clean, today_local(settings().zone))
                     update_venue(connection, venue_id, clean, procedure)
-                    detail = venue_detail(connection, venue_id, None, None)
+                    detail = _venue(connection, venue_id)
                     record(
                         connection, scope.username, "edit",
                         about("venue_registered", venue=detail.venue_ref),
@@ -95,13 +101,20 @@ def venue_tab(scope: Scope) -> None:
     if found.empty:
         st.info(t("venues.none"))
     else:
-        labels = {row.id: f"{row.name} — {row.venue_ref}" for row in found.itertuples()}
+        labels = {
+            int(venue_id): f"{name} — {venue_ref}"
+            for venue_id, name, venue_ref in zip(
+                found["id"], found["name"], found["venue_ref"], strict=True
+            )
+        }
         chosen = st.selectbox(
-            t("admin.venue.pick"), list(labels), format_func=labels.get, key="admin_venue_id",
-            placeholder=t("admin.choose"),
+            t("admin.venue.pick"), list(labels), format_func=labels.__getitem__,
+            key="admin_venue_id", placeholder=t("admin.choose"),
         )  # fmt: skip
+        if chosen is None:  # the first venue is chosen until another is
+            raise ValueError("the venue list offers no choice")
         with engine().connect() as connection:
-            detail = venue_detail(connection, int(chosen), None, None)
+            detail = _venue(connection, chosen)
         url = declaration_url(settings().public_base_url, detail.token)
         st.caption(url)
         downloads = st.columns(4)
@@ -139,7 +152,7 @@ def venue_tab(scope: Scope) -> None:
         with st.expander(t("admin.venue.edit")):
             clean, errors, procedure, sent = _venue_form(f"edit_venue_{detail.id}", detail)
             if sent:
-                if errors:
+                if errors or clean is None:  # validate_venue returns no fields only with errors
                     for key in dict.fromkeys(errors.values()):
                         st.error(t(key))
                 else:
@@ -154,7 +167,7 @@ def venue_tab(scope: Scope) -> None:
     st.subheader(t("admin.qr.bulk"))
     districts = district_names()
     district = st.selectbox(
-        t("filter.district"), list(districts), format_func=districts.get, key="admin_bulk",
+        t("filter.district"), list(districts), format_func=districts.__getitem__, key="admin_bulk",
         placeholder=t("admin.choose"),
     )  # fmt: skip
 
@@ -170,3 +183,11 @@ def venue_tab(scope: Scope) -> None:
         t("admin.qr.bulk_download", district=districts[district], count=count), bulk,
         f"kbyt-posters-{district}.pdf", "application/pdf", on_click="ignore",
     )  # fmt: skip
+
+
+def _venue(connection: Connection, venue_id: int) -> VenueDetail:
+    """A venue the administrator just registered or picked from the list: it exists."""
+    detail = venue_detail(connection, venue_id, None, None)
+    if detail is None:
+        raise LookupError(f"venue {venue_id} is not in the registry")
+    return detail

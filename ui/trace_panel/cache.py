@@ -46,7 +46,7 @@ class TraceCache(OrderedDict[Hashable, Any]):
         return sum(len(getattr(result, "contacts", ())) for result in self.values())
 
 
-def session_traces(state: MutableMapping[str, Any]) -> TraceCache:
+def session_traces(state: MutableMapping[Any, Any]) -> TraceCache:
     """The session's trace cache (made on first use; a plain dict left by an older version of
     the page is replaced)."""
     cache = state.get(SESSION_KEY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import streamlit as st
 
@@ -16,7 +17,7 @@ from ui.formatting import day_text, headers, local_times, table_height
 from ui.runtime import engine, t
 
 
-def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
+def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> NoReturn:
     """Search and pick a case (written to the URL), or register one; the page stops after.
     person: (name, phone) of someone arriving from the risk list who is not a case yet."""
     if person:
@@ -52,11 +53,13 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
             chosen = int(cases.iloc[picked.selection.rows[0]]["case_id"])
         # The same choice without a mouse: a list and a button.
         labels = {
-            int(row.case_id): f"{row.case_id} · {row.full_name} · {row.phone}"
-            for row in cases.itertuples()
+            int(case_id): f"{case_id} · {full_name} · {phone}"
+            for case_id, full_name, phone in zip(
+                cases["case_id"], cases["full_name"], cases["phone"], strict=True
+            )
         }
         left, right = st.columns([4, 1])
-        listed = left.selectbox(t("trace.open_case"), list(labels), format_func=labels.get)
+        listed = left.selectbox(t("trace.open_case"), list(labels), format_func=labels.__getitem__)
         if right.button(t("trace.open"), key="trace_open"):
             chosen = listed
         if chosen is not None:
@@ -77,10 +80,10 @@ def case_picker(scope: Scope, person: tuple[str, str] | None = None) -> None:
     if sent:
         try:
             with engine().begin() as connection:
-                person = find_person(connection, phone, name.strip() or None)
+                found = find_person(connection, phone, name.strip() or None)
                 new_case = register_case(
                     connection,
-                    person.id,
+                    found.id,
                     status,
                     onset,
                     tested,

@@ -73,7 +73,8 @@ class Viewing:
         """The contacts to list (never the case), their levels relative to the case, and
         whether an earlier trace of the trail listed them already."""
         contacts = result.contacts
-        assert isinstance(contacts, Contacts)
+        if not isinstance(contacts, Contacts):
+            raise TypeError(f"a trace for the page lists its contacts lazily, not {type(contacts)}")
         contacts = contacts.without(self.case_person_id)
         person, level, _ = contacts.columns()
         levels, already = relative_levels(
@@ -151,7 +152,7 @@ def visits_section(
             table = visits[["venue_name", "label"]].rename(
                 columns={"venue_name": t("column.venues"), "label": t("column.when")}
             )
-            table.index = range(1, len(table) + 1)
+            table.index = pd.RangeIndex(1, len(table) + 1)
             chosen = st.dataframe(
                 table, on_select="rerun", selection_mode="single-row", key="trace_visits"
             )
@@ -382,9 +383,12 @@ def contacts_section(
         height=table_height(len(shown)),
         key=table_key,
     )
+    listed = window.head(200)
     names = {
-        int(row.person_id): f"{row.level} · {row.full_name} · {row.phone}"
-        for row in window.head(200).itertuples()
+        int(person_id): f"{level} · {full_name} · {phone}"
+        for person_id, level, full_name, phone in zip(
+            listed["person_id"], listed["level"], listed["full_name"], listed["phone"], strict=True
+        )
     }
     st.selectbox(
         t("trace.follow_who"), [None, *names], format_func=lambda p: names.get(p, "—"),
