@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.engine import make_engine
@@ -14,28 +13,19 @@ from i18n.numbers import whole_number
 from queries.area import wards_by_district
 from rules.access import Scope
 from rules.local_time import local_day_bounds
-from tests.conftest import REPO
+from tests import page_runs
+from tests.page_runs import point_app_at
 
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
 def open_page(monkeypatch, demo_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", demo_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, demo_url)
 
     def open_(page, params=None, scope=Scope("admin", "admin")):
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = scope
-        for name, value in (params or {}).items():
-            app.query_params[name] = value
-        app.run()
-        if page != "overview":
-            app.switch_page(f"app_pages/{page}.py")
-            app.run()
-        assert not app.exception, app.exception
-        return app
+        # The overview is where app.py opens: it is not chosen from the menu again.
+        return page_runs.open_page(None if page == "overview" else page, scope, params)
 
     yield open_
     get_settings.cache_clear()
@@ -105,22 +95,10 @@ def audit_rows(url):
 
 @pytest.fixture
 def open_copy(monkeypatch, demo_copy_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", demo_copy_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, demo_copy_url)
 
     def open_(page, scope, session=None, params=None):
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = scope
-        for name, value in (session or {}).items():
-            app.session_state[name] = value
-        for name, value in (params or {}).items():
-            app.query_params[name] = value
-        app.run()
-        app.switch_page(f"app_pages/{page}.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return page_runs.open_page(page, scope, params, session)
 
     yield open_, demo_copy_url
     get_settings.cache_clear()

@@ -29,7 +29,8 @@ from queries.audit import ACTIONS
 from rules.access import Scope
 from rules.follow_up import STATUSES
 from rules.risk import EXPOSURES, SYMPTOMS
-from tests.conftest import REPO
+from tests.page_runs import open_page as open_app_page
+from tests.page_runs import point_app_at
 from ui import runtime
 
 GO_VAP = "764"
@@ -178,9 +179,7 @@ PAGES = {
 
 @pytest.fixture
 def open_page(monkeypatch, city):
-    monkeypatch.setenv("KBYT_DATABASE_URL", city["url"])
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, city["url"])
     in_runs = runtime.language
 
     def open_(
@@ -192,19 +191,10 @@ def open_page(monkeypatch, city):
             runtime, "language", lambda: in_runs() if get_script_run_ctx() else language
         )
         scope, session = who or PAGES[page](city)
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        app.session_state["scope"] = scope
-        for name, value in session.items():
-            app.session_state[name] = value
-        if language == "en":
-            app.query_params["lang"] = "en"
-        for name, value in (params or {}).items():
-            app.query_params[name] = value
-        app.run()
-        app.switch_page(f"app_pages/{page}.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        language_param = {"lang": "en"} if language == "en" else {}
+        return open_app_page(
+            page, scope, {**language_param, **(params or {})}, session, timeout=120
+        )
 
     yield open_
     get_settings.cache_clear()

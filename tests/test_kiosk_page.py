@@ -7,46 +7,33 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import advance_declaration, alert, case_record, checkin, venue
 from ingest.forms import validate_declarant
 from queries.declarations import declare_in_advance
-from queries.writes import resolve_people, upsert_venues
+from queries.writes import resolve_people
 from rules.access import Scope
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
+from tests.venue_rows import add_venues, market_row
 
 
 @pytest.fixture
 def venue_token(engine, monkeypatch, database_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    monkeypatch.setenv("KBYT_SECRET_KEY", "test secret")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, database_url, SECRET_KEY="test secret")
     with engine.begin() as connection:
-        upsert_venues(connection, pd.DataFrame([
-            dict(venue_ref=ref, name=name, sector="public", kind="market", address="48 Hai Bà Trưng",
-                 ward_code="26734", lat=10.79, lon=106.69, dwell_minutes=60,
-                 registered_on=date(2021, 6, 1), active=active)
-            for ref, name, active in (("M1", "Chợ Tân Định", True), ("M2", "Chợ cũ", False))
-        ]))  # fmt: skip
-        tokens = dict(connection.execute(select(venue.c.venue_ref, venue.c.token)).all())
+        tokens = add_venues(
+            connection,
+            market_row("M1", "Chợ Tân Định", address="48 Hai Bà Trưng"),
+            market_row("M2", "Chợ cũ", address="48 Hai Bà Trưng", active=False),
+            column="token",
+        )
     yield tokens
     get_settings.cache_clear()
 
 
 def open_kiosk(scope, params=None):
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    if scope:
-        app.session_state["scope"] = scope
-    for name, value in (params or {}).items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page("app_pages/kiosk.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return open_page("kiosk", scope, params)
 
 
 def field(app, key):

@@ -3,13 +3,12 @@ and F2, is audited with its case, stores the contacts, and can follow a contact 
 
 import pytest
 from sqlalchemy import func, select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.engine import make_engine
 from db.schema import audit_log, case_record, person, traced_contact, venue
 from rules.access import Scope
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
 
 EPI = Scope("epi", "epidemiologist")
 PURPOSE = "Cụm chợ Bình Điền: tìm người tiếp xúc"
@@ -17,9 +16,7 @@ PURPOSE = "Cụm chợ Bình Điền: tìm người tiếp xúc"
 
 @pytest.fixture
 def trace_page(monkeypatch, demo_copy_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", demo_copy_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, demo_copy_url)
     engine = make_engine(demo_copy_url)
     with engine.connect() as connection:
         market = connection.scalar(select(venue.c.id).where(venue.c.venue_ref == "CDM-BD"))
@@ -27,15 +24,7 @@ def trace_page(monkeypatch, demo_copy_url):
         case_id = connection.scalar(select(func.min(case_record.c.id)))
 
     def open_(params):
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        app.session_state["scope"] = EPI
-        for name, value in params.items():
-            app.query_params[name] = value
-        app.run()
-        app.switch_page("app_pages/trace.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return open_page("trace", EPI, params, timeout=120)
 
     yield open_, engine, case_id, market
     engine.dispose()

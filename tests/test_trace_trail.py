@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import audit_log, venue
@@ -22,7 +21,7 @@ from queries.cases import register_case
 from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
 from tests.checkin_rows import checkin_frame
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
 
 SAIGON = get_settings().zone
 DAY = (datetime.now(SAIGON) - timedelta(days=2)).date()
@@ -48,10 +47,7 @@ VISITS = [
 
 @pytest.fixture
 def scenario(monkeypatch, engine, database_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    monkeypatch.setenv("KBYT_TRACE__BUFFER_MINUTES", "0")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, database_url, TRACE__BUFFER_MINUTES="0")
     names = list(dict.fromkeys(name for name, *_ in VISITS))
     with engine.begin() as connection:
         upsert_venues(
@@ -86,12 +82,7 @@ def scenario(monkeypatch, engine, database_url):
         case_id = register_case(connection, people["An"], "confirmed", None, DAY, None, "epi")
 
     def open_case():
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = Scope("epi", "epidemiologist")
-        app.query_params["case"] = str(case_id)
-        app.run()
-        app.switch_page("app_pages/trace.py")
-        app.run()
+        app = open_page("trace", Scope("epi", "epidemiologist"), {"case": str(case_id)})
         app.text_input(key="trace_purpose").input(PURPOSE).run()
         app.button(key="trace_run").click().run()
         assert not app.exception, app.exception

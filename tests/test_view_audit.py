@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import audit_log, venue
 from queries.cases import register_case
 from queries.writes import resolve_people, upsert_venues, write_checkins
 from rules.access import Scope
+from tests import page_runs
 from tests.checkin_rows import checkin_frame
-from tests.conftest import REPO
+from tests.page_runs import point_app_at
 
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 EPI = Scope("epi", "epidemiologist")
@@ -70,22 +70,8 @@ def city(engine):
 
 @pytest.fixture
 def open_page(monkeypatch, database_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-
-    def open_(page, params=None):
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = EPI
-        for name, value in (params or {}).items():
-            app.query_params[name] = value
-        app.run()
-        app.switch_page(f"app_pages/{page}.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
-
-    yield open_
+    point_app_at(monkeypatch, database_url)
+    yield lambda page, params=None: page_runs.open_page(page, EPI, params)
     get_settings.cache_clear()
 
 
