@@ -182,7 +182,7 @@ class CheckinSampler:
         imported = channel == "import"
         source = np.where(imported, IMPORT_SOURCE, DEMO_SOURCE)
         numbers = np.arange(first_index, first_index + size)
-        external_id = np.where(imported, np.char.add("MOH-", numbers.astype(str)), None)
+        external_id = np.where(imported, np.char.add("MOH-", numbers.astype(str)), np.array(None))
         return channel, declared_by, source, external_id
 
 

@@ -68,8 +68,8 @@ def plant_clusters(
             return
         visits.append(
             {
-                "person_id": int(people.at[person, "person_id"]),
-                "venue_id": int(venues.at[venue_index, "venue_id"]),
+                "person_id": int(people["person_id"].loc[person]),
+                "venue_id": int(venues["venue_id"].loc[venue_index]),
                 "checked_in_at": start,
                 "checked_out_at": stop if rng.random() < 0.5 else None,
                 "channel": "self",
@@ -87,7 +87,7 @@ def plant_clusters(
             at = day_start + int(reported.uniform(0, 1) * (end_s - day_start))
         cases.append(
             {
-                "person_id": int(people.at[person, "person_id"]),
+                "person_id": int(people["person_id"].loc[person]),
                 "status": status,
                 "onset_date": onset,
                 "test_date": tested,

@@ -62,7 +62,7 @@ def demo_people(rng: np.random.Generator, count: int, wards: list[Ward]) -> pd.D
         {
             "phone": phones,
             "full_name": names,
-            "id_number": np.where(has_id, id_numbers, None),
+            "id_number": np.where(has_id, id_numbers, np.array(None)),  # None: no id number
             "birth_year": birth_year,
             "home_ward_code": np.array([w.code for w in wards])[home],
             "district_code": np.array([w.district_code for w in wards])[home],
