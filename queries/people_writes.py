@@ -116,7 +116,8 @@ _NEW_PEOPLE = (
     "INSERT INTO person (id, phone, full_name, id_number, birth_year, home_ward_code) "  # noqa: S608
     "SELECT * FROM (SELECT nextval('person_id_seq') AS id, phone, full_name, id_number, "
     f"birth_year, home_ward_code FROM (SELECT * FROM {_PERSON_ARRAYS} ORDER BY n OFFSET 0) o"
-    ") numbered ORDER BY phone, full_name ON CONFLICT (phone, full_name) DO NOTHING"
+    ") numbered ORDER BY phone, full_name ON CONFLICT (phone, full_name) DO NOTHING "
+    "RETURNING id"
 )
 
 
@@ -134,10 +135,17 @@ def _people_by_arrays(connection: Connection, unique: pd.DataFrame) -> np.ndarra
             # Another import may have created some of them since, and commit first: skip
             # those (the look-up below finds their ids) instead of failing on the unique key.
             new = unique.iloc[missing]
-            connection.exec_driver_sql(_NEW_PEOPLE, _person_arrays(new, False))
-            found = np.full(len(missing), -1, dtype=np.int64)
-            _fill_ids(found, connection.exec_driver_sql(_KNOWN_PEOPLE, _person_arrays(new, True)))
-            ids[missing] = found
+            inserted = connection.exec_driver_sql(_NEW_PEOPLE, _person_arrays(new, False))
+            created = np.sort(np.fromiter(inserted.scalars(), dtype=np.int64))
+            if len(created) == len(missing):
+                # All inserted: their ids were drawn in order of appearance, so in that
+                # order they are the sorted ids (no second pass over the index).
+                ids[missing] = created
+            else:
+                found = np.full(len(missing), -1, dtype=np.int64)
+                arrays = _person_arrays(new, True)
+                _fill_ids(found, connection.exec_driver_sql(_KNOWN_PEOPLE, arrays))
+                ids[missing] = found
     unresolved = int((ids < 0).sum())
     if unresolved:
         raise RuntimeError(f"{unresolved} of {len(unique)} people resolved to no id")
