@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from rules.access import Scope
 from tests.conftest import REPO
+from ui import runtime
+
+# The session's language as the app reads it, before any test patches it.
+_SESSION_LANGUAGE = runtime.language
 
 
 def point_app_at(monkeypatch: pytest.MonkeyPatch, database_url: str, **variables: str) -> None:
@@ -21,6 +26,18 @@ def point_app_at(monkeypatch: pytest.MonkeyPatch, database_url: str, **variables
     for name, value in variables.items():
         monkeypatch.setenv(f"KBYT_{name}", value)
     get_settings.cache_clear()
+
+
+def read_in(monkeypatch: pytest.MonkeyPatch, language: str) -> dict[str, str]:
+    """The query parameters that open the app in language ("vi", the default, or "en"). AppTest
+    formats a widget's value between runs, outside the session, where the session's language
+    cannot be read: there it is made the language of the test."""
+    monkeypatch.setattr(
+        runtime,
+        "language",
+        lambda: _SESSION_LANGUAGE() if get_script_run_ctx() else language,
+    )
+    return {"lang": "en"} if language == "en" else {}
 
 
 def open_page(

@@ -2,32 +2,23 @@
 
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import app_user, audit_log, venue, wall_screen
 from queries.venue_registry import PosterVenue
 from reports.qr_poster import declaration_url, posters_pdf, qr_png, qr_svg
 from rules.access import Scope
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
 
 ADMIN = Scope("root", "admin")
 
 
 @pytest.fixture
 def admin_page(monkeypatch, database_url, engine):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, database_url)
 
     def open_():
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = ADMIN
-        app.run()
-        app.switch_page("app_pages/admin.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return open_page("admin", ADMIN)
 
     yield open_
     get_settings.cache_clear()

@@ -3,22 +3,19 @@ bounded — no list longer than a district's wards, no QR poster made until aske
 loads in well under a second instead of several (issue 14, part 5)."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import ui.admin.venues
 from config.settings import get_settings
 from geo.admin_units import hcmc_districts, hcmc_wards
 from rules.access import Scope
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
 
 MAX_OPTIONS = 200
 
 
 @pytest.fixture
 def demo_admin_page(monkeypatch, sqlite_demo_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", sqlite_demo_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, sqlite_demo_url)
     made: list[str] = []
 
     def no_poster(*args, **kwargs):
@@ -26,13 +23,7 @@ def demo_admin_page(monkeypatch, sqlite_demo_url):
         raise AssertionError("a poster was made on a plain run")
 
     monkeypatch.setattr(ui.admin.venues, "posters_pdf", no_poster)
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    app.session_state["scope"] = Scope("root", "admin")
-    app.run()
-    app.switch_page("app_pages/admin.py")
-    app.run()
-    assert not app.exception, app.exception
-    yield app, made
+    yield open_page("admin", Scope("root", "admin"), timeout=120), made
     get_settings.cache_clear()
 
 

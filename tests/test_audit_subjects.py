@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.testing.v1 import AppTest
 
 from config.settings import get_settings
 from db.schema import audit_log
@@ -19,7 +17,7 @@ from queries.audit import about, list_audit, record, subject_text
 from queries.users import create_user
 from rules.access import Scope
 from tests.conftest import REPO
-from ui import runtime
+from tests.page_runs import open_page, point_app_at, read_in
 
 ADMIN = Scope("root", "admin")
 
@@ -126,26 +124,10 @@ def test_every_subject_the_code_writes_has_both_sentences_with_the_same_values()
 
 @pytest.fixture
 def admin_page(monkeypatch, database_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-    in_runs = runtime.language
+    point_app_at(monkeypatch, database_url)
 
     def open_(language="vi"):
-        # AppTest formats a widget's value between runs, outside the session, where the
-        # session's language cannot be read: there it is the language of the test.
-        monkeypatch.setattr(
-            runtime, "language", lambda: in_runs() if get_script_run_ctx() else language
-        )
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = ADMIN
-        if language == "en":
-            app.query_params["lang"] = "en"
-        app.run()
-        app.switch_page("app_pages/admin.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return open_page("admin", ADMIN, read_in(monkeypatch, language))
 
     yield open_
     get_settings.cache_clear()

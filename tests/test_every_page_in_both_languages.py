@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 from config.settings import SECTORS, VENUE_KINDS, get_settings
@@ -30,8 +29,7 @@ from rules.access import Scope
 from rules.follow_up import STATUSES
 from rules.risk import EXPOSURES, SYMPTOMS
 from tests.page_runs import open_page as open_app_page
-from tests.page_runs import point_app_at
-from ui import runtime
+from tests.page_runs import point_app_at, read_in
 
 GO_VAP = "764"
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -180,18 +178,12 @@ PAGES = {
 @pytest.fixture
 def open_page(monkeypatch, city):
     point_app_at(monkeypatch, city["url"])
-    in_runs = runtime.language
 
     def open_(
         page: str, language: str, params: dict | None = None, who: tuple | None = None
     ) -> AppTest:
-        # AppTest formats a widget's value between runs, outside the session, where the
-        # session's language cannot be read: there it is the language of the test.
-        monkeypatch.setattr(
-            runtime, "language", lambda: in_runs() if get_script_run_ctx() else language
-        )
         scope, session = who or PAGES[page](city)
-        language_param = {"lang": "en"} if language == "en" else {}
+        language_param = read_in(monkeypatch, language)
         return open_app_page(
             page, scope, {**language_param, **(params or {})}, session, timeout=120
         )

@@ -9,15 +9,12 @@ import stat
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.testing.v1 import AppTest
 
 import ingest.error_reports
 from config.settings import ConfigError, get_settings, load_settings
 from ingest.error_reports import delete_old_reports, new_report_file
 from rules.access import Scope
-from tests.conftest import REPO
-from ui import runtime
+from tests.page_runs import open_page, point_app_at, read_in
 
 ADMIN = Scope("root", "admin")
 BAD_ROWS = (
@@ -41,28 +38,10 @@ def reports(tmp_path, monkeypatch):
 
 @pytest.fixture
 def admin_page(monkeypatch, database_url):
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    monkeypatch.setenv("KBYT_IMPORT_REPORTS_KEEP_HOURS", "2")
-    get_settings.cache_clear()
-
-    in_runs = runtime.language
+    point_app_at(monkeypatch, database_url, IMPORT_REPORTS_KEEP_HOURS="2")
 
     def open_(language="vi"):
-        # AppTest formats a widget's value between runs, outside the session, where the
-        # session's language cannot be read: there it is the language of the test.
-        monkeypatch.setattr(
-            runtime, "language", lambda: in_runs() if get_script_run_ctx() else language
-        )
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = ADMIN
-        if language == "en":
-            app.query_params["lang"] = "en"
-        app.run()
-        app.switch_page("app_pages/admin.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return open_page("admin", ADMIN, read_in(monkeypatch, language))
 
     yield open_
     get_settings.cache_clear()

@@ -16,7 +16,7 @@ from config.settings import get_settings
 from db.schema import venue
 from queries.audit import record
 from rules.access import Scope
-from tests.conftest import REPO
+from tests.page_runs import open_page, point_app_at
 from ui.admin.audit import default_days
 
 HCMC = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -34,21 +34,13 @@ def test_the_audit_logs_default_days_are_the_last_seven_local_days():
 @pytest.fixture
 def admin_page_at(monkeypatch, database_url):
     """The administration page opened at a given instant (the pages' clocks are patched)."""
-    monkeypatch.setenv("KBYT_DATABASE_URL", database_url)
-    monkeypatch.setenv("KBYT_DEMO__SEED_ON_FIRST_START", "false")
-    get_settings.cache_clear()
+    point_app_at(monkeypatch, database_url)
 
     def open_(now: datetime) -> AppTest:
         monkeypatch.setattr(ui.admin.audit, "default_days", partial(default_days, now=now))
         local_today = partial(rules.local_time.today_local, now=now)
         monkeypatch.setattr(ui.admin.venues, "today_local", local_today)
-        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-        app.session_state["scope"] = Scope("root", "admin")
-        app.run()
-        app.switch_page("app_pages/admin.py")
-        app.run()
-        assert not app.exception, app.exception
-        return app
+        return open_page("admin", Scope("root", "admin"))
 
     yield open_
     get_settings.cache_clear()
