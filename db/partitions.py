@@ -26,9 +26,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection
 
-from rules.local_time import DAY_S, LOCAL_OFFSET_S, local_day_number
+from db.dialect import epoch
+from rules.local_time import DAY_S, LOCAL_OFFSET_S, day_number_start, local_day_number
 
 PARENT = "checkin"
 PREFIX = f"{PARENT}_p"
@@ -57,12 +58,25 @@ def local_day(epoch: int) -> date:
 def day_start(epochs: Any) -> Any:
     """The local midnight (epoch seconds) of instants: an int, a numpy array, or an integer SQL
     expression alike. The daily rollups are keyed by it."""
-    return local_day_number(epochs) * DAY_S - LOCAL_OFFSET_S
+    return day_number_start(local_day_number(epochs))
+
+
+def local_day_of(instant: Any, offset_s: int = LOCAL_OFFSET_S) -> ColumnElement[int]:
+    """SQL: the local day of a UtcInstant column as days since 1970-01-01 (local_day_number),
+    offset_s from UTC: the city's day by default, another zone's where a caller has one."""
+    day: ColumnElement[int] = local_day_number(epoch(instant), offset_s)
+    return day
+
+
+def day_start_of(instant: Any) -> ColumnElement[int]:
+    """SQL: the city's local midnight (epoch seconds) of a UtcInstant column, as day_start."""
+    start: ColumnElement[int] = day_start(epoch(instant))
+    return start
 
 
 def day_bounds(day: date) -> tuple[int, int]:
     """[lower, upper) of the local day in epoch seconds."""
-    lower = (day - date(1970, 1, 1)).days * DAY_S - LOCAL_OFFSET_S
+    lower = int(day_number_start((day - date(1970, 1, 1)).days))
     return lower, lower + DAY_S
 
 

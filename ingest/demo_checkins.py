@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rules.local_time import DAY_S
 from rules.risk import assess_risk
 
 DEMO_SOURCE = "demo"
@@ -75,7 +76,7 @@ class CheckinSampler:
         self.venues = venues
         self.window_start = window_start
         self.window_end = window_end
-        self.n_days = (window_end - window_start) // 86_400 + 1
+        self.n_days = (window_end - window_start) // DAY_S + 1
         self.person_ids = people["person_id"].to_numpy()
         self.person_district = people["district_code"].to_numpy()
         self.person_p = activity / activity.sum()
@@ -113,7 +114,7 @@ class CheckinSampler:
         where = self._venues_for(rng, who)
         starts = self._start_times(rng, where)
         dwell_s = self.venue_dwell[where] * 60
-        stays = (dwell_s * rng.lognormal(0, 0.35, size)).astype(np.int64).clip(60, 86_400)
+        stays = (dwell_s * rng.lognormal(0, 0.35, size)).astype(np.int64).clip(60, DAY_S)
         checked_out = starts + stays
         has_out = (rng.random(size) < CHECKOUT_SHARE) & (checked_out <= self.window_end)
         channel, declared_by, source, external_id = self._channels(rng, who, size, first_index)
@@ -159,11 +160,11 @@ class CheckinSampler:
             if len(rows):
                 hours[rows] = np.searchsorted(cumulative, rng.random(len(rows)))
         day = rng.integers(self.n_days, size=size)
-        starts = self.window_start + day * 86_400 + hours * 3600 + rng.integers(3600, size=size)
+        starts = self.window_start + day * DAY_S + hours * 3600 + rng.integers(3600, size=size)
         # Today's future hours fall back to the same hour on an earlier day.
         late = starts > self.window_end
         while late.any():
-            back = rng.integers(1, self.n_days + 1, size=int(late.sum())) * 86_400
+            back = rng.integers(1, self.n_days + 1, size=int(late.sum())) * DAY_S
             starts[late] = np.maximum(starts[late] - back, self.window_start)
             late = starts > self.window_end
         return starts

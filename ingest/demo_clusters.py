@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from db.partitions import day_start, local_day
+from db.partitions import DAY_S, day_start, local_day
 from ingest.demo_checkins import DEMO_SOURCE
 
 COMMUNITY_CASES = 24
@@ -45,7 +45,7 @@ def plant_clusters(
     today = day_start(int(end.timestamp()))
     end_s = int(end.timestamp())
     reported = np.random.default_rng([seed, REPORT_TIME_STREAM])
-    n_days = (today - window_start) // 86_400 + 1
+    n_days = (today - window_start) // DAY_S + 1
     ref_index = {ref: i for i, ref in enumerate(venues["venue_ref"])}
     by_kind = {kind: group.index.to_numpy() for kind, group in venues.groupby("kind")}
     taken: set[int] = set()
@@ -62,7 +62,7 @@ def plant_clusters(
 
     def visit(person: int, venue_index: int, day: int, start_h: float, hours: float) -> None:
         day = int(min(max(day, 0), n_days - 1))
-        start = window_start + day * 86_400 + int(start_h * 3600)
+        start = window_start + day * DAY_S + int(start_h * 3600)
         stop = start + int(hours * 3600)
         if stop > int(end.timestamp()):
             return
@@ -81,7 +81,7 @@ def plant_clusters(
         onset = first_day + timedelta(days=onset_day)
         tested = None if test_day is None else onset + timedelta(days=test_day - onset_day)
         report_day = min(test_day if test_day is not None else onset_day + 1, n_days - 1)
-        day_start = window_start + report_day * 86_400
+        day_start = window_start + report_day * DAY_S
         at = day_start + int(reported.uniform(*REPORT_HOURS) * 3600)
         if at > end_s:  # the day is still under way: reported in its hours so far
             at = day_start + int(reported.uniform(0, 1) * (end_s - day_start))

@@ -2,7 +2,7 @@
 venue or ward and day; venue_activity: a bit per venue and day) or an hourly one (venue_hour,
 ward_hour: a row per hour).
 
-The daily rollups' days are Asia/Ho_Chi_Minh days (UTC+7, db.partitions.LOCAL_OFFSET_S). A
+The daily rollups' days are Asia/Ho_Chi_Minh days (UTC+7, db.partitions.day_start). A
 deployment configured with another zone still gets exact figures: it reads the hourly ones."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
 
-from db.partitions import LOCAL_OFFSET_S
+from db.partitions import day_start
 from db.schema import (
     ACTIVITY_BLOCK_DAYS,
     venue_activity,
@@ -21,15 +21,13 @@ from db.schema import (
     ward_day,
     ward_hour,
 )
-from rules.local_time import local_range_bounds
+from rules.local_time import epoch_seconds, local_range_bounds
 
 
 def serves(first: date, last: date, zone: ZoneInfo) -> bool:
     """Whether the local days first..last of zone are the daily rollups' days."""
     start, end = local_range_bounds(first, last, zone)
-    return all(
-        (int(instant.timestamp()) + LOCAL_OFFSET_S) % 86_400 == 0 for instant in (start, end)
-    )
+    return all(day_start(seconds) == seconds for seconds in map(epoch_seconds, (start, end)))
 
 
 def venue_rollup(first: date, last: date, zone: ZoneInfo) -> tuple[Table, ColumnElement[datetime]]:

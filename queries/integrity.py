@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Connection, Table, case, exists, func, or_, select
 
 from db.dialect import epoch, hour_of
-from db.partitions import DAY_S, LOCAL_OFFSET_S, day_start
+from db.partitions import day_start_of
 from db.schema import (
     ACTIVITY_BLOCK_DAYS,
     case_record,
@@ -24,6 +24,7 @@ from db.schema import (
     ward_day,
     ward_hour,
 )
+from rules.local_time import day_number_start
 
 COUNTED: tuple[Table, ...] = (district, ward, venue, person, checkin, case_record, ward_hour)
 
@@ -75,7 +76,7 @@ def _daily_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
         (venue_day, venue_hour, "venue_id", True),
         (ward_day, ward_hour, "ward_code", False),
     ):
-        day = day_start(epoch(hourly.c.hour_start)).label("day_start")
+        day = day_start_of(hourly.c.hour_start).label("day_start")
         summed: list[ColumnElement[Any]] = [
             func.sum(hourly.c[f]) for f in ("checkins", "at_risk", "high_risk")
         ]
@@ -123,7 +124,7 @@ def _activity_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
     days = np.array([r[2] for r in rows], dtype=np.int64)
     # Bits unpacked here, independently of the write path's packing, which this checks.
     row, bit = np.nonzero((days[:, None] >> np.arange(ACTIVITY_BLOCK_DAYS)) & 1)
-    starts = (blocks[row] * ACTIVITY_BLOCK_DAYS + bit) * DAY_S - LOCAL_OFFSET_S
+    starts = day_number_start(blocks[row] * ACTIVITY_BLOCK_DAYS + bit)
     from_bits = {
         (str(rows[r][1]), int(s)) for r, s in zip(row.tolist(), starts.tolist(), strict=True)
     }
@@ -131,7 +132,7 @@ def _activity_mismatches(connection: Connection) -> list[tuple[Any, ...]]:
         (
             "venue_activity",
             str(v),
-            int(b) * ACTIVITY_BLOCK_DAYS * DAY_S - LOCAL_OFFSET_S,
+            day_number_start(int(b) * ACTIVITY_BLOCK_DAYS),
             int(d),
             None,
         )

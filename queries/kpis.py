@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Column, ColumnElement, Connection, Row, and_, func, select, true
 
 from db.dialect import epoch
+from db.partitions import local_day_of
 from db.schema import (
     case_record,
     district,
@@ -29,7 +30,7 @@ from db.schema import (
 )
 from queries import daily_rollup
 from queries.area import area_clause
-from rules.local_time import local_range_bounds
+from rules.local_time import local_range_bounds, seconds_into_day
 
 SECTOR_GROUPS = {
     "health": "health",
@@ -67,18 +68,14 @@ def _offset_seconds(zone: ZoneInfo, day: date) -> int:
     return int(offset.total_seconds()) if offset else 0
 
 
-def _local_day(column: ColumnElement[datetime], offset: int) -> ColumnElement[int]:
-    """The local day of a UTC instant column, as days since 1970-01-01 (integer SQL)."""
-    return (epoch(column) + offset) // 86_400
-
-
 def _before_hour(
     column: ColumnElement[datetime], offset: int, hour: int | None
 ) -> ColumnElement[bool]:
     """Only the part of each local day before `hour` o'clock (all of it when hour is None)."""
     if hour is None:
         return true()
-    return (epoch(column) + offset) % 86_400 < hour * 3600
+    seconds: ColumnElement[int] = seconds_into_day(epoch(column), offset)
+    return seconds < hour * 3600
 
 
 def _active_per_day(
@@ -103,7 +100,7 @@ def _active_per_day(
     else:
         venues = func.count(func.distinct(rollup.c.venue_id))
         counted = _before_hour(column, offset, before_hour)
-    day = _local_day(column, offset).label("day")
+    day = local_day_of(column, offset).label("day")
     query = select(day, venues).where(column >= start, column < end, counted).group_by(day)
     if wards is not None:
         query = query.join_from(rollup, venue, venue.c.id == rollup.c.venue_id).where(
@@ -134,7 +131,7 @@ def daily_series(
         if before_hour is None
         else (ward_hour, ward_hour.c.hour_start)
     )
-    day = _local_day(at, offset).label("day")
+    day = local_day_of(at, offset).label("day")
     checkins = connection.execute(
         select(
             day,
@@ -202,7 +199,7 @@ def _per_day(
     distinct: bool = False,
 ) -> list[Row[Any, int]]:
     start, end, offset = window
-    day = _local_day(instant, offset).label("day")
+    day = local_day_of(instant, offset).label("day")
     counted = func.count(func.distinct(person_id)) if distinct else func.count()
     query = (
         select(day, counted)

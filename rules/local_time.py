@@ -15,10 +15,22 @@ LOCAL_OFFSET_S = 7 * 3600
 DAY_S = 86_400
 
 
-def local_day_number(epochs: Any) -> Any:
-    """Days since 1970-01-01 of the city's local day of instants (epoch seconds): an int, a
-    numpy array or an integer SQL expression alike."""
-    return (epochs + LOCAL_OFFSET_S) // DAY_S
+def local_day_number(epochs: Any, offset_s: int = LOCAL_OFFSET_S) -> Any:
+    """Days since 1970-01-01 of the local day of instants (epoch seconds) offset_s from UTC
+    (the city's by default): an int, a numpy array or an integer SQL expression alike."""
+    return (epochs + offset_s) // DAY_S
+
+
+def seconds_into_day(epochs: Any, offset_s: int = LOCAL_OFFSET_S) -> Any:
+    """Seconds since the local midnight of instants (epoch seconds) offset_s from UTC, typed
+    as local_day_number."""
+    return (epochs + offset_s) % DAY_S
+
+
+def day_number_start(numbers: Any) -> Any:
+    """The city's local midnight (epoch seconds) opening local day numbers (local_day_number),
+    typed as local_day_number."""
+    return numbers * DAY_S - LOCAL_OFFSET_S
 
 
 def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
