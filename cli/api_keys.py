@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli._common import database_error, utc_minute
+from cli._common import (
+    OPERATOR,
+    database_error,
+    print_listing,
+    revoke_and_record,
+    revoked_state,
+    utc_minute,
+)
 from config.settings import Settings
 from db.engine import make_engine
 from ingest.report import ImportFileError
@@ -22,8 +30,6 @@ from queries.api_keys import (
     revoke_api_key,
 )
 from queries.audit import about, record
-
-OPERATOR = "manage.py"
 
 
 def cmd_create_api_key(args: argparse.Namespace, settings: Settings) -> int:
@@ -56,41 +62,34 @@ def cmd_revoke_api_key(args: argparse.Namespace, settings: Settings) -> int:
     # A whole key may be given: only its prefix is logged or printed, never the secret.
     given = args.key.strip()
     shown = given if given.isdigit() else given[:PREFIX_LENGTH]
-    try:
-        with make_engine(settings.database_url).begin() as connection:
-            revoked = revoke_api_key(connection, given, datetime.now(UTC))
-            if revoked:
-                record(connection, OPERATOR, "api_key.revoke", about("api_key", key=shown))
-    except ApiKeyError as error:
-        print(f"revoke-api-key: {error}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as error:
-        return database_error("revoke-api-key", error)
-    if not revoked:
-        print(f"revoke-api-key: no active key {shown!r} (see list-api-keys)", file=sys.stderr)
-        return 2
-    print(f"Revoked API key {shown}: it is refused from now on.")
-    return 0
+    return revoke_and_record(
+        "revoke-api-key",
+        settings,
+        lambda connection, now: revoke_api_key(connection, given, now),
+        ("api_key.revoke", about("api_key", key=shown)),
+        missing=f"no active key {shown!r} (see list-api-keys)",
+        done=f"Revoked API key {shown}: it is refused from now on.",
+        refused=(ApiKeyError,),
+    )
+
+
+def _key_line(key: Row[*tuple[Any, ...]]) -> str:
+    return (
+        f"{key.id:>4}  {key.prefix:12}  {key.source:20}  {utc_minute(key.created_at):17}  "
+        f"{utc_minute(key.last_used_at) or 'never':17}  {revoked_state(key.revoked_at)}"
+        + (f"  ({key.note})" if key.note else "")
+    )
 
 
 def cmd_list_api_keys(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        with make_engine(settings.database_url).connect() as connection:
-            keys = list_api_keys(connection)
-    except SQLAlchemyError as error:
-        return database_error("list-api-keys", error)
-    if not keys:
-        print("No API keys.")
-        return 0
-    print(f"{'id':>4}  {'prefix':12}  {'source':20}  {'created':17}  {'last used':17}  state")
-    for key in keys:
-        state = f"revoked {utc_minute(key.revoked_at)}" if key.revoked_at else "active"
-        print(
-            f"{key.id:>4}  {key.prefix:12}  {key.source:20}  {utc_minute(key.created_at):17}  "
-            f"{utc_minute(key.last_used_at) or 'never':17}  {state}"
-            + (f"  ({key.note})" if key.note else "")
-        )
-    return 0
+    return print_listing(
+        "list-api-keys",
+        settings,
+        list_api_keys,
+        f"{'id':>4}  {'prefix':12}  {'source':20}  {'created':17}  {'last used':17}  state",
+        _key_line,
+        nothing="No API keys.",
+    )
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -8,10 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli._common import database_error, utc_minute
+from cli._common import (
+    OPERATOR,
+    database_error,
+    print_listing,
+    revoke_and_record,
+    revoked_state,
+    utc_minute,
+)
 from config.settings import Settings
 from db.engine import make_engine
 from queries.audit import about, record
@@ -22,8 +30,6 @@ from queries.sessions import (
     revoke_wall_screen,
     wall_screen_link,
 )
-
-OPERATOR = "manage.py"
 
 
 def cmd_add_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,40 +58,34 @@ def cmd_add_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_revoke_wall_screen(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        with make_engine(settings.database_url).begin() as connection:
-            revoked = revoke_wall_screen(connection, args.name.strip(), datetime.now(UTC))
-            if revoked:
-                record(
-                    connection, OPERATOR, "wall_screen.revoke", about("wall_screen", name=args.name)
-                )
-    except SQLAlchemyError as error:
-        return database_error("revoke-wall-screen", error)
-    if not revoked:
-        print(f"revoke-wall-screen: no active screen {args.name!r}", file=sys.stderr)
-        return 2
-    print(f"Revoked wall screen {args.name.strip()}: it is signed out at its next refresh.")
-    return 0
+    name = args.name.strip()
+    return revoke_and_record(
+        "revoke-wall-screen",
+        settings,
+        lambda connection, now: revoke_wall_screen(connection, name, now),
+        ("wall_screen.revoke", about("wall_screen", name=args.name)),
+        missing=f"no active screen {args.name!r}",
+        done=f"Revoked wall screen {name}: it is signed out at its next refresh.",
+    )
+
+
+def _screen_line(screen: dict[str, Any]) -> str:
+    return (
+        f"{screen['name']:30}  {screen['district_code'] or 'city':5}  "
+        f"{utc_minute(screen['created_at']):17}  "
+        f"{utc_minute(screen['last_seen_at']) or 'never':17}  {revoked_state(screen['revoked_at'])}"
+    )
 
 
 def cmd_list_wall_screens(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        with make_engine(settings.database_url).connect() as connection:
-            screens = list_wall_screens(connection)
-    except SQLAlchemyError as error:
-        return database_error("list-wall-screens", error)
-    if not screens:
-        print("No wall screens.")
-        return 0
-    print(f"{'name':30}  {'area':5}  {'created':17}  {'last seen':17}  state")
-    for screen in screens:
-        state = f"revoked {utc_minute(screen['revoked_at'])}" if screen["revoked_at"] else "active"
-        print(
-            f"{screen['name']:30}  {screen['district_code'] or 'city':5}  "
-            f"{utc_minute(screen['created_at']):17}  "
-            f"{utc_minute(screen['last_seen_at']) or 'never':17}  {state}"
-        )
-    return 0
+    return print_listing(
+        "list-wall-screens",
+        settings,
+        list_wall_screens,
+        f"{'name':30}  {'area':5}  {'created':17}  {'last seen':17}  state",
+        _screen_line,
+        nothing="No wall screens.",
+    )
 
 
 def register(commands: argparse._SubParsersAction) -> None:
