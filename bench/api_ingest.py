@@ -7,7 +7,7 @@ A fresh PostgreSQL database with the demo city's venues (11,730); the rows of
 bench/import_checkins.py's generator (phones in the forms people use, 1 % with symptoms, a
 third with a check-out) as JSON arrays of --batch rows, posted by --clients threads to the API.
 The server runs as `make run` runs it, in its own process (`streamlit run server.py`, as
-bench/load_declare.py starts it, with the API's rate and body limits raised); --in-process
+bench/app_server.start_under_load, with the API's rate and body limits raised); --in-process
 serves the API with uvicorn in this process instead, where the clients' threads share its
 interpreter lock (measured so before 2 December). Prints check-ins/s (stored rows over wall
 time), the mean and worst request time and, for the server process, its CPU per check-in.
@@ -37,8 +37,9 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.app_server import start_under_load  # noqa: E402
 from bench.import_checkins import DEFAULT_POSTGRES, fresh_database, generate  # noqa: E402
-from bench.load_declare import process_cpu_s, start_server, stop_server  # noqa: E402
+from bench.proc_stats import process_cpu_s  # noqa: E402
 from bench.web_server import serve  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from db.engine import make_engine  # noqa: E402
@@ -99,14 +100,14 @@ def main() -> int:
                     results, seconds = over_http(base_url, key, bodies, args.clients)
             context.engine.dispose()
         else:
-            server = start_server(url, API_LIMITS)
-            print(f"server pid {server.process.pid}, log {server.log_path}", file=sys.stderr)
+            server = start_under_load(url, API_LIMITS)
+            print(f"server pid {server.process.pid}, log {server.log}", file=sys.stderr)
             try:
                 cpu = process_cpu_s(server.process.pid)
-                results, seconds = over_http(server.base, key, bodies, args.clients)
+                results, seconds = over_http(server.url, key, bodies, args.clients)
                 server_cpu = process_cpu_s(server.process.pid) - cpu
             finally:
-                stop_server(server)
+                server.stop()
     finally:
         drop()
     stored = sum(n for _, n in results)
