@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, select
 
 from db.schema import CASE_STATUSES, case_record, person
 from rules.phone import PhoneError, normalize_phone
@@ -30,22 +30,27 @@ COLUMNS = [
 NAME_SEARCH_DEPTH = 5_000
 
 
+def _newest_first(*columns: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
+    """columns of the cases with their person, the newest case first (by creation, then id)."""
+    return (
+        select(*columns)
+        .join(person, person.c.id == case_record.c.person_id)
+        .order_by(case_record.c.created_at.desc(), case_record.c.id.desc())
+    )
+
+
 def search_cases(connection: Connection, text: str, limit: int = 50) -> pd.DataFrame:
     """Cases matching a case id, a phone (any form) or words of a name, newest first; the
     newest cases when text is empty."""
-    base = (
-        select(
-            case_record.c.id,
-            person.c.id,
-            person.c.full_name,
-            person.c.phone,
-            case_record.c.status,
-            case_record.c.onset_date,
-            case_record.c.test_date,
-            case_record.c.isolated_at,
-        )
-        .join(person, person.c.id == case_record.c.person_id)
-        .order_by(case_record.c.created_at.desc(), case_record.c.id.desc())
+    base = _newest_first(
+        case_record.c.id,
+        person.c.id,
+        person.c.full_name,
+        person.c.phone,
+        case_record.c.status,
+        case_record.c.onset_date,
+        case_record.c.test_date,
+        case_record.c.isolated_at,
     )
     text = text.strip()
     if not text:
@@ -82,20 +87,15 @@ def list_cases(
 ) -> list[Row[*tuple[Any, ...]]]:
     """Cases newest first: case_id, status, created_at (aware UTC), onset_date, test_date,
     full_name, phone."""
-    query = (
-        select(
-            case_record.c.id.label("case_id"),
-            case_record.c.status,
-            case_record.c.created_at,
-            case_record.c.onset_date,
-            case_record.c.test_date,
-            person.c.full_name,
-            person.c.phone,
-        )
-        .join(person, person.c.id == case_record.c.person_id)
-        .order_by(case_record.c.created_at.desc(), case_record.c.id.desc())
-        .limit(limit)
-    )
+    query = _newest_first(
+        case_record.c.id.label("case_id"),
+        case_record.c.status,
+        case_record.c.created_at,
+        case_record.c.onset_date,
+        case_record.c.test_date,
+        person.c.full_name,
+        person.c.phone,
+    ).limit(limit)
     if status is not None:
         query = query.where(case_record.c.status == status)
     return list(connection.execute(query).all())
