@@ -32,7 +32,7 @@ from queries.declarations import (
 )
 from rules.declarant import Declarant
 from web.context import WebContext, in_database_thread
-from web.declare_form import FIELD_MAX_CHARS, form_again, people_count
+from web.declare_form import FIELD_MAX_CHARS, form_again, people_count, venue_refused
 from web.guards import CSRF_COOKIE, CSRF_FIELD, client_address, is_submission_key
 from web.public_page import Page, read_form, too_many
 
@@ -149,10 +149,8 @@ async def _declare_people(context: WebContext, page: Page, mode: str) -> Respons
             )  # fmt: skip
 
     venue, confirmations = await in_database_thread(context, write)
-    if venue is None:
-        return page.message("declare.bad_token", 404)
-    if not venue.active:
-        return page.message("declare.inactive", 410)
+    if venue is None or not venue.active:
+        return venue_refused(page, venue)
     if errors:
         return form_again(page, venue, mode, people, values, errors, 422, submission)
     return _result(context, page, venue, confirmations)
@@ -200,10 +198,8 @@ async def post_advance(context: WebContext, page: Page) -> Response:
             return venue, code
 
     venue, code = await in_database_thread(context, write)
-    if venue is None:
-        return page.message("declare.bad_token", 404)
-    if not venue.active:
-        return page.message("declare.inactive", 410)
+    if venue is None or not venue.active:
+        return venue_refused(page, venue)
     if errors:
         return form_again(page, venue, "advance", 1, values, errors, 422, submission)
     qr = make_qr(code, error="m").svg_data_uri(scale=6, border=2)

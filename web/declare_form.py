@@ -46,10 +46,10 @@ async def show(context: WebContext, page: Page) -> Response:
     if venue is None:
         venue = await in_database_thread(context, lambda: _venue(context, token))
         if venue is None:
-            return page.message("declare.bad_token", 404)
+            return venue_refused(page, venue)
         _venues.put(token, venue)
     if not venue.active:
-        return page.message("declare.inactive", 410)
+        return venue_refused(page, venue)
     if not _SAFE_TOKEN.fullmatch(token):
         return form_again(page, venue, mode, people, {}, {})
     blank = _blank_form(context.templates, page.language, mode, people, bool(venue.address))
@@ -116,6 +116,14 @@ def _blank_form(
     page = PageLanguage(language)
     values = _form_values(page, slots, mode, people, {"v": _TOKEN_SLOT}, {}, _SUBMISSION_SLOT)  # type: ignore[arg-type]
     return render_template(templates, "declare.html", page, _CSRF_SLOT, values)
+
+
+def venue_refused(page: Page, venue: DeclarationVenue | None) -> Response:
+    """The answer when a QR code's venue takes no declarations: its token names none (404), or
+    the venue is no longer active (410)."""
+    if venue is None:
+        return page.message("declare.bad_token", 404)
+    return page.message("declare.inactive", 410)
 
 
 def people_count(raw: str | None) -> int:
