@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
-import io
 import json
 import os
 import platform
@@ -26,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.plain_load import plain_load  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
@@ -49,7 +50,6 @@ from ingest.demo_names import (  # noqa: E402
 )
 from ingest.imports import DEFAULT_CHUNK_ROWS, import_checkins  # noqa: E402
 from queries.setup import init_db  # noqa: E402
-from queries.writes import CHECKIN_COLUMNS  # noqa: E402
 from rules.phone import normalize_phone  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
@@ -57,7 +57,7 @@ HEADER = ["external_id", "venue_ref", "phone", "full_name", "checked_in_at", "ch
           "channel", "symptoms", "exposures"]  # fmt: skip
 
 
-def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, callable]:
+def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, Callable[[], None]]:
     if engine_name == "sqlite":
         path = Path(tempfile.mkdtemp()) / "bench.db"
         return f"sqlite:///{path}", lambda: None
@@ -189,28 +189,6 @@ def _epoch(times: pd.Series) -> np.ndarray:
     """Epoch seconds of aware times, whatever the series' resolution (pandas 3 may not use
     nanoseconds)."""
     return ((times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
-
-
-def plain_load(engine: Engine, frame: pd.DataFrame) -> None:
-    columns = list(CHECKIN_COLUMNS)
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            buffer = io.StringIO()
-            frame[columns].to_csv(buffer, index=False, header=False)
-            buffer.seek(0)
-            cursor = connection.connection.dbapi_connection.cursor()
-            cursor.copy_expert(
-                f"COPY checkin ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
-                "FORCE_NOT_NULL (symptoms, exposures, risk_reasons))",
-                buffer,
-            )
-        else:
-            rows = frame[columns].astype(object).where(frame[columns].notna(), None)
-            marks = ", ".join("?" for _ in columns)
-            connection.exec_driver_sql(
-                f"INSERT INTO checkin ({', '.join(columns)}) VALUES ({marks})",
-                list(rows.itertuples(index=False, name=None)),
-            )
 
 
 def run(engine_name: str, args: argparse.Namespace, workdir: Path) -> dict:

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from bench.import_checkins import generate, plain_load, plain_rows
+from bench.import_checkins import generate, plain_rows
+from bench.plain_load import plain_load
 from bench.trace import (
     DEMO_END,
 )

@@ -12,7 +12,6 @@ The ratio is the price of the write path over the plainest load.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -20,6 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,17 +30,18 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.plain_load import plain_load  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
 from queries.setup import init_db  # noqa: E402
-from queries.writes import CHECKIN_COLUMNS, write_checkins  # noqa: E402
+from queries.writes import write_checkins  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 BATCH = 200_000
 
 
-def fresh_database(url: str) -> tuple[str, callable]:
+def fresh_database(url: str) -> tuple[str, Callable[[], None]]:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = Path(tempfile.mkdtemp()) / "bench.db"
@@ -80,28 +81,6 @@ def batch(engine: Engine, size: int, offset: int) -> pd.DataFrame:
             "external_id": [f"B{offset}-{i}" for i in range(size)],
         }
     )
-
-
-def plain_load(engine: Engine, frame: pd.DataFrame) -> None:
-    columns = list(CHECKIN_COLUMNS)
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            buffer = io.StringIO()
-            frame[columns].to_csv(buffer, index=False, header=False)
-            buffer.seek(0)
-            cursor = connection.connection.dbapi_connection.cursor()
-            cursor.copy_expert(
-                f"COPY checkin ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
-                "FORCE_NOT_NULL (symptoms, exposures, risk_reasons))",
-                buffer,
-            )
-        else:
-            rows = frame[columns].astype(object).where(frame[columns].notna(), None)
-            marks = ", ".join("?" for _ in columns)
-            connection.exec_driver_sql(
-                f"INSERT INTO checkin ({', '.join(columns)}) VALUES ({marks})",
-                list(rows.itertuples(index=False, name=None)),
-            )
 
 
 def main() -> int:
