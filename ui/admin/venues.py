@@ -17,6 +17,7 @@ from rules.access import Scope
 from rules.local_time import today_local
 from rules.markdown import plain
 from ui.admin.areas import district_names, district_of_ward, ward_names
+from ui.declaration_form import show_errors
 from ui.runtime import engine, settings, t
 
 
@@ -82,8 +83,7 @@ def venue_tab(scope: Scope) -> None:
         clean, errors, procedure, sent = _venue_form("new_venue", None)
         if sent:
             if errors or clean is None:  # validate_venue returns no fields only with errors
-                for key in dict.fromkeys(errors.values()):
-                    st.error(t(key))
+                show_errors(errors)
             else:
                 with engine().begin() as connection:
                     venue_id = register_venue(connection, clean, today_local(settings().zone))
@@ -153,8 +153,7 @@ def venue_tab(scope: Scope) -> None:
             clean, errors, procedure, sent = _venue_form(f"edit_venue_{detail.id}", detail)
             if sent:
                 if errors or clean is None:  # validate_venue returns no fields only with errors
-                    for key in dict.fromkeys(errors.values()):
-                        st.error(t(key))
+                    show_errors(errors)
                 else:
                     with engine().begin() as connection:
                         update_venue(connection, detail.id, clean, procedure)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -418,20 +419,20 @@ def contacts_section(
     name += f"-tiep-xuc-F{viewing.level + 1}" + (
         f"-F{deepest}" if deepest > viewing.level + 1 else ""
     )
-    downloads = st.columns(2)
-    downloads[0].download_button(
-        t("trace.export_csv"),
-        lambda: export("csv"),
-        f"{name}.csv",
-        "text/csv",
-        on_click="ignore",
-        icon=":material/download:",
+    formats = (
+        ("csv", t("trace.export_csv"), "text/csv"),
+        (
+            "xlsx",
+            t("trace.export_xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     )
-    downloads[1].download_button(
-        t("trace.export_xlsx"),
-        lambda: export("xlsx"),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    for column, (kind, label, media_type) in zip(st.columns(2), formats, strict=True):
+        column.download_button(
+            label,
+            partial(export, kind),
+            f"{name}.{kind}",
+            media_type,
+            on_click="ignore",
+            icon=":material/download:",
+        )
