@@ -7,11 +7,10 @@ import re
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench.app_server import start_app
-from bench.chromium import CHROMIUM, CHROMIUM_FLAGS
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS, browser_missing
 from bench.proc_stats import memory_mb
 from bench.trace import DEMO_DAYS, DEMO_END
 from db.engine import make_engine
@@ -33,12 +32,11 @@ RSS_GOAL_MB = 1024
 def app_memory(url: str, f2_case: int | None = None) -> dict[str, Any]:
     """Serve the app on the city and open its pages in Chromium, then trace f2_case (F1, then
     F1 and F2; without it the first case, F1) in the trace panel; memory of the server."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return {"skipped": "playwright is not installed (requirements-dev.txt)"}
-    if not Path(CHROMIUM).exists():
-        return {"skipped": f"no Chromium at {CHROMIUM} (scripts/ensure-chromium)"}
+    missing = browser_missing()
+    if missing:
+        return {"skipped": missing}
+    from playwright.sync_api import sync_playwright
+
     _ensure_user(url)
     server = start_app(url, log_name="kbyt-bench-app")
     pid = server.process.pid

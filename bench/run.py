@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +49,7 @@ sys.path.insert(0, str(REPO))
 from bench.app_memory import RSS_GOAL_MB, app_memory  # noqa: E402
 from bench.dashboard_measures import dashboards, export, traces, venue_pages  # noqa: E402
 from bench.import_measure import IMPORT_GOAL_ROWS_PER_S, bulk_import  # noqa: E402
+from bench.machine_facts import machine  # noqa: E402
 from bench.measure import SLOW_REPEATS, Bench  # noqa: E402
 from bench.trace import DEFAULT_POSTGRES, bench_database  # noqa: E402
 from db.partitions import list_partitions  # noqa: E402
@@ -169,8 +168,7 @@ def main() -> int:
             print(f"  the app's memory was not measured: {app['failed']}", file=sys.stderr)
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"{_memory_gb()} GB RAM, Python {platform.python_version()}",
+        "machine": machine(),
         "postgresql": version,
         "database": make_url(url).database,
         "counts": counts(engine),
@@ -187,11 +185,6 @@ def main() -> int:
     print(table)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     return 0
-
-
-def _memory_gb() -> int:
-    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return math.floor(pages / 1024**3 + 0.5)
 
 
 if __name__ == "__main__":

@@ -5,22 +5,20 @@ session per declaration)."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.chromium import CHROMIUM, CHROMIUM_FLAGS
+from bench.chromium import CHROMIUM, CHROMIUM_FLAGS, browser_missing
 from bench.load_summary import percentiles
 from bench.proc_stats import process_cpu_s
 
 
 def streamlit_sessions(base: str, pid: int, count: int) -> dict[str, Any]:
     """Server CPU of `count` Streamlit sessions opening `/sign_in` (after one uncounted)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return {"skipped": "playwright is not installed (requirements-dev.txt)"}
-    if not Path(CHROMIUM).exists():
-        return {"skipped": f"no Chromium at {CHROMIUM} (scripts/ensure-chromium)"}
+    missing = browser_missing()
+    if missing:
+        return {"skipped": missing}
+    from playwright.sync_api import sync_playwright
+
     sessions: list[dict[str, Any]] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
