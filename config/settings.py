@@ -380,7 +380,7 @@ NOT_SETTINGS = frozenset({"KBYT_CONFIG_FILE", "KBYT_TEST_POSTGRES_URL", "KBYT_SH
 
 def setting_names() -> list[str]:
     """Every setting's dotted name, in declaration order ('trace.buffer_minutes')."""
-    names = []
+    names: list[str] = []
     for name, field in Settings.model_fields.items():
         group = field.annotation
         if isinstance(group, type) and issubclass(group, BaseModel):
@@ -436,7 +436,7 @@ def _readable(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; raise ConfigError with one readable line per problem."""
     config_file = os.environ.get("KBYT_CONFIG_FILE")
     if config_file and not Path(config_file).is_file():

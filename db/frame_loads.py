@@ -39,7 +39,12 @@ def copy_frame(
     options = "FORMAT csv"
     if not_null_text:
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{n}"' for n in not_null_text) + ")"
-    cursor = connection.connection.dbapi_connection.cursor()
+    from psycopg2.extensions import connection as PsycopgConnection  # PostgreSQL only
+
+    dbapi_connection = connection.connection.dbapi_connection
+    if not isinstance(dbapi_connection, PsycopgConnection):
+        raise TypeError(f"COPY needs a psycopg2 connection, not {type(dbapi_connection)}")
+    cursor = dbapi_connection.cursor()
     try:
         cursor.copy_expert(
             f"COPY {table} ({names}) FROM STDIN WITH ({options})",
@@ -58,7 +63,7 @@ def frame_records(frame: pd.DataFrame) -> list[tuple]:
         if series.dtype.kind in "iub":
             columns.append(series.to_numpy().tolist())
         else:
-            columns.append(series.to_numpy(dtype=object, na_value=None).tolist())
+            columns.append(series.to_numpy(dtype=object, na_value=None).tolist())  # type: ignore[call-overload]  # pandas-stubs refuses na_value=None; pandas does not
     return list(zip(*columns, strict=True))
 
 
@@ -76,7 +81,7 @@ def fill_stage(connection: Connection, stage: Table, frame: pd.DataFrame) -> Non
     frame = frame[[c.name for c in stage.columns]].copy()
     for column in stage.columns:
         if isinstance(column.type, Integer) and frame[column.name].dtype.kind not in "iu":
-            frame[column.name] = pd.array(frame[column.name], dtype="Int64")
+            frame[column.name] = pd.array(frame[column.name], dtype="Int64")  # type: ignore[call-overload]  # pandas-stubs takes no Series here; pandas does
     if connection.dialect.name == "postgresql":
         not_null_text = [
             c.name for c in stage.columns if isinstance(c.type, String) and not c.nullable

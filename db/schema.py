@@ -6,6 +6,8 @@ at the Python edge.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -192,7 +194,7 @@ checkin_key = Table(
 # Room on each rollup page for its rows' next versions (migration 0013): every declaration
 # updates its venue's and ward's current hour and day, and on a full page the new version
 # would need an entry in every index instead of staying beside the old one (a HOT update).
-ROLLUP_STORAGE = {"postgresql_with": {"fillfactor": "70"}}
+ROLLUP_STORAGE: dict[str, Any] = {"postgresql_with": {"fillfactor": "70"}}
 
 # Hourly rollups, kept by every write path in the same transaction as the check-ins.
 # hour_start is a UTC instant on the hour; Asia/Ho_Chi_Minh days are exact sums of them.

@@ -107,10 +107,10 @@ def validate_venue(
         errors["coordinates"] = "form.error.coordinates"
     if not 1 <= int(dwell_minutes or 0) <= 24 * 60:
         errors["dwell_minutes"] = "form.error.dwell"
-    if errors:
+    if errors or lat is None or lon is None:  # a missing coordinate is an error above
         return None, errors
     clean.update(
-        sector=sector, kind=kind, ward_code=ward_code, lat=float(lat), lon=float(lon),  # type: ignore[arg-type]
+        sector=sector, kind=kind, ward_code=ward_code, lat=float(lat), lon=float(lon),
         dwell_minutes=int(dwell_minutes),
     )  # fmt: skip
     return clean, {}

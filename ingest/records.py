@@ -89,7 +89,7 @@ def raw_text(raw: object) -> str:
     error report."""
     if isinstance(raw, dict):
         return json_text(raw)
-    return raw if isinstance(raw, str) else csv_text(raw)  # type: ignore[arg-type]
+    return raw if isinstance(raw, str) else csv_text(raw)  # type: ignore[arg-type]  # CSV fields
 
 
 def json_text(record: dict) -> str:

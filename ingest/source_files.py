@@ -38,7 +38,7 @@ class _Counted(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io passes a memoryview
         if len(self._head):
             n = min(len(buffer), len(self._head))
             buffer[:n] = self._head[:n]
@@ -91,7 +91,7 @@ def open_source(source: Source, encoding: str | None, max_bytes: int) -> OpenFil
             raise ImportFileError("cannot_read", path=path, detail=error.strerror) from None
         owned = stream
     else:
-        stream = source  # type: ignore[assignment]
+        stream = source  # type: ignore[assignment]  # neither text nor a path: a binary stream
         size = _stream_size(stream)
     try:
         if size is not None and size > max_bytes:

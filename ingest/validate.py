@@ -219,7 +219,7 @@ def _times(
         except n.Invalid as error:
             reasons.add([position], error.reason)
     early, late = n.EARLIEST.timestamp(), (now + n.FUTURE_TOLERANCE).timestamp()
-    for position in np.flatnonzero((out != _NO_TIME) & ((out < early) | (out > late))):
+    for position in np.flatnonzero((out != _NO_TIME) & ((out < early) | (out > late))).tolist():
         try:
             n.check_instant_bounds(int(out[position]), column, now)
         except n.Invalid as error:

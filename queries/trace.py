@@ -153,7 +153,7 @@ def _quiet(_fraction: float, _message: str) -> None:
 
 
 @cache
-def _visits_statement() -> Select:
+def _visits_statement() -> Select[*tuple[Any, ...]]:
     time_in = epoch(checkin.c.checked_in_at)
     return (
         select(
@@ -231,7 +231,7 @@ PROBE_COLUMNS = ("venue_id", "dwell_minutes", "read_from", "read_to", "min_end")
 
 
 @cache
-def _probe_statement(dialect: str) -> Select:
+def _probe_statement(dialect: str) -> Select[*tuple[Any, ...]]:
     """Check-ins overlapping merged exposures by at least the minimum, read through
     ix_checkin_venue_time. Each range row: (venue_id, dwell_minutes, read_from, read_to,
     min_end) with read_from <= checked_in_at <= read_to and the uncapped presence end reaching
@@ -355,7 +355,7 @@ ONWARD_COLUMNS = ("person_id", "read_from", "min_end")
 
 
 @cache
-def _onward_statement(dialect: str) -> Select:
+def _onward_statement(dialect: str) -> Select[*tuple[Any, ...]]:
     """The F1s' visits that can still expose someone after they first met the case, through
     ix_checkin_person_time. Each row: (person_id, read_from, min_end); up to :until.
 

@@ -76,7 +76,7 @@ class Exposure:
 
 
 @cache
-def _lookup_statement(dialect: str, table: str) -> Select:
+def _lookup_statement(dialect: str, table: str) -> Select[*tuple[Any, ...]]:
     """Phone and name of people, or the ref of venues, by id: the ids as one parameter,
     = ANY(array literal) on PostgreSQL (an index scan per id, where joining an unnested array
     let the planner scan the whole table), IN (json_each) on SQLite."""
@@ -92,7 +92,7 @@ def _lookup_statement(dialect: str, table: str) -> Select:
 
 
 @cache
-def _range_statement(table: str) -> Select:
+def _range_statement(table: str) -> Select[*tuple[Any, ...]]:
     """People or venues whose id lies in [low, high]: one index range."""
     if table == "person":
         wanted, columns = person.c.id, (person.c.id, person.c.phone, person.c.full_name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,8 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
         existing.update(
             connection.scalars(select(venue.c.venue_ref).where(venue.c.venue_ref.in_(chunk)))
         )
-    records = frame[list(VENUE_COLUMNS)].to_dict("records")
+    # pandas-stubs types a record's keys as Hashable; the venue columns are names.
+    records = cast(list[dict[str, Any]], frame[list(VENUE_COLUMNS)].to_dict("records"))
     for record in records:
         record["search_name"] = search_key(record["name"])
     created = [dict(r, token=new_venue_token()) for r in records if r["venue_ref"] not in existing]
@@ -123,7 +125,7 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
 # --- check-ins -----------------------------------------------------------------------------
 
 
-_DEFAULTS: dict[str, object] = {
+_DEFAULTS: dict[str, str | int | None] = {
     "checked_out_at": None,
     "declared_by_person_id": None,
     "symptoms": "",
@@ -167,7 +169,7 @@ def write_checkins(connection: Connection, checkins: pd.DataFrame) -> np.ndarray
     frame = _normalised(checkins)
     skipped = _claim_keys(connection, frame)
     if len(skipped):
-        frame = frame.drop(index=skipped).reset_index(drop=True)
+        frame = frame.drop(index=pd.Index(skipped)).reset_index(drop=True)
     if frame.empty:
         return skipped
     wards = _venue_wards(connection, frame["venue_id"].to_numpy())
@@ -200,7 +202,8 @@ def _claim_keys(connection: Connection, frame: pd.DataFrame) -> np.ndarray:
     )
     skip = repeated.copy()
     skip[claims.index.to_numpy()[present]] = True
-    return np.flatnonzero(keyed)[skip].astype(np.int64)
+    positions: np.ndarray = np.flatnonzero(keyed)[skip].astype(np.int64)
+    return positions
 
 
 def _store_keys(

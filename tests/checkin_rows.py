@@ -43,5 +43,5 @@ def _to_epoch(value: object) -> int | None:
     if hasattr(value, "timestamp"):
         if getattr(value, "tzinfo", None) is None:
             raise ValueError(f"naive datetime {value!r}: give a time zone")
-        return int(value.timestamp())  # type: ignore[union-attr]
-    return int(value)  # type: ignore[call-overload]
+        return int(value.timestamp())
+    return int(value)  # type: ignore[call-overload]  # a number: int() refuses other values

@@ -83,6 +83,7 @@ def _end_sessions(connection: Connection, name: str) -> None:
 
 def drop_postgres_database(url: str) -> None:
     name = make_url(url).database
+    assert name is not None, url
     with _admin().connect() as connection:
         for attempt in range(10):
             _end_sessions(connection, name)
@@ -106,7 +107,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     engine = make_engine(postgres_url)
     init_db(engine)
     engine.dispose()
-    yield {"sqlite": str(sqlite_path), "postgresql": make_url(postgres_url).database}
+    yield {"sqlite": str(sqlite_path), "postgresql": str(make_url(postgres_url).database)}
     drop_postgres_database(postgres_url)
 
 
@@ -231,6 +232,7 @@ def demo_copy_url(demo_url: str, tmp_path: Path) -> Iterator[str]:
     if demo_url.startswith("sqlite"):
         path = tmp_path / "demo-copy.db"
         source = make_url(demo_url).database
+        assert source is not None, demo_url
         shutil.copy(source, path)
         yield f"sqlite:///{path}"
         return

@@ -73,10 +73,10 @@ def shown_on(app: AppTest) -> Shown:
         shown.choices += list(box.proto.options)
         if not box.proto.HasField("default") or not box.proto.options:  # index=None: empty
             shown.placeholders.append(box.proto.placeholder)
-    for box in app.multiselect:
-        shown.labels.append(box.proto.label)
-        shown.choices += list(box.proto.options)
-        shown.placeholders.append(box.proto.placeholder)
+    for multi in app.multiselect:
+        shown.labels.append(multi.proto.label)
+        shown.choices += list(multi.proto.options)
+        shown.placeholders.append(multi.proto.placeholder)
     for group in app.get("button_group"):
         shown.choices += [option.content for option in group.proto.options]
     shown.labels += [metric.label for metric in app.metric]

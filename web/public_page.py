@@ -169,7 +169,7 @@ async def read_form(request: Request, max_fields: int) -> FormData:
         )
     except ValueError as error:  # more fields than max_fields
         raise HTTPException(400, "too many fields") from error
-    return FormData(fields)
+    return FormData(list(fields))  # FormData also takes uploads: its list is wider
 
 
 def too_many(page: Page) -> HTMLResponse:

@@ -186,7 +186,7 @@ def browser_demo_url(sqlite_demo_url: str, tmp_path_factory: pytest.TempPathFact
     from queries.users import create_user
 
     path = tmp_path_factory.mktemp("browser") / "city.db"
-    shutil.copy(make_url(sqlite_demo_url).database, path)
+    shutil.copy(str(make_url(sqlite_demo_url).database), path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     with engine.begin() as connection:
