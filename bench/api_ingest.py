@@ -115,11 +115,12 @@ def main() -> int:
     server_kind = "in this process" if args.in_process else "process"
     where = f"{args.clients} client(s), server {server_kind}"
     where = "no HTTP, profiled" if args.profile else where
-    cpu = f"; server CPU {server_cpu / stored * 1e6:,.0f} µs per check-in" if server_cpu else ""
+    per_row = f"{server_cpu / stored * 1e6:,.0f} µs per check-in" if server_cpu else ""
+    cpu_text = f"; server CPU {per_row}" if server_cpu else ""
     print(
         f"{stored:,} check-ins stored in {len(bodies)} requests of {args.batch:,} rows, "
         f"{where}: {stored / seconds:,.0f} check-ins/s; request mean "
-        f"{statistics.mean(times) * 1000:,.0f} ms, worst {max(times) * 1000:,.0f} ms{cpu}"
+        f"{statistics.mean(times) * 1000:,.0f} ms, worst {max(times) * 1000:,.0f} ms{cpu_text}"
     )
     return 0
 

@@ -4,6 +4,7 @@ timeline, the risk list, the contact export and the traces (bench/run.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -68,7 +69,7 @@ def dashboards(bench: Bench, engine: Engine) -> None:
         bench.measure(
             f"heat map {label}",
             ours_map,
-            lambda bounds=bounds: plain_rows_of(bench.plain, HEAT_MAP_SQL, bounds),
+            partial(plain_rows_of, bench.plain, HEAT_MAP_SQL, bounds),
             lambda frame, rows: (
                 sorted(frame["declarations"].tolist()) == sorted(r[2] for r in rows)
                 and sorted(frame["active_units"].tolist()) == sorted(r[5] for r in rows)
@@ -84,7 +85,7 @@ def dashboards(bench: Bench, engine: Engine) -> None:
             bench.measure(
                 "density layer 14 days",
                 ours_density,
-                lambda bounds=bounds: plain_rows_of(bench.plain, DENSITY_SQL, bounds),
+                partial(plain_rows_of, bench.plain, DENSITY_SQL, bounds),
                 lambda frame, rows: sorted(frame["weight"].tolist()) == sorted(r[2] for r in rows),
                 note="queries.heatmap.venue_density, the map's venue layer",
             )
@@ -164,7 +165,7 @@ def venue_pages(bench: Bench, engine: Engine) -> None:
         bench.measure(
             label,
             ours,
-            lambda sql=sql: plain_rows_of(bench.plain, sql, params),
+            partial(plain_rows_of, bench.plain, sql, params),
             lambda frame, rows: timeline_key(frame) == [tuple(map(int, r)) for r in rows],
             note=f"{busiest[1]}, the busiest venue, its last day",
         )
@@ -218,8 +219,8 @@ def traces(bench: Bench, engine: Engine) -> int | None:
         for depth in (1, 2):
             result = bench.measure(
                 f"F1 {short}" if depth == 1 else f"F1+F2 {short}",
-                lambda case=case, depth=depth: ours_trace(engine, case, rules, depth),
-                lambda case=case, depth=depth: plain_trace(bench.plain, case, depth),
+                partial(ours_trace, engine, case, rules, depth),
+                partial(plain_trace, bench.plain, case, depth),
                 same_answer,
                 note=label,
                 describe=lambda answer: {

@@ -123,7 +123,7 @@ def plain_rows_of(engine: Engine, sql: str, params: dict[str, Any]) -> list[tupl
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         connection.rollback()
-        return rows
+        return list(rows)
     finally:
         connection.close()
 

@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def plain_trace(engine: Engine, case: dict[str, int], depth: int) -> list[tuple]
         cursor.execute(F1_SQL if depth == 1 else F2_SQL, case)
         rows = cursor.fetchall()
         connection.rollback()
-        return rows
+        return list(rows)
     finally:
         connection.close()
 
@@ -363,8 +364,8 @@ def main() -> int:
     for label, case in cases.items():
         for depth in (1, 2):
             (ours_median, ours_p95, result), (plain_median, plain_p95, plain) = timed_pair(
-                lambda case=case, depth=depth: ours_trace(engine, case, rules, depth),
-                lambda case=case, depth=depth: plain_trace(engine, case, depth),
+                partial(ours_trace, engine, case, rules, depth),
+                partial(plain_trace, engine, case, depth),
                 args.warmup,
                 args.repeats,
             )

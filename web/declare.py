@@ -160,7 +160,7 @@ def _result(
     context: WebContext, page: Page, venue: DeclarationVenue, confirmations: list[Confirmation]
 ) -> HTMLResponse:
     zone = context.settings.zone
-    shown = [
+    shown: list[dict[str, Any]] = [
         {
             "full_name": item.full_name,
             "time": item.checked_in_at.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
