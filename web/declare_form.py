@@ -114,7 +114,7 @@ def _blank_form(
         kind="", active=True, procedure="", ward_code="",
     )  # fmt: skip
     page = PageLanguage(language)
-    values = _form_values(page, slots, mode, people, {"v": _TOKEN_SLOT}, {}, _SUBMISSION_SLOT)  # type: ignore[arg-type]
+    values = _form_values(page, slots, mode, people, {"v": _TOKEN_SLOT}, {}, _SUBMISSION_SLOT)  # type: ignore[arg-type]  # PageLanguage stands in for a Page
     return render_template(templates, "declare.html", page, _CSRF_SLOT, values)
 
 
