@@ -38,8 +38,9 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.app_server import start_under_load  # noqa: E402
-from bench.import_checkins import DEFAULT_POSTGRES, fresh_database, generate  # noqa: E402
+from bench.import_checkins import DEFAULT_POSTGRES, generate  # noqa: E402
 from bench.proc_stats import process_cpu_s  # noqa: E402
+from bench.scratch_database import fresh_database  # noqa: E402
 from bench.web_server import serve  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from db.engine import make_engine  # noqa: E402

@@ -24,19 +24,17 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.plain_load import plain_load  # noqa: E402
+from bench.scratch_database import fresh_database  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
@@ -55,22 +53,6 @@ from rules.phone import normalize_phone  # noqa: E402
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 HEADER = ["external_id", "venue_ref", "phone", "full_name", "checked_in_at", "checked_out_at",
           "channel", "symptoms", "exposures"]  # fmt: skip
-
-
-def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, Callable[[], None]]:
-    if engine_name == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench.db"
-        return f"sqlite:///{path}", lambda: None
-    name = f"kbyt_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def generate(

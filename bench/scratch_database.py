@@ -9,6 +9,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +102,21 @@ def drop_database(database: Database) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, Callable[[], None]]:
+    """(URL, drop) of an empty database for one measure: a SQLite file in a temporary directory,
+    or a PostgreSQL database kbyt_bench_<random> next to postgres_url's."""
+    if engine_name == "sqlite":
+        path = Path(tempfile.mkdtemp()) / "bench.db"
+        return f"sqlite:///{path}", lambda: None
+    name = f"kbyt_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), drop

@@ -16,21 +16,19 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.plain_load import plain_load  # noqa: E402
+from bench.scratch_database import fresh_database  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.schema import person, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
@@ -39,23 +37,6 @@ from queries.writes import write_checkins  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg2://kbyt:kbyt@127.0.0.1:5432/kbyt"
 BATCH = 200_000
-
-
-def fresh_database(url: str) -> tuple[str, Callable[[], None]]:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench.db"
-        return f"sqlite:///{path}", lambda: None
-    name = f"kbyt_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return parsed.set(database=name).render_as_string(hide_password=False), drop
 
 
 def batch(engine: Engine, size: int, offset: int) -> pd.DataFrame:
@@ -91,7 +72,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    url, drop = fresh_database(args.database_url)
+    url, drop = fresh_database(make_url(args.database_url).get_backend_name(), args.database_url)
     engine = make_engine(url)
     init_db(engine)
     summary = build_demo_city(engine, checkins=args.checkins, days=14, seed=2021)
