@@ -54,11 +54,10 @@ from queries.trace_contacts import Contact, Contacts, contacts_of
 from rules.exposure import (
     HOUR,
     MINUTE,
-    Interval,
     lookback_window,
     presence,
     presence_ends,
-    widen,
+    widen_bounds,
 )
 from rules.exposure_arrays import ExposureArrays, Ints, Met, findings, gather, probe_ranges_arrays
 from rules.local_time import CITY_ZONE, epoch_seconds, utc_instant
@@ -332,17 +331,15 @@ def _f1(
 ) -> None:
     venue = np.array([v.venue_id for v in visits], dtype=np.int64)
     dwell = np.array([v.dwell_minutes for v in visits], dtype=np.int64)
-    widened = widen(
-        Interval(
-            np.array([epoch_seconds(v.start) for v in visits], dtype=np.int64),
-            np.array([epoch_seconds(v.end) for v in visits], dtype=np.int64),
-        ),
+    start, end = widen_bounds(
+        np.array([epoch_seconds(v.start) for v in visits], dtype=np.int64),
+        np.array([epoch_seconds(v.end) for v in visits], dtype=np.int64),
         rules.buffer_minutes,
     )
     exposures = _Exposures(
         venue,
-        widened.start,
-        widened.end,
+        start,
+        end,
         np.full(len(visits), person_id, dtype=np.int64),
         *_dwell_table(venue, dwell),
     )
@@ -434,10 +431,10 @@ def _f2(
         )
         end = presence_ends(time_in, time_out, dwell, rules.max_presence_hours)
         # Widened, then cut at the moment the F1 first met the case.
-        widened = widen(Interval(time_in, end), rules.buffer_minutes)
-        start = np.maximum(widened.start, f1.first_at[np.searchsorted(f1.person, pid)])
-        long = widened.end - start >= minimum
-        found.append([c[long] for c in (venue_id, start, widened.end, pid, dwell)])
+        widened_start, widened_end = widen_bounds(time_in, end, rules.buffer_minutes)
+        start = np.maximum(widened_start, f1.first_at[np.searchsorted(f1.person, pid)])
+        long = widened_end - start >= minimum
+        found.append([c[long] for c in (venue_id, start, widened_end, pid, dwell)])
         progress(0.3 * done / count, f"F1 visits: {done}/{count} batches")
     venue_id, start, end, pid, dwell = (
         [np.concatenate(c) for c in zip(*found, strict=True)] if found else [_NONE] * 5

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 
 from rules.local_time import CITY_ZONE, local_day_bounds
 
@@ -63,12 +64,19 @@ def presence(
     return Interval(checked_in_at, int(end))
 
 
+# One instant or an array of them: the trace widens whole columns of visits at once.
+Instants = TypeVar("Instants", int, npt.NDArray[np.int64])
+
+
+def widen_bounds(start: Instants, end: Instants, buffer_minutes: int) -> tuple[Instants, Instants]:
+    """[start, end) grown by the buffer on each side: a source's visit becomes its exposure
+    interval (for one visit, or for arrays of them)."""
+    return start - buffer_minutes * MINUTE, end + buffer_minutes * MINUTE
+
+
 def widen(interval: Interval, buffer_minutes: int) -> Interval:
-    """The interval grown by the buffer on each side (an Interval of numpy arrays alike): a
-    source's visit becomes its exposure interval."""
-    return Interval(
-        interval.start - buffer_minutes * MINUTE, interval.end + buffer_minutes * MINUTE
-    )
+    """The interval grown by the buffer on each side (widen_bounds for one Interval)."""
+    return Interval(*widen_bounds(interval.start, interval.end, buffer_minutes))
 
 
 def overlap(a: Interval, b: Interval) -> Interval | None:

@@ -31,7 +31,23 @@ Handler = Callable[[Request], Awaitable[Response]]
 PageHandler = Callable[["WebContext", "Page"], Awaitable[Response]]
 
 
-class Page:
+class PageLanguage:
+    """What a template needs of a page: its language, its labels and its links (a page built
+    without a request, such as the cached blank form, is only this)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def t(self, key: str, **values: object) -> str:
+        return label(key, self.language, **values)
+
+    def query(self, **changes: object) -> str:
+        """A query string for a link of this form, keeping the language."""
+        parts = {"lang": self.language, **changes} if self.language != "vi" else dict(changes)
+        return urlencode({k: v for k, v in parts.items() if v not in (None, "")})
+
+
+class Page(PageLanguage):
     """One response of the public form, in the request's language."""
 
     form_cookie_path = "/declare"  # where the browser sends the CSRF cookie back
@@ -40,10 +56,7 @@ class Page:
         self.context = context
         self.request = request
         asked = request.query_params.get("lang", "vi")
-        self.language = asked if asked in LANGUAGES else "vi"
-
-    def t(self, key: str, **values: object) -> str:
-        return label(key, self.language, **values)
+        super().__init__(asked if asked in LANGUAGES else "vi")
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return self.respond(self.html(template, **values), status)
@@ -87,11 +100,6 @@ class Page:
     def message(self, key: str, status: int, **values: Any) -> HTMLResponse:
         return self.render("message.html", status, message=self.t(key), **values)
 
-    def query(self, **changes: object) -> str:
-        """A query string for a link of this form, keeping the language."""
-        parts = {"lang": self.language, **changes} if self.language != "vi" else dict(changes)
-        return urlencode({k: v for k, v in parts.items() if v not in (None, "")})
-
 
 def public(
     handler: Callable[[WebContext, Page], Awaitable[Response]],
@@ -126,20 +134,10 @@ def _fallback(key: str) -> str:
     return f"<!doctype html><meta charset=utf-8><p>{label(key, 'vi')}</p><p>{label(key, 'en')}</p>"
 
 
-class PageLanguage:
-    """What a template needs of a page when there is no request: its language and links."""
-
-    def __init__(self, language: str) -> None:
-        self.language = language
-
-    t = Page.t
-    query = Page.query
-
-
 def render_template(
     templates: Environment,
     template: str,
-    page: Page | PageLanguage,
+    page: PageLanguage,
     csrf_token: str,
     values: dict[str, Any],
 ) -> str:
