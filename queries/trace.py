@@ -15,9 +15,9 @@ How a trace reads the check-ins, never all of them:
    it. Probes run in batches, and what they met is gathered per person, level and venue as it
    grows, so memory grows with the contacts, not the check-ins.
 
-Rows come back as numpy columns (COPY on PostgreSQL, queries.bulk) and are attributed a batch at
-a time by rules.exposure_arrays, the vectorised twin of rules.exposure (which stays the readable
-specification, and is what the twin is tested against). Contacts are kept as arrays too and a
+Rows come back as numpy columns (COPY on PostgreSQL, queries.column_reads) and are attributed a
+batch at a time by rules.exposure_arrays, checked in the tests against the readable
+specification, rules.exposure_spec. Contacts are kept as arrays too and a
 Contact is built only when read (queries/trace_contacts.py), so an F2 of hundreds of thousands
 costs arrays, not objects. This module only fetches and assembles.
 """
@@ -49,7 +49,7 @@ from config.settings import TraceRules as TraceSettings
 from db.arrays import row_batches, row_params, row_table
 from db.dialect import epoch
 from db.schema import checkin, venue
-from queries.bulk import read_columns
+from queries.column_reads import read_columns
 from queries.trace_contacts import Contact, Contacts, contacts_of
 from rules.exposure import (
     HOUR,

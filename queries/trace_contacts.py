@@ -20,7 +20,7 @@ from sqlalchemy.sql import Select
 
 from db.arrays import pg_array
 from db.schema import person, venue
-from queries.bulk import read_columns
+from queries.column_reads import read_columns
 from rules.exposure import MINUTE
 from rules.exposure_arrays import Findings, Ints
 from rules.local_time import utc_instant
