@@ -10,8 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vietnamadminunits.database import query
-
 HCMC_PROVINCE_CODE = "79"
 # Bounds of the city with a margin of about 2 km, for validating coordinates.
 HCMC_BOUNDS = {"min_lat": 10.35, "max_lat": 11.18, "min_lon": 106.34, "max_lon": 107.03}
@@ -42,6 +40,10 @@ def _nfc(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict, ...]:
+    # Imported here: the package parses its address tables on import (a third of a second),
+    # which every manage.py command paid, most of them never reading a ward.
+    from vietnamadminunits.database import query
+
     rows = query(
         "SELECT district, districtType, districtCode, districtLat, districtLon, "
         "ward, wardType, wardCode, wardLat, wardLon FROM admin_units_legacy "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -18,8 +19,13 @@ HASHER = PasswordHasher()
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
-# Verifying against this keeps a wrong username as slow as a wrong password.
-_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a wrong username as slow as a wrong password. Made at the
+    first sign-in, not on import: hashing takes a tenth of a second every command paid."""
+    return HASHER.hash("not a password of anyone")
 
 
 class SignInError(Exception):
@@ -104,7 +110,7 @@ def authenticate(
         select(app_user).where(app_user.c.username == username.strip().lower())
     ).one_or_none()
     if row is None or not row.password_hash:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise SignInError("wrong username or password")
     if not row.active:
         raise SignInError("this account is deactivated", "inactive")
