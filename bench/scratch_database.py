@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.app_server import UNDER_LOAD, app_environment
+from bench.pg_databases import drop_postgres
 from db.engine import make_engine
 from db.schema import venue
 
@@ -65,7 +66,7 @@ def prepare_database(url: str, reuse: bool) -> Database:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             ).scalar()
             if exists and not reuse:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                drop_postgres(connection, name)
             if not exists or not reuse:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
@@ -99,7 +100,7 @@ def drop_database(database: Database) -> None:
     admin = create_engine(database.admin_url or "", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)'))
+            drop_postgres(connection, database.name or "")
     finally:
         admin.dispose()
 
@@ -117,6 +118,6 @@ def fresh_database(engine_name: str, postgres_url: str) -> tuple[str, Callable[[
 
     def drop() -> None:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_postgres(connection, name)
 
     return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), drop

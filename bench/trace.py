@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pg_databases import drop_postgres  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.schema import case_record, checkin, venue  # noqa: E402
@@ -186,7 +187,7 @@ def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
             print(f"Reusing {name} ({count:,} check-ins).", file=sys.stderr)
             return url
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_postgres(connection, name)
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     engine = make_engine(url)

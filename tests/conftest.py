@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bench.pg_databases import drop_postgres, end_own_sessions
 from db.engine import make_engine
 from queries.setup import init_db
 
@@ -58,7 +59,7 @@ def create_postgres_database(template: str | None = None) -> str:
         clause = f" TEMPLATE {template}" if template else ""
         for attempt in range(10):
             if template:  # a template must have no other sessions
-                _end_sessions(connection, template)
+                end_own_sessions(connection, template)
             try:
                 connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
                 break
@@ -69,30 +70,11 @@ def create_postgres_database(template: str | None = None) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def _end_sessions(connection: Connection, name: str) -> None:
-    """End our own sessions on a database (pooled engines reconnect). Not other roles': the
-    autovacuum worker is PostgreSQL's to stop, and WITH (FORCE) would need superuser for it."""
-    connection.execute(
-        text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"
-        ),
-        {"name": name},
-    )
-
-
 def drop_postgres_database(url: str) -> None:
     name = make_url(url).database
     assert name is not None, url
     with _admin().connect() as connection:
-        for attempt in range(10):
-            _end_sessions(connection, name)
-            try:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                return
-            except OperationalError:  # "being accessed by other users": a moment later
-                time.sleep(0.5 * (attempt + 1))
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        drop_postgres(connection, name)
 
 
 @pytest.fixture(scope="session")
