@@ -41,7 +41,7 @@ from ingest.validate import (
     validate_venues,
 )
 from queries.writes import CHECKIN_COLUMNS as WRITE_COLUMNS
-from queries.writes import resolve_people, upsert_venues, venue_ids_by_ref, write_checkins
+from queries.writes import resolve_people, upsert_venues, venues_by_ref, write_checkins
 from rules.local_time import CITY_ZONE
 
 Progress = Callable[[float, str], None]
@@ -89,7 +89,7 @@ def import_checkins(
     show = progress or _quiet
     report = ImportReport("check-ins")
     started = time.perf_counter()
-    venue_ids: dict[str, int] = {}
+    venues = _VenueCache()
     reader = (
         path_or_stream
         if isinstance(path_or_stream, ParsedRecords)
@@ -114,7 +114,7 @@ def import_checkins(
             try:
                 with engine.begin() as connection:
                     unknown, stored, present = _write_checkins(
-                        connection, chunk, checked.rows, source, venue_ids
+                        connection, chunk, checked.rows, source, venues
                     )
             except (Exception, KeyboardInterrupt) as error:
                 raise _interrupted(report, chunk, error) from error
@@ -137,12 +137,12 @@ def _write_checkins(
     chunk: Chunk,
     rows: pd.DataFrame,
     source: str,
-    venue_ids: dict[str, int],
+    venues: _VenueCache,
 ) -> tuple[list[RowError], np.ndarray, np.ndarray]:
     """One chunk in the caller's transaction: (rows with an unknown venue, lines of the rows
     written, lines of the rows already present)."""
-    _look_up_venues(connection, rows["venue_ref"].unique(), venue_ids)
-    ids = rows["venue_ref"].map(venue_ids)
+    venues.look_up(connection, rows["venue_ref"].unique())
+    ids = rows["venue_ref"].map(venues.ids)
     unknown_mask = ids.isna().to_numpy()
     unknown = [
         RowError(
@@ -160,7 +160,9 @@ def _write_checkins(
         person_id=_person_ids(connection, rows),
         source=source,
     )
-    skipped = write_checkins(connection, frame[[c for c in WRITE_COLUMNS if c in frame]])
+    skipped = write_checkins(
+        connection, frame[[c for c in WRITE_COLUMNS if c in frame]], venues.wards
+    )
     lines = frame["line"].to_numpy()
     written = np.ones(len(lines), dtype=bool)
     written[skipped] = False
@@ -187,11 +189,21 @@ def _person_ids(connection: Connection, rows: pd.DataFrame) -> np.ndarray:
     return resolve_people(connection, people)[codes]
 
 
-def _look_up_venues(connection: Connection, refs: np.ndarray, known: dict[str, int]) -> None:
-    """Add the ids of refs not yet in known (the cache lives for one import)."""
-    missing = [ref for ref in refs if ref not in known]
-    for start in range(0, len(missing), _LOOKUP_BATCH):
-        known.update(venue_ids_by_ref(connection, missing[start : start + _LOOKUP_BATCH]))
+class _VenueCache:
+    """The id and ward of each venue_ref met so far in one import, read once."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.wards: dict[int, str] = {}
+
+    def look_up(self, connection: Connection, refs: np.ndarray) -> None:
+        """Add the venues of refs not met yet (unknown refs stay out of ids)."""
+        missing = [ref for ref in refs if ref not in self.ids]
+        for start in range(0, len(missing), _LOOKUP_BATCH):
+            found = venues_by_ref(connection, missing[start : start + _LOOKUP_BATCH])
+            for ref, (venue_id, ward) in found.items():
+                self.ids[ref] = venue_id
+                self.wards[venue_id] = ward
 
 
 def import_venues(

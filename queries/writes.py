@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -42,7 +42,7 @@ __all__ = [
     "new_venue_token",
     "resolve_people",
     "upsert_venues",
-    "venue_ids_by_ref",
+    "venues_by_ref",
     "write_checkins",
 ]
 
@@ -158,13 +158,19 @@ def _normalised(checkins: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def write_checkins(connection: Connection, checkins: pd.DataFrame) -> np.ndarray:
+def write_checkins(
+    connection: Connection, checkins: pd.DataFrame, wards: Mapping[int, str] | None = None
+) -> np.ndarray:
     """Insert check-ins and add them to the hourly rollups, in the caller's transaction.
 
     checkins has CHECKIN_COLUMNS (times as epoch seconds; optional ones may be missing). Rows
     whose (source, external_id) is already stored, or repeats one earlier in the batch, are
     skipped: imports are idempotent. Returns the positions (0-based, in the frame) of the rows
     that were skipped as already present.
+
+    wards: the ward of each venue, when the caller has just read them with the venues
+    (venues_by_ref); any venue of the batch missing from it is looked up here, and a venue
+    that does not exist fails the batch.
     """
     frame = _normalised(checkins)
     skipped = _claim_keys(connection, frame)
@@ -172,7 +178,7 @@ def write_checkins(connection: Connection, checkins: pd.DataFrame) -> np.ndarray
         frame = frame.drop(index=pd.Index(skipped)).reset_index(drop=True)
     if frame.empty:
         return skipped
-    wards = _venue_wards(connection, frame["venue_id"].to_numpy())
+    wards = _venue_wards(connection, frame["venue_id"].to_numpy(), wards or {})
     if connection.dialect.name == "postgresql":
         ensure_partitions(connection, frame["checked_in_at"].to_numpy())
         copy_frame(connection, "checkin", frame, _CHECKIN_NOT_NULL_TEXT)
@@ -264,28 +270,37 @@ def _store_keys(
     return np.sort(found)
 
 
-def venue_ids_by_ref(connection: Connection, refs: Sequence[str]) -> dict[str, int]:
-    """The ids of the venues with these venue_refs (unknown refs are left out): one array
-    parameter, where an IN list of thousands of bound values costs more to build than to run."""
+def venues_by_ref(connection: Connection, refs: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The id and ward of the venues with these venue_refs (unknown refs are left out): one
+    array parameter, where an IN list of thousands of bound values costs more to build than to
+    run. The ward comes along so that write_checkins need not read the venues again."""
     if not len(refs):
         return {}
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(
-            "SELECT venue_ref, id FROM venue WHERE venue_ref = ANY(%(refs)s::text[])",
+            "SELECT venue_ref, id, ward_code FROM venue WHERE venue_ref = ANY(%(refs)s::text[])",
             {"refs": pg_array(list(refs))},
-        ).all()
+        ).tuples()
     else:
         rows = connection.exec_driver_sql(
-            "SELECT venue_ref, id FROM venue WHERE venue_ref IN (SELECT value FROM json_each(?))",
+            "SELECT venue_ref, id, ward_code FROM venue"
+            " WHERE venue_ref IN (SELECT value FROM json_each(?))",
             (json.dumps(list(refs)),),
-        ).all()
-    return {ref: int(venue_id) for ref, venue_id in rows}
+        ).tuples()
+    return {ref: (int(venue_id), ward) for ref, venue_id, ward in rows}
 
 
-def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str]:
-    """Ward of each venue of the batch; a check-in at an unknown venue fails the batch, as a
-    foreign key would (the rollups have none: this is where it is checked)."""
-    wanted = np.unique(venue_ids).tolist()
+def _venue_wards(
+    connection: Connection, venue_ids: np.ndarray, known: Mapping[int, str]
+) -> dict[int, str]:
+    """Ward of each venue of the batch, read unless known; a check-in at an unknown venue
+    fails the batch, as a foreign key would (the rollups have none: this is where it is
+    checked)."""
+    batch = np.unique(venue_ids).tolist()
+    wards = {v: known[v] for v in batch if v in known}
+    wanted = [v for v in batch if v not in wards]
+    if not wanted:
+        return wards
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(
             "SELECT id, ward_code FROM venue WHERE id = ANY(%(ids)s::bigint[])",
@@ -296,7 +311,7 @@ def _venue_wards(connection: Connection, venue_ids: np.ndarray) -> dict[int, str
             "SELECT id, ward_code FROM venue WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(wanted),),
         ).all()
-    wards = {int(venue_id): ward for venue_id, ward in rows}
+    wards.update({int(venue_id): ward for venue_id, ward in rows})
     unknown = [v for v in wanted if v not in wards]
     if unknown:
         shown = ", ".join(map(str, unknown[:10])) + (" …" if len(unknown) > 10 else "")

@@ -227,12 +227,13 @@ def test_a_failure_mid_import_keeps_whole_chunks_only_and_a_second_run_resumes(d
     real = ingest.imports.write_checkins
     calls = []
 
-    def failing_on_the_second_chunk(connection, frame):
+    def failing_on_the_second_chunk(connection, frame, wards):
         calls.append(len(frame))
         if len(calls) == 2:
-            real(connection, frame)  # written, then the failure: the transaction must undo it
+            # Written, then the failure: the transaction must undo it.
+            real(connection, frame, wards)
             raise RuntimeError("disk full")
-        return real(connection, frame)
+        return real(connection, frame, wards)
 
     monkeypatch.setattr(ingest.imports, "write_checkins", failing_on_the_second_chunk)
     with pytest.raises(ImportInterrupted) as stopped:

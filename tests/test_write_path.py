@@ -149,6 +149,37 @@ def test_a_failed_batch_leaves_nothing_behind(scene):
         assert connection.execute(select(ward_hour.c.checkins)).fetchall() == []
 
 
+def test_wards_the_caller_read_are_used_and_the_others_still_looked_up(scene):
+    engine, (an, _, _), venues = scene["engine"], scene["people"], scene["venues"]
+    at = datetime(2021, 8, 2, 7, 0, tzinfo=UTC)
+    rows = [
+        dict(person_id=an, venue_id=venues["CHO-1"], channel="self", checked_in_at=at),
+        dict(person_id=an, venue_id=venues["CHO-2"], channel="self", checked_in_at=at),
+    ]
+    with engine.begin() as connection:
+        # The import read CHO-1's ward with its id; CHO-2's is not given.
+        write_checkins(connection, checkin_frame(rows), {venues["CHO-1"]: "26734"})
+    with engine.connect() as connection:
+        wards = connection.execute(
+            select(ward_hour.c.ward_code, ward_hour.c.checkins).order_by(ward_hour.c.ward_code)
+        ).fetchall()
+    assert [tuple(w) for w in wards] == [("26734", 1), ("26743", 1)]
+
+
+def test_a_checkin_at_a_venue_that_does_not_exist_fails_its_batch(scene):
+    engine, (an, _, _), venues = scene["engine"], scene["people"], scene["venues"]
+    at = datetime(2021, 8, 2, 7, 0, tzinfo=UTC)
+    rows = [
+        dict(person_id=an, venue_id=venues["CHO-1"], channel="self", checked_in_at=at),
+        dict(person_id=an, venue_id=999_999, channel="self", checked_in_at=at),
+    ]
+    with pytest.raises(ValueError, match=r"check-ins at 1 unknown venue id\(s\): 999999"):
+        with engine.begin() as connection:
+            write_checkins(connection, checkin_frame(rows), {venues["CHO-1"]: "26734"})
+    with engine.connect() as connection:
+        assert connection.execute(select(checkin.c.id)).fetchall() == []
+
+
 def test_naive_times_are_refused_rather_than_guessed():
     with pytest.raises(ValueError, match="naive datetime"):
         checkin_frame([dict(person_id=1, venue_id=1, checked_in_at=datetime(2021, 8, 1, 8, 0))])
