@@ -10,7 +10,8 @@ The server runs as `make run` runs it, in its own process (`streamlit run server
 bench/app_server.start_under_load, with the API's rate and body limits raised); --in-process
 serves the API with uvicorn in this process instead, where the clients' threads share its
 interpreter lock (measured so before 2 December). Prints check-ins/s (stored rows over wall
-time), the mean and worst request time and, for the server process, its CPU per check-in.
+time), the mean and worst request time and the CPU per check-in of the server process, the
+PostgreSQL backends, the clients (this process) and the whole machine.
 With --profile the same bodies skip HTTP and go to the handler's worker function
 (web.api.ingest: parse, import, audit) in this thread under cProfile, whose statistics are
 written to the file (cProfile sees one thread only).
@@ -38,8 +39,9 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.app_server import start_under_load  # noqa: E402
+from bench.backend_watch import BackendWatch  # noqa: E402
 from bench.import_checkins import DEFAULT_POSTGRES, generate  # noqa: E402
-from bench.proc_stats import process_cpu_s  # noqa: E402
+from bench.proc_stats import machine_cpu_s, process_cpu_s, self_cpu_s  # noqa: E402
 from bench.scratch_database import fresh_database  # noqa: E402
 from bench.web_server import serve  # noqa: E402
 from config.settings import load_settings  # noqa: E402
@@ -91,7 +93,7 @@ def main() -> int:
             secret_key="bench",
             public={"api_rate_per_key": "100000/minute", "api_max_body_bytes": 64 * 1024**2},
         )
-        server_cpu = None
+        cpu: dict[str, float] = {}
         if args.profile or args.in_process:
             context = build_context(settings)
             if args.profile:
@@ -103,11 +105,15 @@ def main() -> int:
         else:
             server = start_under_load(url, API_LIMITS)
             print(f"server pid {server.process.pid}, log {server.log}", file=sys.stderr)
+            backends = BackendWatch(url.rsplit("/", 1)[-1])
             try:
-                cpu = process_cpu_s(server.process.pid)
+                backends.start()
+                before = _cpu(server.process.pid, backends)
                 results, seconds = over_http(server.url, key, bodies, args.clients)
-                server_cpu = process_cpu_s(server.process.pid) - cpu
+                after = _cpu(server.process.pid, backends)
+                cpu = {name: after[name] - before[name] for name in after}
             finally:
+                backends.stop()
                 server.stop()
     finally:
         drop()
@@ -116,14 +122,30 @@ def main() -> int:
     server_kind = "in this process" if args.in_process else "process"
     where = f"{args.clients} client(s), server {server_kind}"
     where = "no HTTP, profiled" if args.profile else where
-    per_row = f"{server_cpu / stored * 1e6:,.0f} µs per check-in" if server_cpu else ""
-    cpu_text = f"; server CPU {per_row}" if server_cpu else ""
+    cpu_text = (
+        "; CPU per check-in: "
+        + ", ".join(f"{name} {value / stored * 1e6:,.0f} µs" for name, value in cpu.items())
+        if cpu
+        else ""
+    )
     print(
         f"{stored:,} check-ins stored in {len(bodies)} requests of {args.batch:,} rows, "
         f"{where}: {stored / seconds:,.0f} check-ins/s; request mean "
         f"{statistics.mean(times) * 1000:,.0f} ms, worst {max(times) * 1000:,.0f} ms{cpu_text}"
     )
     return 0
+
+
+def _cpu(server_pid: int, backends: BackendWatch) -> dict[str, float]:
+    """CPU seconds so far of the server process, the PostgreSQL backends of the bench
+    database, this process (the clients) and the whole machine (what else ran shows as the
+    difference)."""
+    return {
+        "server": process_cpu_s(server_pid),
+        "PostgreSQL": backends.cpu_s()[0],
+        "clients": self_cpu_s(),
+        "machine": machine_cpu_s()[0],
+    }
 
 
 # The API's limits raised for the run: one key sends everything, in bodies of up to 64 MB.

@@ -1,21 +1,24 @@
 """The rollups a batch of check-ins is added to, in the writer's transaction: counts per venue
 and hour (venue_hour), ward and hour (ward_hour), venue and local day (venue_day), ward and day
-(ward_day), and the days each venue was active (venue_activity). Summed in pandas from the
-batch, then one upsert per rollup."""
+(ward_day), and the days each venue was active (venue_activity). Summed with numpy from the
+batch, then one upsert per rollup (on PostgreSQL all five in one statement)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from db.arrays import pg_array
-from db.frame_loads import frame_records
 from db.partitions import day_start
 from db.schema import ACTIVITY_BLOCK_DAYS
 from rules.local_time import local_day_number
+
+# An upsert's parameters: named array literals on PostgreSQL, rows for executemany on SQLite.
+_Params = dict[str, str] | list[tuple[object, ...]]
 
 
 def add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: Mapping[int, str]) -> None:
@@ -53,11 +56,27 @@ def add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: Mapping[i
     )
     for table in (by_ward, by_ward_day):
         table["ward_code"] = codes[table["ward_code"]]
-    _upsert_counts(connection, "venue_hour", ("hour_start", "venue_id"), pd.DataFrame(by_hour))
-    _upsert_counts(connection, "ward_hour", ("ward_code", "hour_start"), pd.DataFrame(by_ward))
-    _upsert_counts(connection, "venue_day", ("day_start", "venue_id"), pd.DataFrame(by_day))
-    _upsert_counts(connection, "ward_day", ("day_start", "ward_code"), pd.DataFrame(by_ward_day))
-    _upsert_activity(connection, by_day["venue_id"], by_day["day_start"])
+    dialect = connection.dialect.name
+    upserts = [
+        _counts_upsert(dialect, "venue_hour", ("hour_start", "venue_id"), by_hour),
+        _counts_upsert(dialect, "ward_hour", ("ward_code", "hour_start"), by_ward),
+        _counts_upsert(dialect, "venue_day", ("day_start", "venue_id"), by_day),
+        _counts_upsert(dialect, "ward_day", ("day_start", "ward_code"), by_ward_day),
+        _activity_upsert(dialect, by_day["venue_id"], by_day["day_start"]),
+    ]
+    if dialect == "postgresql":
+        # One statement, its parameters encoded beforehand: the rollups' rows are the ones
+        # concurrent writers share (a ward's hour, a venue's day), and their locks are held from
+        # the first upsert to the commit, so no round trip or Python work sits between them.
+        # Data-modifying WITH queries run in the order written, as in every other writer.
+        with_clause = ", ".join(f"u{n} AS ({sql})" for n, (sql, _) in enumerate(upserts))
+        params: dict[str, str] = {}
+        for _, named in upserts:
+            params.update(cast("dict[str, str]", named))
+        connection.exec_driver_sql(f"WITH {with_clause} SELECT 1", params)
+        return
+    for sql, rows in upserts:
+        connection.exec_driver_sql(sql, cast("list[tuple[object, ...]]", rows))
 
 
 def _summed(
@@ -104,35 +123,34 @@ def _activity_bits(
     return blocks[starts], venues[starts], np.bitwise_or.reduceat(bits, starts)
 
 
-def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: np.ndarray) -> None:
+def _activity_upsert(
+    dialect: str, venue_ids: np.ndarray, day_starts: np.ndarray
+) -> tuple[str, _Params]:
     """OR the venues' days into venue_activity. A row whose bits are all set already is only
     read (no new row version, no index entry, no row lock): after a day's first check-ins at
     a venue, every later batch of that day would otherwise rewrite the row for nothing, and
     ON CONFLICT DO UPDATE locks the rows its WHERE leaves alone (a lock is a page write)."""
     blocks, venues, days = _activity_bits(venue_ids, day_starts)
-    if not len(blocks):
-        return
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "
-            "unnest(%(block)s::int[], %(venue_id)s::bigint[], %(days)s::bigint[]) "
-            "AS n (block, venue_id, days) WHERE NOT EXISTS (SELECT FROM venue_activity a "
-            "WHERE a.block = n.block AND a.venue_id = n.venue_id AND a.days & n.days = n.days) "
-            "ON CONFLICT (block, venue_id) "
-            "DO UPDATE SET days = venue_activity.days | excluded.days "
-            "WHERE venue_activity.days | excluded.days <> venue_activity.days",
-            {
-                "block": pg_array(blocks.tolist()),
-                "venue_id": pg_array(venues.tolist()),
-                "days": pg_array(days.tolist()),
-            },
-        )
-        return
-    connection.exec_driver_sql(
-        "INSERT INTO venue_activity (block, venue_id, days) VALUES (?, ?, ?) "
+    conflict = (
         "ON CONFLICT (block, venue_id) "
         "DO UPDATE SET days = venue_activity.days | excluded.days "
-        "WHERE venue_activity.days | excluded.days <> venue_activity.days",
+        "WHERE venue_activity.days | excluded.days <> venue_activity.days"
+    )
+    if dialect == "postgresql":
+        return (
+            "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "  # noqa: S608
+            "unnest(%(activity_block)s::int[], %(activity_venue_id)s::bigint[], "
+            "%(activity_days)s::bigint[]) AS n (block, venue_id, days) "
+            "WHERE NOT EXISTS (SELECT FROM venue_activity a WHERE a.block = n.block "
+            "AND a.venue_id = n.venue_id AND a.days & n.days = n.days) " + conflict,
+            {
+                "activity_block": pg_array(blocks.tolist()),
+                "activity_venue_id": pg_array(venues.tolist()),
+                "activity_days": pg_array(days.tolist()),
+            },
+        )
+    return (
+        "INSERT INTO venue_activity (block, venue_id, days) VALUES (?, ?, ?) " + conflict,  # noqa: S608
         list(zip(blocks.tolist(), venues.tolist(), days.tolist(), strict=True)),
     )
 
@@ -140,31 +158,30 @@ def _upsert_activity(connection: Connection, venue_ids: np.ndarray, day_starts: 
 _KEY_TYPES = {"venue_id": "bigint", "hour_start": "bigint", "day_start": "bigint"}
 
 
-def _upsert_counts(
-    connection: Connection, table: str, key: tuple[str, str], counts: pd.DataFrame
-) -> None:
-    """Add the counts to the rollup's rows (creating the missing ones); a first_hour_start
-    column keeps the earlier of the stored and the new hour."""
+def _counts_upsert(
+    dialect: str, table: str, key: tuple[str, str], counts: dict[str, np.ndarray]
+) -> tuple[str, _Params]:
+    """The upsert adding the counts to the rollup's rows (creating the missing ones), with its
+    parameters; a first_hour_start column keeps the earlier of the stored and the new hour."""
     figures = ("checkins", "at_risk", "high_risk")
     earliest = ("first_hour_start",) if "first_hour_start" in counts else ()
     columns = [*key, *figures, *earliest]
-    smaller = "least" if connection.dialect.name == "postgresql" else "min"
+    smaller = "least" if dialect == "postgresql" else "min"
     updates = [f"{c} = {table}.{c} + excluded.{c}" for c in figures] + [
         f"{c} = {smaller}({table}.{c}, excluded.{c})" for c in earliest
     ]
     conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}"
     # Table and column names are ours; the rows go as parameters.
-    if connection.dialect.name == "postgresql":
+    if dialect == "postgresql":
         types = {**_KEY_TYPES, "ward_code": "text", "first_hour_start": "bigint"}
-        arrays = ", ".join(f"%({c})s::{types.get(c, 'int')}[]" for c in columns)
-        connection.exec_driver_sql(
+        arrays = ", ".join(f"%({table}_{c})s::{types.get(c, 'int')}[]" for c in columns)
+        return (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             + conflict,
-            {c: pg_array(counts[c].tolist()) for c in columns},
+            {f"{table}_{c}": pg_array(counts[c].tolist()) for c in columns},
         )
-        return
     marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
+    return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) " + conflict,  # noqa: S608
-        frame_records(counts[columns]),
+        list(zip(*(counts[c].tolist() for c in columns), strict=True)),
     )
