@@ -4,6 +4,7 @@ the wall showing them for the demo city in both languages."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -275,29 +276,29 @@ def planted_city(wards: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture
 def planted_url(templates, tmp_path, monkeypatch):
-    """A migrated SQLite database whose ward_day holds the planted city yesterday."""
+    """A migrated SQLite database whose ward_day holds the planted city yesterday and today."""
     path = tmp_path / "planted.db"
     shutil.copy(templates["sqlite"], path)
     url = f"sqlite:///{path}"
-    yesterday = datetime.now(UTC).astimezone(SAIGON).date() - timedelta(days=1)
-    start = local_day_bounds(yesterday, SAIGON)[0]
+    today = datetime.now(UTC).astimezone(SAIGON).date()
     rows = planted_city(city_wards())
     with opened(url) as engine, engine.begin() as connection:
         connection.execute(
             ward_day.insert(),
             [
                 {
-                    "day_start": start,
+                    "day_start": local_day_bounds(day, SAIGON)[0],
                     "ward_code": r.ward_code,
                     "checkins": r.declarations,
                     "at_risk": r.at_risk,
                     "high_risk": 0,
                 }  # fmt: skip
+                for day in (today - timedelta(days=1), today)
                 for r in rows.itertuples()
             ],
         )
     point_app_at(monkeypatch, url)
-    yield url, yesterday
+    yield url, today - timedelta(days=1)
     get_settings.cache_clear()
 
 
@@ -321,6 +322,17 @@ def test_the_map_page_lists_the_hot_wards_of_a_planted_city_by_z(
             "Phường Cô Giang"} <= set(shown.iloc[:, 0])  # fmt: skip
     assert list(shown.iloc[:, 2]) == ["1.000" if language == "vi" else "1,000"] * len(hot)
     assert problems(shown_on(app), language) == []
+
+
+def test_the_wall_draws_the_hot_wards_of_a_planted_city(planted_url, monkeypatch):
+    app = page_runs.open_page("wall", Scope("wall", "command_centre"), timeout=120)
+    assert not app.exception, app.exception
+    (the_map,) = app.get("component_instance")
+    script = json.loads(the_map.proto.json_args)["script"]
+    # The legend reaches Leaflet as a JSON string (non-ASCII letters escaped).
+    named = json.dumps("9 phường: Phạm Ngũ Lão, Cầu Ông Lãnh, Bến Thành +6")[1:-1]
+    assert json.dumps("Điểm nóng hôm nay (Gi*)")[1:-1] in script and named in script
+    assert script.count('"colour": "#f2cc60"') == 9  # the nine hot wards, in the wall's amber
 
 
 def test_the_city_of_273_wards_finds_a_planted_district():

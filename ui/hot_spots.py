@@ -24,6 +24,7 @@ from geo.hot_spot_layer import (
     hot_spot_legend,
 )
 from geo.hot_spots import city_wards, hot_spots
+from geo.wall_map import short_name
 from geo.ward_neighbours import city_graph
 from i18n.numbers import full_date
 from queries.area import allowed_wards
@@ -198,10 +199,10 @@ def hot_table(result: pd.DataFrame, threshold: int, days: int, last: date) -> No
 
 
 def wall_legend(result: pd.DataFrame) -> str:
-    """Legend rows for the wall's map: the hot wards (the first few by z, by name) and how
-    many wards are cold."""
+    """Legend rows for the wall's map: how many wards are hot, the first few by z by their short
+    names ("Bến Thành", "P.9"), and how many are cold."""
     hot = result[result["hot"]]
-    names = ", ".join(hot["ward_name"].head(WALL_NAMES))
+    names = ", ".join(short_name(name) for name in hot["ward_name"].head(WALL_NAMES))
     more = len(hot) - WALL_NAMES
     hot_text = (
         t("hot.wall.hot", count=len(hot), names=names + (f" +{more}" if more > 0 else ""))
