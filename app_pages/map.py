@@ -1,5 +1,6 @@
 """Heat map: districts (or a district's wards) coloured by a chosen figure, a density layer of
-check-ins, tooltips with the figures; clicking a district filters the whole app to it."""
+check-ins, tooltips with the figures; clicking a district filters the whole app to it. Below,
+the ward hot spots of the last chosen day (or the 3 days ending on it), as a layer and a table."""
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -8,7 +9,7 @@ from geo.maps import SUPPRESSED_COLOUR, add_density, choropleth, city_shapes
 from i18n.numbers import percent, whole_number
 from reports.figures import count, rate
 from rules.disclosure import AREA_RATES, hidden_on_map, threshold_for, without_small
-from ui import data
+from ui import data, hot_spots
 from ui.context import page_context
 from ui.filters import request_area
 from ui.runtime import language, settings, t
@@ -35,6 +36,11 @@ metric = (
     or "declarations"
 )
 with_density = right.toggle(t("map.density"), value=False, key="map_density")
+with_hot_spots = right.toggle(t("hot.layer"), value=False, key="map_hot_spots")
+days = hot_spots.window_choice(right, "map_hot_window")
+hot = hot_spots.in_district(
+    hot_spots.hot_spots_for(chosen.last_day, days, context.scope), chosen.district_code
+)
 
 shapes = city_shapes(str(config.boundary_file) if config.boundary_file else None)
 by = "ward" if chosen.district_code else "district"
@@ -79,13 +85,15 @@ if with_density:
     )
     # A venue with a few check-ins is not drawn for roles that see small counts suppressed.
     add_density(fig, without_small(points, "weight", n), config.map)
+if with_hot_spots:
+    hot_spots.add_layer(fig, shapes.wards, hot)
 
 clicked = st_folium(
     fig,
     height=560,
     use_container_width=True,
     returned_objects=["last_active_drawing"],
-    key=f"map_{by}_{chosen.district_code}_{metric}_{with_density}",
+    key=f"map_{by}_{chosen.district_code}_{metric}_{with_density}_{with_hot_spots}_{days}",
 )
 feature = (clicked or {}).get("last_active_drawing") or {}
 code = (feature.get("properties") or {}).get("code")
@@ -117,3 +125,6 @@ if not config.map.tiles:
     st.caption(t("map.no_tiles"))
 if by == "district":
     st.caption(t("map.click"))
+if with_hot_spots:
+    st.markdown(hot_spots.legend(), unsafe_allow_html=True)
+hot_spots.hot_table(hot, n, days, chosen.last_day)

@@ -2,7 +2,8 @@
 as counts (small counts suppressed, no personal data), refreshing itself. Its state lives in the
 URL (?district=…&metric=…, ?rotate=1 to show each district in turn) so a screen can be
 bookmarked. A registered wall screen (or ?kiosk=1) gets the kiosk layout: no sidebar, no
-Streamlit chrome; every size follows the screen (ui/wall_layout.py)."""
+Streamlit chrome; every size follows the screen (ui/wall_layout.py). Today's ward hot spots
+(ui/hot_spots.py) are outlined on the map and named in its legend."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from queries.filters import Filter
 from queries.sessions import WALL_SCREEN_PREFIX
 from reports.figures import count
 from rules.disclosure import AREA_RATES, hidden_on_map
-from ui import data
+from ui import data, hot_spots
 from ui.auth import require_signed_in
 from ui.runtime import language, settings, t
 from ui.wall_layout import LABEL_VH, badge_html, board_css, rotation_index
@@ -112,6 +113,11 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         suppressed_below=n if bool(hidden.any()) else None,
         note=t(f"wall.map_note.{shapes.source}") if approximate else "",
     )  # fmt: skip
+    # Today's ward hot spots (Gi*, the whole area the screen may read): outlined on the map,
+    # named in its legend.
+    hot = hot_spots.in_district(hot_spots.hot_spots_for(today, 1, scope), district)
+    hot_spots.add_layer(fig, shapes.wards, hot, on_wall=True)
+    legend += hot_spots.wall_legend(hot)
     dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=LABEL_VH * 1.3,
                    inset=None if district else t("wall.inset"))  # fmt: skip
     with left:

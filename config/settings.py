@@ -223,6 +223,34 @@ class DemoSettings(_Group):
     seed: int = Field(2021, description="Random seed of the demo city (same seed, same city)")
 
 
+class HotSpotSettings(_Group):
+    """Ward hot spots of at-risk declarations (local Getis-Ord Gi*; docs/early-warning.md)."""
+
+    alpha: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="False-discovery rate: a ward is hot (or cold) when its Benjamini-Hochberg "
+        "q-value is below this",
+    )
+    # 999 draws give p no smaller than 0.002 (two-sided), and Benjamini-Hochberg over the
+    # city's 273 wards then needs at least 11 wards at that p before one has q < 0.05: a
+    # cluster of a few wards could never be found. 9,999 take about 0.3 s for the city.
+    permutations: int = Field(
+        9_999,
+        ge=99,
+        le=99_999,
+        description="Conditional permutations behind each ward's p-value (the smallest "
+        "p is 2 / (permutations + 1))",
+    )
+    seed: int = Field(
+        1992,
+        ge=0,
+        le=2**32 - 1,
+        description="Random seed of the permutations (same data, same result)",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KBYT_",
@@ -262,6 +290,7 @@ class Settings(BaseSettings):
     demo: DemoSettings = Field(default_factory=DemoSettings)
     public: PublicSettings = Field(default_factory=PublicSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    hot_spots: HotSpotSettings = Field(default_factory=HotSpotSettings)
     secret_key: str = Field(
         "",
         description="Key for check-out codes; empty: generated once into data/secret.key "

@@ -254,6 +254,45 @@ LABELS: dict[str, tuple[str, str]] = {
         "Không dùng bản đồ nền (chạy không cần Internet).",
         "No basemap (works offline).",
     ),
+    # ward hot spots (Map page and wall)
+    "hot.layer": ("Lớp điểm nóng theo phường", "Ward hot-spot layer"),
+    "hot.window": ("Cửa sổ điểm nóng", "Hot-spot window"),
+    "hot.window.1": ("Ngày cuối", "Last day"),
+    "hot.window.3": ("3 ngày cuối", "Last 3 days"),
+    "hot.heading": ("Điểm nóng theo phường", "Ward hot spots"),
+    "hot.method": (
+        "Tỉ lệ khai báo có nguy cơ của mỗi phường từ {first} đến {last} so với các phường lân "
+        "cận (Getis–Ord Gi*, {permutations:,} hoán vị; {analysed} phường có khai báo). Điểm "
+        "nóng: q < {alpha} sau hiệu chỉnh tỉ lệ phát hiện sai (Benjamini–Hochberg).",
+        "Each ward's share of at-risk declarations from {first} to {last} against its "
+        "neighbours (Getis–Ord Gi*, {permutations:,} permutations; {analysed} wards with "
+        "declarations). Hot spot: q < {alpha} after false-discovery-rate correction "
+        "(Benjamini–Hochberg).",
+    ),
+    "hot.none": (
+        "Không có phường nào là điểm nóng ({cold} phường là điểm lạnh).",
+        "No ward is a hot spot ({cold} wards are cold spots).",
+    ),
+    "hot.not_computed": (
+        "Chưa tính được: cần ít nhất 3 phường có khai báo và tỉ lệ nguy cơ khác nhau.",
+        "Not computed: it needs at least 3 wards with declarations and differing at-risk shares.",
+    ),
+    "hot.cold_count": (
+        "{cold} phường là điểm lạnh (tỉ lệ thấp cùng các phường lân cận).",
+        "{cold} wards are cold spots (a low share together with their neighbours).",
+    ),
+    "hot.kind.hot": ("Điểm nóng", "Hot spot"),
+    "hot.kind.cold": ("Điểm lạnh", "Cold spot"),
+    "hot.column.kind": ("Loại", "Kind"),
+    "hot.column.ward": ("Phường/Xã", "Ward"),
+    "hot.column.district": ("Quận/Huyện", "District"),
+    "hot.column.z": ("Điểm z", "z-score"),
+    "hot.column.p": ("Giá trị p", "p-value"),
+    "hot.column.q": ("Giá trị q (FDR)", "q-value (FDR)"),
+    "hot.wall.title": ("Điểm nóng hôm nay (Gi*)", "Hot spots today (Gi*)"),
+    "hot.wall.hot": ("{count} phường: {names}", "{count} wards: {names}"),
+    "hot.wall.no_hot": ("Không có phường nào", "No ward"),
+    "hot.wall.cold": ("{count} phường điểm lạnh", "{count} cold-spot wards"),
     # venues
     "venues.search": ("Tìm địa điểm (tên hoặc mã)", "Find a venue (name or reference)"),
     "venues.results": ("{count} địa điểm — chọn một dòng", "{count} venues — pick a row"),
