@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from db.schema import venue, venue_day, venue_hour
+from i18n.labels import label
 from ingest.imports import import_venues
 from queries.crowding import crowded_venues, past_weeks, recent_counts
 from queries.writes import resolve_people, write_checkins
@@ -27,6 +28,7 @@ from rules.crowding import (
     week_figure,
 )
 from tests.checkin_rows import checkin_frame
+from tests.conftest import opened
 from tests.page_runs import open_page, point_app_at, read_in
 from tests.venue_rows import add_venues, market_row
 
@@ -253,15 +255,13 @@ def test_venues_import_with_and_without_a_capacity_and_a_bad_one_is_refused(engi
 # --- the Venues page --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["vi", "en"])
-def test_the_venues_page_shows_crowding_now_in_both_languages(monkeypatch, database_url, language):
-    """A venue with a capacity of 40 and 9 check-ins in the last 15 minutes (the real now: the
-    page asks about the current moment) is listed with its reason."""
+@pytest.fixture
+def crowded_now(database_url):
+    """A venue with a capacity of 40 and 9 check-ins 5 minutes ago (the real now: the pages
+    ask about the current moment): 4 x 9 = 36 reach 80 % of 40 at the last quarter's pace."""
     from ui import crowding as crowding_ui
 
     crowding_ui.crowded.clear()
-    from tests.conftest import opened
-
     now = datetime.now(UTC)
     with opened(database_url) as engine, engine.begin() as connection:
         ids = add_venues(connection, market_row("K", "Chợ Kim Biên", capacity=40))
@@ -274,14 +274,49 @@ def test_the_venues_page_shows_crowding_now_in_both_languages(monkeypatch, datab
                  checked_in_at=now - timedelta(minutes=5))
             for p in people
         ]))  # fmt: skip
-    point_app_at(monkeypatch, database_url)
-    params = read_in(monkeypatch, language)
-    app = open_page("venues", Scope("epi", "epidemiologist"), params)
-    from i18n.labels import label
+    return database_url
 
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_venues_page_shows_crowding_now_in_both_languages(monkeypatch, crowded_now, language):
+    point_app_at(monkeypatch, crowded_now)
+    app = open_page("venues", Scope("epi", "epidemiologist"), read_in(monkeypatch, language))
     assert label("crowding.title", language) in [h.value for h in app.subheader]
     table = next(f.value for f in app.dataframe if label("column.last_15", language) in f.value)
     assert table[label("column.name", language)].tolist() == ["Chợ Kim Biên"]
     assert table[label("column.reason", language)].tolist() == [
         label("crowding.reason.capacity_pace", language)
     ]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_wall_names_the_crowded_venue_on_its_line(monkeypatch, crowded_now, language):
+    point_app_at(monkeypatch, crowded_now)
+    app = open_page(
+        "wall", Scope("screen:Phòng 1", "command_centre"), read_in(monkeypatch, language)
+    )
+    [line] = [h.proto.body for h in app.get("html") if '<div class="wall-crowding' in h.proto.body]
+    assert "Chợ Kim Biên (Phường Tân Định) 9/60′" in line
+    assert label("crowding.reason.capacity_pace", language) in line
+    assert len(app.metric) == 7  # the line adds no figure tile
+
+
+# --- the demo city ----------------------------------------------------------------------------
+
+
+def test_the_demo_city_has_a_crowded_market_at_its_end(engine):
+    """Chợ Bến Thành declares a capacity of 100 and gets 85 arrivals in the last hour (25 in the
+    last quarter): crowded at the end instant by both capacity tests, and the total number of
+    check-ins is still the one asked for."""
+    from ingest.demo_city import build_demo_city
+
+    end = datetime(2021, 8, 23, 10, 0, tzinfo=UTC)
+    summary = build_demo_city(engine, checkins=3_000, days=3, seed=11, end=end)
+    with engine.connect() as connection:
+        crowded = crowded_venues(connection, end, None, RULE, weeks=4)
+    market = crowded[crowded["venue_ref"] == "CHO-BT"]
+    assert summary.checkins == 3_000
+    assert market[["name", "capacity", "reasons"]].values.tolist() == [
+        ["Chợ Bến Thành", 100, (CAPACITY_HOUR, CAPACITY_PACE)]
+    ]
+    assert int(market["last_60"].iloc[0]) >= 85 and int(market["last_15"].iloc[0]) >= 25

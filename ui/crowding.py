@@ -21,10 +21,9 @@ from reports.figures import count
 from rules.crowding import Thresholds
 from ui.formatting import headers, table_height
 from ui.runtime import engine, language, settings, t
-from ui.wall_layout import LABEL_VH
 
 TTL = 60
-WALL_ROWS = 4  # venues named on the wall; the rest are counted
+WALL_ROWS = 3  # venues named on the wall's line; the rest are counted
 
 
 def thresholds(rules: CrowdingRules) -> Thresholds:
@@ -92,28 +91,21 @@ def crowding_section(wards: frozenset[str] | None, threshold: int = 1) -> None:
 
 
 def wall_block(wards: frozenset[str] | None, now: datetime, threshold: int, lang: str) -> None:
-    """The wall's compact block: the busiest crowded venues, one line each, and how many more;
-    quiet (grey) when there are none. Drawn at each refresh of the wall's fragment."""
+    """The wall's line (styled by ui/wall_layout.board_css): the busiest crowded venues with
+    their last hour's check-ins and why, then how many more; grey when there are none. One
+    line that never wraps, so the board keeps its height. Drawn at each refresh of the wall."""
     found = crowded_now(wards, now)
-    lines = [
-        f"<li><b>{escape(name)}</b> · {escape(ward)} — "
-        f"{escape(count(int(last_60), threshold, lang))} / 60′ · {escape(_reasons(reasons))}</li>"
+    parts = [
+        f"{name} ({ward}) {count(int(last_60), threshold, lang)}/60′: {_reasons(reasons)}"
         for name, ward, last_60, reasons in found[["name", "ward", "last_60", "reasons"]]
         .head(WALL_ROWS)
         .itertuples(index=False, name=None)
     ]
     if len(found) > WALL_ROWS:
-        lines.append(f"<li>{escape(t('crowding.more', count=len(found) - WALL_ROWS))}</li>")
-    if not lines:
-        lines = [f"<li>{escape(t('crowding.none'))}</li>"]
+        parts.append(t("crowding.more", count=len(found) - WALL_ROWS))
+    text = " · ".join(parts) if parts else t("crowding.none")
     state = "quiet" if found.empty else "alert"
     st.html(
-        f"<style>.wall-crowding{{border-radius:1.2vh;padding:1vh 1.2vw;background:#3a1116;"
-        f"border:2px solid #da3633}}.wall-crowding.quiet{{background:#161b22;"
-        f"border-color:#30363d}}.wall-crowding h3{{font-size:{LABEL_VH * 1.15:.2f}vh;"
-        f"font-weight:800;color:#ffa198;text-transform:uppercase;letter-spacing:.05em;"
-        f"margin:0 0 .6vh 0;padding:0}}.wall-crowding ul{{margin:0;padding-left:1.4vw}}"
-        f".wall-crowding li{{font-size:{LABEL_VH}vh;line-height:1.3;color:#e6edf3}}</style>"
-        f'<div class="wall-crowding {state}"><h3>{escape(t("crowding.title"))}</h3>'
-        f"<ul>{''.join(lines)}</ul></div>"
+        f'<div class="wall-crowding {state}"><b>{escape(t("crowding.title"))}</b>'
+        f"{escape(text)}</div>"
     )
