@@ -1,5 +1,6 @@
-"""Venues: find one, see its timeline with at-risk check-ins and case visits, and look up who
-checked in between two times (personal data per role, audited, paged, exportable)."""
+"""Venues: the venues crowded now; find one, see its timeline with at-risk check-ins and case
+visits, and look up who checked in between two times (personal data per role, audited, paged,
+exportable)."""
 
 from datetime import datetime, time, timedelta
 
@@ -13,8 +14,10 @@ from queries.venues import search_venues, venue_detail, venue_timeline, who_chec
 from reports.qr_poster import declaration_url, posters_pdf, qr_png
 from reports.tables import to_csv_bytes
 from rules import safe_text
+from rules.disclosure import threshold_for
 from ui import audited
 from ui.context import page_context
+from ui.crowding import crowding_section
 from ui.formatting import (
     blank_missing,
     channel_names,
@@ -50,6 +53,9 @@ st.title(t("page.venues"))
 context = page_context("venues")
 config = settings()
 zone, scope, wards, chosen = config.zone, context.scope, context.wards, context.filter
+
+# Venues crowded now in the user's area (ui/crowding.py), before the search.
+crowding_section(wards, threshold_for(scope.role, config.small_count_threshold))
 
 text = st.text_input(t("venues.search"), key="venues_search", max_chars=100)
 with engine().connect() as connection:

@@ -21,6 +21,7 @@ from reports.figures import count
 from rules.disclosure import AREA_RATES, hidden_on_map
 from ui import data, hot_spots
 from ui.auth import require_signed_in
+from ui.crowding import wall_block
 from ui.runtime import language, settings, t
 from ui.wall_layout import LABEL_VH, badge_html, board_css, rotation_index
 
@@ -147,6 +148,8 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         strip[1].metric(t("wall.alerts"), count(hour["alerts"], n, lang))
         strip[2].metric(t("wall.high"), count(hour["high"], n, lang))
         strip[3].metric(t("wall.medium"), count(hour["medium"], n, lang))
+    # Venues crowded now (ui/crowding.py): counts only, refreshed with the rest.
+    wall_block(wards, now, n, lang)
     with st.container(key="wall_foot"):
         st.caption(
             t("wall.updated", time=local.strftime("%H:%M"), seconds=config.wall_refresh_seconds)

@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -251,6 +259,59 @@ class HotSpotSettings(_Group):
     )
 
 
+class CrowdingRules(_Group):
+    """When a venue counts as crowded now (rules.crowding says why each threshold exists): its
+    last hour's check-ins against its own usual level for that weekday and hour, or against a
+    share of its declared capacity."""
+
+    factor: float = Field(
+        2.0,
+        ge=1.0,
+        le=20.0,
+        description="Crowded when the last hour's check-ins are at least "
+        "this many times the venue's usual for that weekday and hour",
+    )
+    margin: int = Field(
+        20,
+        ge=1,
+        le=10_000,
+        description="… and at least this many check-ins above its usual "
+        "(a few people more at a small venue are no crowd)",
+    )
+    spread_multiple: float = Field(
+        3.0,
+        ge=0.0,
+        le=20.0,
+        description="… and at least this many times the usual's week-to-"
+        "week spread above it (median absolute deviation): a venue that swings is judged by it",
+    )
+    capacity_share: float = Field(
+        0.8,
+        ge=0.1,
+        le=2.0,
+        description="Crowded when the last hour's check-ins, or the last "
+        "15 minutes' times four, reach this share of the venue's declared capacity",
+    )
+    baseline_weeks: int = Field(
+        4, ge=1, le=12, description="Weeks back whose same weekday and hour make a venue's usual"
+    )
+    min_weeks: int = Field(
+        2,
+        ge=1,
+        le=12,
+        description="Fewest of those weeks with the venue open that give a usual "
+        "(fewer: no usual, only the capacity test applies)",
+    )
+
+    @model_validator(mode="after")
+    def _enough_weeks(self) -> CrowdingRules:
+        if self.min_weeks > self.baseline_weeks:
+            raise ValueError(
+                f"min_weeks ({self.min_weeks}) is more than baseline_weeks ({self.baseline_weeks})"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KBYT_",
@@ -291,6 +352,7 @@ class Settings(BaseSettings):
     public: PublicSettings = Field(default_factory=PublicSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     hot_spots: HotSpotSettings = Field(default_factory=HotSpotSettings)
+    crowding: CrowdingRules = Field(default_factory=CrowdingRules)
     secret_key: str = Field(
         "",
         description="Key for check-out codes; empty: generated once into data/secret.key "

@@ -76,8 +76,12 @@ venue = Table(
     Column("active", Boolean, nullable=False, server_default=true()),
     # What staff do when a risky person arrives; empty means the city's default procedure.
     Column("procedure", Text, nullable=False, server_default=""),
+    # The most people it should hold at once, as declared (0015); none: not declared. The
+    # crowding alert compares its last hour's check-ins with a share of it (rules.crowding).
+    Column("capacity", Integer),
     CheckConstraint("sector IN ('health','government','enterprise','public')", name="sector"),
     CheckConstraint("dwell_minutes BETWEEN 1 AND 1440", name="dwell"),
+    CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity"),
 )
 
 person = Table(

@@ -332,6 +332,34 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "venues.export": ("Tải danh sách (CSV)", "Download the list (CSV)"),
     "venues.export_file": ("luot-khai-bao", "checkins"),
+    # crowding now (rules/crowding.py; the Venues page and the wall)
+    "crowding.title": ("Đông người lúc này", "Crowding now"),
+    "crowding.caption": (
+        "Địa điểm có lượt khai báo trong 60 phút qua cao bất thường so với chính nó vào giờ này "
+        "cùng thứ trong tuần (gấp {factor} lần và thêm ít nhất {margin} lượt), hoặc đạt {share} "
+        "sức chứa đã khai báo. Số liệu lúc {time}; không có thông tin cá nhân.",
+        "Venues whose check-ins in the last 60 minutes are well above their own usual for this "
+        "weekday and hour ({factor} times and at least {margin} more), or reach {share} of "
+        "their declared capacity. Figures as of {time}; no personal data.",
+    ),
+    "crowding.none": (
+        "Không có địa điểm nào đông bất thường lúc này.",
+        "No venue is unusually crowded now.",
+    ),
+    "crowding.more": ("và {count} địa điểm khác", "and {count} more"),
+    "crowding.reason.above_usual": ("Cao bất thường so với mọi tuần", "Well above its usual"),
+    "crowding.reason.capacity_hour": (
+        "60 phút qua gần đạt sức chứa",
+        "Last 60 minutes near capacity",
+    ),
+    "crowding.reason.capacity_pace": (
+        "15 phút qua: nhịp gần đạt sức chứa",
+        "Last 15 minutes: pace near capacity",
+    ),
+    "column.last_15": ("15 phút qua", "Last 15 min"),
+    "column.last_60": ("60 phút qua", "Last 60 min"),
+    "column.usual": ("Thường lệ", "Usual"),
+    "column.capacity": ("Sức chứa", "Capacity"),
     "column.checked_in_at": ("Giờ vào", "Time in"),
     "column.checked_out_at": ("Giờ ra", "Time out"),
     "column.full_name": ("Họ tên", "Name"),
@@ -600,6 +628,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Thời gian lưu lại từ 1 đến 1440 phút.",
         "Dwell time is 1 to 1440 minutes.",
     ),
+    "form.error.capacity": (
+        "Sức chứa từ 1 đến 1.000.000 người, hoặc để trống.",
+        "Capacity is 1 to 1,000,000 people, or empty.",
+    ),
     # administration
     "admin.tab.venues": ("Địa điểm & mã QR", "Venues & QR codes"),
     "admin.tab.imports": ("Nhập dữ liệu", "Imports"),
@@ -652,6 +684,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin.venue.lat": ("Vĩ độ", "Latitude"),
     "admin.venue.lon": ("Kinh độ", "Longitude"),
     "admin.venue.dwell": ("Thời gian lưu lại mặc định (phút)", "Default dwell (minutes)"),
+    "admin.venue.capacity": ("Sức chứa (số người cùng lúc)", "Capacity (people at once)"),
+    "admin.venue.capacity_none": ("Không khai báo", "Not declared"),
+    "admin.venue.capacity_help": (
+        "Để trống nếu không khai báo. Cảnh báo đông người so sánh lượt khai báo 60 phút qua "
+        "với sức chứa này.",
+        "Leave empty if not declared. The crowding alert compares the last 60 minutes' "
+        "check-ins with it.",
+    ),
     "admin.venue.procedure": (
         "Quy trình khi có người nguy cơ (để trống: quy trình chung)",
         "Procedure for risky arrivals (empty: the city's)",
@@ -1053,6 +1093,7 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "import.field.lat": ("vĩ độ", "lat"),
     "import.field.lon": ("kinh độ", "lon"),
     "import.field.default_dwell_minutes": ("thời gian lưu lại mặc định", "default_dwell_minutes"),
+    "import.field.capacity": ("sức chứa", "capacity"),
     "import.reason.missing": ("Thiếu {field}", "missing {field}"),
     "import.reason.not_utf8": (
         "{field} không phải văn bản UTF-8 hợp lệ",
@@ -1165,6 +1206,14 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "import.reason.minutes_out_of_range": (
         "{field} {value} nằm ngoài khoảng {low}–{high} phút",
         "{field} {value} is outside {low}–{high} minutes",
+    ),
+    "import.reason.not_a_whole_number": (
+        "{field} không phải số nguyên: {value!r}",
+        "{field} {value!r} is not a whole number",
+    ),
+    "import.reason.out_of_range": (
+        "{field} {value:,} nằm ngoài khoảng {low:,}–{high:,}",
+        "{field} {value:,} is outside {low:,}–{high:,}",
     ),
     "import.reason.missing_column": ("Thiếu cột {column}", "missing column {column}"),
     "import.reason.checked_out_before_in": (

@@ -10,7 +10,9 @@
   rhythms per kind of venue, per-kind dwell, some check-outs, all four declaration channels plus
   imports, about 1 % at-risk declarations;
 - a few clusters of confirmed cases (a wholesale-market cluster, a factory shift, a hospital
-  ward) so that traces have something to show, and community cases with everyday lives.
+  ward) so that traces have something to show, and community cases with everyday lives;
+- a crowd at Chợ Bến Thành in the last hour, against its declared capacity, so that the
+  crowding alert has a venue to show at the end instant (ingest/demo_crowd.py).
 
 Everything but the venues' QR tokens (which must stay unguessable) follows from the seed and the
 end instant.
@@ -33,6 +35,7 @@ from db.schema import case_record, checkin, venue
 from geo.admin_units import hcmc_districts, hcmc_wards
 from ingest.demo_checkins import CheckinSampler
 from ingest.demo_clusters import plant_clusters
+from ingest.demo_crowd import declared_capacities, plant_crowd
 from ingest.demo_people import demo_people
 from ingest.demo_venues import CHECKINS_PER_UNIT_SET, demo_venues
 from queries.writes import resolve_people, upsert_venues, write_checkins
@@ -90,6 +93,7 @@ def build_demo_city(
 
     progress(0.0, "venues")
     venues = demo_venues(rng, districts, wards, dwell, max(1.0, checkins / CHECKINS_PER_UNIT_SET))
+    venues["capacity"] = declared_capacities(venues["venue_ref"])
     with engine.begin() as connection:
         upsert_venues(connection, venues)
         ids = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).fetchall())
@@ -105,7 +109,8 @@ def build_demo_city(
     # How often each person goes out: the sampler's weights, and who becomes a community case.
     activity = rng.lognormal(0, 0.9, len(people))
     clusters = plant_clusters(rng, venues, people, activity, end, window_start, seed)
-    n_random = checkins - len(clusters.checkins)
+    crowd = plant_crowd(venues, people, end, seed)
+    n_random = checkins - len(clusters.checkins) - len(crowd)
     chunk = chunk_size or (500_000 if engine.dialect.name == "postgresql" else 100_000)
     sampler = CheckinSampler(
         rng, venues, people, activity, window_start, int(end.timestamp()), seed
@@ -132,6 +137,8 @@ def build_demo_city(
 
     with engine.begin() as connection:
         write_checkins(connection, clusters.checkins)
+        if not crowd.empty:
+            write_checkins(connection, crowd)
         connection.execute(case_record.insert(), clusters.cases)
     progress(1.0, "done")
     with engine.connect() as connection:

@@ -8,6 +8,7 @@ from datetime import date
 
 from config.settings import SECTORS, VENUE_KINDS
 from ingest.normalise import (
+    CAPACITY_RANGE,
     Invalid,
     check_inside_hcmc,
     normalise_name,
@@ -79,6 +80,7 @@ def validate_venue(
     lat: float | None,
     lon: float | None,
     dwell_minutes: int,
+    capacity: int | None = None,
 ) -> tuple[dict | None, dict[str, str]]:
     """Venue fields ready for queries.writes.upsert_venues, or None and {field: i18n key}."""
     errors: dict[str, str] = {}
@@ -107,10 +109,13 @@ def validate_venue(
         errors["coordinates"] = "form.error.coordinates"
     if not 1 <= int(dwell_minutes or 0) <= 24 * 60:
         errors["dwell_minutes"] = "form.error.dwell"
+    low, high = CAPACITY_RANGE
+    if capacity is not None and not low <= int(capacity) <= high:
+        errors["capacity"] = "form.error.capacity"
     if errors or lat is None or lon is None:  # a missing coordinate is an error above
         return None, errors
     clean.update(
         sector=sector, kind=kind, ward_code=ward_code, lat=float(lat), lon=float(lon),
-        dwell_minutes=int(dwell_minutes),
+        dwell_minutes=int(dwell_minutes), capacity=None if capacity is None else int(capacity),
     )  # fmt: skip
     return clean, {}

@@ -184,3 +184,23 @@ def parse_minutes(raw: str, what: str, low: int = 1, high: int = 24 * 60) -> int
     if not low <= value <= high:
         raise Invalid("minutes_out_of_range", field=what, value=value, low=low, high=high)
     return value
+
+
+# A declared capacity: the most people a venue should hold at once. A million covers the city's
+# largest industrial zones; more is a typing error.
+CAPACITY_RANGE = (1, 1_000_000)
+
+
+def parse_capacity(raw: str, what: str = "capacity") -> int | None:
+    """A venue's declared capacity, a whole number of people; empty means none declared."""
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise Invalid("not_a_whole_number", field=what, value=text) from None
+    low, high = CAPACITY_RANGE
+    if not low <= value <= high:
+        raise Invalid("out_of_range", field=what, value=value, low=low, high=high)
+    return value

@@ -29,7 +29,7 @@ CHECKIN_COLUMNS = Columns(
 )
 VENUE_COLUMNS = Columns(
     required=("venue_ref", "name", "sector", "kind", "ward_code", "address", "lat", "lon"),
-    optional=("default_dwell_minutes",),
+    optional=("default_dwell_minutes", "capacity"),
 )
 _NO_TIME = np.iinfo(np.int64).min
 
@@ -286,6 +286,7 @@ def validate_venues(chunk: Chunk, *, dwell_minutes: dict[str, int] | None = None
         reasons,
         required=False,
     )
+    capacity = _apply(chunk, "capacity", n.parse_capacity, reasons, required=False)
     keep = reasons.valid_mask()
     rows = pd.DataFrame(
         {
@@ -306,4 +307,5 @@ def validate_venues(chunk: Chunk, *, dwell_minutes: dict[str, int] | None = None
         }
     )
     rows["dwell_minutes"] = rows["dwell_minutes"].astype(np.int64)
+    rows["capacity"] = pd.array(list(capacity[keep]), dtype="Int64")
     return Validated(rows, reasons.errors())

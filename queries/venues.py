@@ -82,6 +82,7 @@ class VenueDetail:
     registered_on: object
     active: bool
     procedure: str
+    capacity: int | None = None  # as declared; none: not declared
 
 
 def venue_detail(
@@ -106,6 +107,7 @@ def venue_detail(
             venue.c.registered_on,
             venue.c.active,
             venue.c.procedure,
+            venue.c.capacity,
         )
         .select_from(
             venue.join(ward, ward.c.code == venue.c.ward_code).join(

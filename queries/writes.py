@@ -92,6 +92,9 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
     valid. Returns (created, updated).
     """
     frame = venues.reset_index(drop=True)
+    # A declared capacity is optional: a frame without the column leaves a known venue's as
+    # it is; with it, an empty value means none declared.
+    columns = (*VENUE_COLUMNS, "capacity") if "capacity" in frame.columns else VENUE_COLUMNS
     refs = frame["venue_ref"].tolist()
     existing: set[str] = set()
     for start in range(0, len(refs), 5000):
@@ -100,9 +103,11 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
             connection.scalars(select(venue.c.venue_ref).where(venue.c.venue_ref.in_(chunk)))
         )
     # pandas-stubs types a record's keys as Hashable; the venue columns are names.
-    records = cast(list[dict[str, Any]], frame[list(VENUE_COLUMNS)].to_dict("records"))
+    records = cast(list[dict[str, Any]], frame[list(columns)].to_dict("records"))
     for record in records:
         record["search_name"] = search_key(record["name"])
+        if "capacity" in record:
+            record["capacity"] = None if pd.isna(record["capacity"]) else int(record["capacity"])
     created = [dict(r, token=new_venue_token()) for r in records if r["venue_ref"] not in existing]
     updated = [r for r in records if r["venue_ref"] in existing]
     if created:
@@ -111,11 +116,7 @@ def upsert_venues(connection: Connection, venues: pd.DataFrame) -> tuple[int, in
         statement = insert_for(connection, venue)
         statement = statement.on_conflict_do_update(
             index_elements=["venue_ref"],
-            set_={
-                c: statement.excluded[c]
-                for c in (*VENUE_COLUMNS, "search_name")
-                if c != "venue_ref"
-            },
+            set_={c: statement.excluded[c] for c in (*columns, "search_name") if c != "venue_ref"},
         )
         # The token is only there to satisfy NOT NULL in VALUES; on conflict it is not updated.
         connection.execute(statement, [dict(r, token=new_venue_token()) for r in updated])

@@ -123,6 +123,10 @@ VALUES = [
     (lambda: n.parse_minutes("2000", "default_dwell_minutes"), "minutes_out_of_range",
      "default_dwell_minutes 2000 is outside 1–1440 minutes",
      "Thời gian lưu lại mặc định 2000 nằm ngoài khoảng 1–1440 phút"),
+    (lambda: n.parse_capacity("80 người"), "not_a_whole_number",
+     "capacity '80 người' is not a whole number", "Sức chứa không phải số nguyên: '80 người'"),
+    (lambda: n.parse_capacity("0"), "out_of_range",
+     "capacity 0 is outside 1–1,000,000", "Sức chứa 0 nằm ngoài khoảng 1–1.000.000"),
 ]  # fmt: skip
 
 

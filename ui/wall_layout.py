@@ -7,7 +7,9 @@ a 4K one. The rules (tests/browser/test_wall_browser.py checks them in Chromium)
 - labels at least 2.2 % (2.6 %: 28 px on 1080p, about 2 cm on a 55" screen);
 - district names on the map 2.3 % (the map's frame is 69 % of the screen, its labels
   3.4 % of the frame);
-- the live badge's text 3.6 %; the map 69 % of the height, today's four tiles as tall.
+- the live badge's text 3.6 %; the map 65 % of the height, today's four tiles as tall;
+- venues crowded now on one line below the last hour's strip, at the labels' size, cut with
+  an ellipsis rather than wrapped, so that the page never scrolls (the map gave up 4 % for it).
 
 No Streamlit here: the page puts these strings on screen with st.html.
 """
@@ -22,7 +24,7 @@ LABEL_VH = 2.6
 NUMBER_VH = 11.0
 STRIP_NUMBER_VH = 7.0
 BADGE_VH = 3.6
-MAP_VH = 69.0
+MAP_VH = 65.0
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -62,6 +64,12 @@ def board_css(kiosk: bool) -> str:
   text-transform: uppercase; letter-spacing: .05em}}
 {MAP_FRAME} {{height: {MAP_VH}vh !important; width: 100% !important; border-radius: 1vh}}
 .st-key-wall_foot, .st-key-wall_foot * {{font-size: 1.5vh !important; color: #8b949e !important}}
+.wall-crowding {{font-size: {LABEL_VH}vh; line-height: 1.3; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; color: #e6edf3; border-radius: 1.2vh;
+  padding: .5vh 1.2vw; background: #3a1116; border: 2px solid #da3633}}
+.wall-crowding.quiet {{background: #161b22; border-color: #30363d; color: #8b949e}}
+.wall-crowding b {{font-weight: 800; color: #ffa198; text-transform: uppercase;
+  letter-spacing: .05em; margin-right: .8vw}}
 .wall-badge {{display: inline-grid; float: right; overflow: hidden; font-size: {BADGE_VH}vh;
   font-weight: 800; line-height: 1; border-radius: 1vh; color: #fff; background: #1a7f37;
   white-space: nowrap}}

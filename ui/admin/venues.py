@@ -69,12 +69,19 @@ def _venue_form(
             t("admin.venue.dwell"), 1, 1440,
             int(getattr(current, "dwell_minutes", settings().dwell_minutes[kind])),
         )  # fmt: skip
+        capacity = st.number_input(
+            t("admin.venue.capacity"), 1, 1_000_000, getattr(current, "capacity", None),
+            placeholder=t("admin.venue.capacity_none"), help=t("admin.venue.capacity_help"),
+        )  # fmt: skip
         procedure = st.text_area(
             t("admin.venue.procedure"), getattr(current, "procedure", ""), max_chars=2000
         )
         sent = st.form_submit_button(t("admin.venue.save"), type="primary")
     # No ward chosen is refused like an unknown one.
-    clean, errors = validate_venue(name, sector, kind, ward_code or "", address, lat, lon, dwell)
+    clean, errors = validate_venue(
+        name, sector, kind, ward_code or "", address, lat, lon, dwell,
+        None if capacity is None else int(capacity),
+    )  # fmt: skip
     return clean, errors, procedure, sent
 
 
