@@ -1,10 +1,11 @@
-"""add-case and trace."""
+"""add-case, trace and export-fhir."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -14,13 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli._common import iso_instant
+from cli._common import iso_instant, positive_int
 from config.settings import Settings
 from db.engine import make_engine
 from queries.audit import about, record
 from queries.cases import AmbiguousPerson, PersonRef, find_person, latest_case, register_case
+from queries.fhir_export import case_for_export, fhir_rows
 from queries.trace import TraceResult, TraceRules, case_window, trace
 from queries.trace_contacts import Contact
+from reports.fhir_bundle import bundle_json, fhir_bundle
 from rules.exposure import lookback_window
 
 
@@ -225,6 +228,71 @@ def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+# --- export-fhir ----------------------------------------------------------------------------
+
+
+def cmd_export_fhir(args: argparse.Namespace, settings: Settings) -> int:
+    """The case's trace as a FHIR Bundle (docs/fhir.md): the window of the case as `trace`
+    takes it, recorded in the audit log as an export of the case before it is written."""
+    rules = TraceRules.from_settings(settings.trace)
+    zone = settings.zone
+    done: list[tuple[str, str]] = []  # (document, summary), once committed
+
+    def work(connection: Connection) -> int:
+        if args.out not in (None, "-"):
+            folder = os.path.dirname(os.path.abspath(args.out))
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                raise CommandError(f"cannot write {args.out}: no such folder, or not writable")
+        case = case_for_export(connection, args.case)
+        if case is None:
+            raise CommandError(f"no case {args.case} (manage.py cases lists them)")
+        since, until = case_window(case, rules, datetime.now(UTC), zone)
+        since, until = args.since or since, args.until or until
+        if until <= since:
+            raise CommandError(
+                f"--until must be after the start of the window ({since.isoformat()})"
+            )
+        result = trace(connection, case.person.person_id, since, until, rules, depth=args.depth)
+        document = bundle_json(fhir_bundle(fhir_rows(connection, case.case_id, result), result))
+        contacts = len(result.contacts)
+        record(
+            connection, f"manage.py ({getpass.getuser()})", "export",
+            about("fhir_export", case=case.case_id, contacts=contacts),
+            case_id=case.case_id, purpose=args.purpose or "(none given)", row_count=contacts,
+            detail=f"depth {args.depth}, {since:%Y-%m-%d}..{until:%Y-%m-%d}",
+        )  # fmt: skip
+        if not args.purpose:
+            print(
+                "export-fhir: no --purpose given; the export is recorded without one",
+                file=sys.stderr,
+            )
+        done.append(
+            (
+                document,
+                f"Case {case.case_id}: {len(result.visits)} visits, "
+                f"{len(result.level(1))} F1, {len(result.level(2))} F2",
+            )
+        )
+        return 0
+
+    status = _run("export-fhir", work, settings)
+    if status != 0:
+        return status
+    # Written once the audit row is committed: no file of personal data without its record.
+    document, summary = done[0]
+    if args.out in (None, "-"):
+        print(document)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(document + "\n")
+    except OSError as error:
+        print(f"export-fhir: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"{summary}; FHIR Bundle written to {args.out}")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     add = commands.add_parser("add-case", help="record a suspected or confirmed case")
     add.add_argument("--phone", required=True, help="the person's phone, any Vietnamese form")
@@ -249,3 +317,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     tracer.add_argument("--json", action="store_true", help="print JSON")
     tracer.add_argument("--purpose", help="why this trace is run (written to the audit log)")
     tracer.set_defaults(run=cmd_trace)
+
+    export = commands.add_parser(
+        "export-fhir", help="a case and its contacts as an HL7 FHIR R4 Bundle (JSON)"
+    )
+    export.add_argument("--case", type=positive_int, required=True, help="the case id (see cases)")
+    export.add_argument("--out", help="the file to write (default, or -: standard output)")
+    export.add_argument(
+        "--since", type=iso_instant, help="ISO 8601 with offset (default: the case's window)"
+    )
+    export.add_argument(
+        "--until", type=iso_instant, help="ISO 8601 with offset (default: isolation or now)"
+    )
+    export.add_argument(
+        "--depth", type=int, choices=(1, 2), default=2, help="1: F1, 2: F1 and F2 (default)"
+    )
+    export.add_argument("--purpose", help="why the case is exported (written to the audit log)")
+    export.set_defaults(run=cmd_export_fhir)

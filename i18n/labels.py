@@ -768,6 +768,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Danh sách người tiếp xúc của người số {person} ({format})",
         "contacts of person {person} ({format})",
     ),
+    "audit.subject.fhir_export": (
+        "Gói FHIR của ca bệnh số {case} với {contacts} người tiếp xúc",
+        "FHIR bundle of case {case} with {contacts} contacts",
+    ),
     "audit.subject.checkins_at_venue": (
         "Lượt khai báo tại {venue} từ {since} đến {until}",
         "check-ins at {venue} {since}–{until}",
@@ -1012,6 +1016,7 @@ Your details are used only to trace contacts of a case, are deleted after {days}
     "trace.breadcrumb": ("Đường truy vết", "Trail"),
     "trace.export_csv": ("Tải danh sách tiếp xúc (CSV)", "Download contacts (CSV)"),
     "trace.export_xlsx": ("Tải danh sách tiếp xúc (XLSX)", "Download contacts (XLSX)"),
+    "trace.export_fhir": ("Tải gói FHIR (JSON)", "Download FHIR (JSON)"),
     "trace.page": ("Trang danh sách", "List page"),
     "trace.who_case": ("ca số {case_id} {name}", "case {case_id} {name}"),
     "trace.who_contact": (

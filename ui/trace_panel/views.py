@@ -18,9 +18,11 @@ from streamlit_folium import st_folium
 
 from geo.maps import visits_map
 from queries.audit import about, record
+from queries.fhir_export import fhir_rows
 from queries.trace import TraceResult, TraceRules
 from queries.trace_contacts import Contacts
 from queries.venue_presence import overlapping_at_venue
+from reports.fhir_bundle import bundle_json, fhir_bundle
 from reports.tables import to_csv_bytes, to_xlsx_bytes
 from rules import safe_text
 from rules.access import Scope
@@ -427,7 +429,11 @@ def contacts_section(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     )
-    for column, (kind, label, media_type) in zip(st.columns(2), formats, strict=True):
+    # The FHIR Bundle is the case's own trace (not a contact's followed in turn), for those who
+    # may see personal data.
+    fhir = not trail and scope.personal_data
+    columns = st.columns(len(formats) + fhir)
+    for column, (kind, label, media_type) in zip(columns, formats, strict=False):
         column.download_button(
             label,
             partial(export, kind),
@@ -436,3 +442,31 @@ def contacts_section(
             on_click="ignore",
             icon=":material/download:",
         )
+    if fhir:
+        columns[-1].download_button(
+            t("trace.export_fhir"),
+            partial(fhir_download, scope, case_id, result, purpose),
+            f"kbyt-ca-{case_id}-fhir.json",
+            "application/fhir+json",
+            on_click="ignore",
+            icon=":material/download:",
+            key="trace_fhir",
+        )
+
+
+def fhir_download(scope: Scope, case_id: int, result: TraceResult, purpose: str) -> bytes:
+    """On click, on its own thread: the case's trace as a FHIR Bundle (docs/fhir.md), audited
+    as an export of the case before it is made."""
+    with engine().begin() as connection:
+        rows = fhir_rows(connection, case_id, result)
+        record(
+            connection,
+            scope.username,
+            "export",
+            about("fhir_export", case=case_id, contacts=len(result.contacts)),
+            case_id=case_id,
+            purpose=purpose.strip(),
+            row_count=len(result.contacts),
+            detail=f"depth {result.depth}, {result.since:%Y-%m-%d}..{result.until:%Y-%m-%d}",
+        )
+    return bundle_json(fhir_bundle(rows, result)).encode("utf-8")
