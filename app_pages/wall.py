@@ -23,7 +23,7 @@ from ui import data, hot_spots
 from ui.auth import require_signed_in
 from ui.crowding import wall_block
 from ui.runtime import language, settings, t
-from ui.wall_layout import LABEL_VH, badge_html, board_css, rotation_index
+from ui.wall_layout import MAP_LABEL_VH, badge_html, board_css, rotation_index
 
 scope = require_signed_in("wall")
 config = settings()
@@ -119,7 +119,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
     hot = hot_spots.in_district(hot_spots.hot_spots_for(today, 1, scope), district)
     hot_spots.add_layer(fig, shapes.wards, hot, on_wall=True)
     legend += hot_spots.wall_legend(hot)
-    dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=LABEL_VH * 1.3,
+    dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=MAP_LABEL_VH,
                    inset=None if district else t("wall.inset"))  # fmt: skip
     with left:
         # The frame's height is set by CSS in viewport units (ui/wall_layout.MAP_VH); this
