@@ -9,6 +9,7 @@ from i18n.numbers import percent, whole_number
 from reports.figures import count, rate
 from rules.disclosure import AREA_RATES, hidden_on_map, threshold_for, without_small
 from ui import data
+from ui.clusters_panel import clusters_panel
 from ui.context import page_context
 from ui.filters import request_area
 from ui.runtime import language, settings, t
@@ -117,3 +118,9 @@ if not config.map.tiles:
     st.caption(t("map.no_tiles"))
 if by == "district":
     st.caption(t("map.click"))
+
+# Space-time clusters of at-risk declarations still going on on the chosen range's last day.
+clusters_panel(
+    config.database_url, chosen.last_day, config.timezone, config.clusters, wards,
+    context.scope, n,
+)  # fmt: skip

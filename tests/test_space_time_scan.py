@@ -3,15 +3,16 @@ hand-checkable table, the replicates' margins, p-values against a brute-force co
 demo city's planted clusters found on both engines, and no more false signals than the level
 on tables drawn from the null model."""
 
+import json
 import math
 import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from config.settings import ClusterSettings
 from db.schema import venue
@@ -29,6 +30,8 @@ from rules.space_time_scan import (
     scan,
 )
 from tests.checkin_rows import checkin_frame
+from tests.command_line import manage
+from tests.conftest import opened
 
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")
 LOCAL = timezone(timedelta(hours=7))
@@ -187,7 +190,7 @@ def test_the_scan_of_a_city_day_is_quick():
 
 
 def test_the_demo_city_s_emerging_clusters_are_found(demo_engine):
-    today = datetime.now(UTC).astimezone(SAIGON).date()  # the test city ends at this hour
+    today = latest_local_day(demo_engine)
     with demo_engine.connect() as connection:
         report = space_time_clusters(connection, today, SAIGON, ClusterSettings())
     assert report.day == today and report.first_day == today - timedelta(days=27)
@@ -251,3 +254,51 @@ def test_a_ward_day_table_and_a_cluster_s_venues(engine):
     ]
     assert both["venue_ref"].tolist() == ["A", "B", "C"]
     assert scoped["venue_ref"].tolist() == ["C"]
+
+
+def latest_local_day(engine) -> date:
+    """The local day of the demo city's last check-in (it ends at the hour it was built)."""
+    from db.schema import checkin
+
+    with engine.connect() as connection:
+        last = connection.scalar(select(func.max(checkin.c.checked_in_at)))
+    return last.astimezone(SAIGON).date()
+
+
+def test_the_clusters_command_prints_the_planted_clusters(demo_url, demo_engine):
+    day = latest_local_day(demo_engine)
+    as_json = manage("clusters", "--date", day.isoformat(), "--json", database_url=demo_url)
+    as_text = manage("clusters", "--date", day.isoformat(), database_url=demo_url)
+    assert as_json.returncode == 0, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert document["day"] == day.isoformat() and document["replicates"] == 999
+    top = document["clusters"][:2]
+    assert all(c["p_value"] < 0.05 and c["last_day"] == day.isoformat() for c in top)
+    assert {w["code"] for w in top[0]["wards"]} | {w["code"] for w in top[1]["wards"]} >= {
+        code for group in EMERGING_WARDS for code in group
+    }
+    first = top[0]
+    assert first["recurrence_interval_days"] == pytest.approx(1 / first["p_value"], rel=1e-3)
+    assert as_text.returncode == 0, as_text.stderr
+    assert f"1. {first['first_day']} … {day}" in as_text.stdout
+    assert "Phường 17 (26875, Quận Gò Vấp)" in as_text.stdout
+
+
+def test_the_map_page_lists_the_clusters_and_focuses_the_map(monkeypatch, sqlite_demo_url):
+    from config.settings import get_settings
+    from rules.access import Scope
+    from tests import page_runs
+
+    page_runs.point_app_at(monkeypatch, sqlite_demo_url)
+    with opened(sqlite_demo_url) as engine:
+        day = latest_local_day(engine)
+    params = {"from": (day - timedelta(days=6)).isoformat(), "to": day.isoformat()}
+    app = page_runs.open_page("map", Scope("epi", "epidemiologist"), params)
+    text = " ".join(m.value for m in app.markdown)
+    assert "Cụm 1" in text and "Cụm 2" in text
+    assert "Phường 17, Phường 6, Phường 10, Phường 16" in text  # the wards, nearest first
+    button = next(b for b in app.button if b.key == "cluster_focus_1")
+    button.click().run()
+    assert not app.exception, app.exception
+    assert app.query_params.get("ward") in {code for group in EMERGING_WARDS for code in group}
+    get_settings.cache_clear()
