@@ -367,8 +367,12 @@ def scan(
     recent = draw_recent(rng, table.sum(axis=1), table.sum(axis=0), max_days, replicates)
     maxima = np.zeros(replicates)
     _maxima(scorer, shape, recent, max(smallest, _EXACT_FLOOR), maxima)
-    if smallest < _EXACT_FLOOR and (maxima < _EXACT_FLOOR * (1 - _TIE)).any():
-        _maxima(scorer, shape, recent, smallest, maxima)
+    below = np.flatnonzero(maxima < _EXACT_FLOOR * (1 - _TIE))
+    if smallest < _EXACT_FLOOR and len(below):
+        # Only the replicates that never reached the floor need the lower threshold.
+        lower = np.zeros(len(below))
+        _maxima(scorer, shape, np.ascontiguousarray(recent[:, :, below]), smallest, lower)
+        maxima[below] = np.maximum(maxima[below], lower)
     reached = maxima[None, :] >= np.array([llr for *_, llr in found])[:, None] * (1 - _TIE)
     exceeded = reached.sum(axis=1)
     clusters = tuple(
