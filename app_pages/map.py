@@ -10,6 +10,7 @@ from i18n.numbers import percent, whole_number
 from reports.figures import count, rate
 from rules.disclosure import AREA_RATES, hidden_on_map, threshold_for, without_small
 from ui import data, hot_spots
+from ui.clusters_panel import clusters_panel
 from ui.context import page_context
 from ui.filters import request_area
 from ui.runtime import language, settings, t
@@ -128,3 +129,9 @@ if by == "district":
 if with_hot_spots:
     st.markdown(hot_spots.legend(), unsafe_allow_html=True)
 hot_spots.hot_table(hot, n, days, chosen.last_day)
+
+# Space-time clusters of at-risk declarations still going on on the chosen range's last day.
+clusters_panel(
+    config.database_url, chosen.last_day, config.timezone, config.clusters, wards,
+    context.scope, n,
+)  # fmt: skip

@@ -21,6 +21,7 @@ from reports.figures import count
 from rules.disclosure import AREA_RATES, hidden_on_map
 from ui import data, hot_spots
 from ui.auth import require_signed_in
+from ui.clusters_panel import clusters_compact
 from ui.crowding import wall_block
 from ui.runtime import language, settings, t
 from ui.wall_layout import MAP_LABEL_VH, badge_html, board_css, rotation_index
@@ -139,6 +140,7 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
                     column.metric(label, count(value, n, lang))
         if rotate:
             st.caption(t("wall.rotating"))
+        clusters_compact(config.database_url, today, config.timezone, config.clusters, wards, n)
 
     # The last hour's alerts: a strip across the screen, red while there are any.
     quiet = hour["alerts"] == 0 and hour["high"] == 0

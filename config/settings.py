@@ -312,6 +312,45 @@ class CrowdingRules(_Group):
         return self
 
 
+class ClusterSettings(_Group):
+    """The early warning's prospective space-time permutation scan (docs/early-warning.md,
+    "Space-time clusters")."""
+
+    window_days: int = Field(
+        28, ge=7, le=365, description="Days of the scan's study window, ending on the day analysed"
+    )
+    max_days: int = Field(
+        7, ge=1, le=28, description="Longest cluster, in days ending on the day analysed"
+    )
+    max_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Largest circle of wards, as a share of the window's declarations",
+    )
+    replicates: int = Field(
+        999, ge=9, le=99_999, description="Monte-Carlo replicates behind the p-values"
+    )
+    seed: int = Field(2005, description="Seed of the replicates (same data and seed, same answer)")
+    max_clusters: int = Field(
+        10, ge=1, le=50, description="Clusters reported at most (the primary and secondaries)"
+    )
+    signal_p: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="The map and the wall list clusters with a p-value below this",
+    )
+
+    @field_validator("max_days")
+    @classmethod
+    def _shorter_than_the_window(cls, value: int, info: Any) -> int:
+        window = info.data.get("window_days")
+        if window is not None and value >= window:
+            raise ValueError(f"must be shorter than clusters.window_days ({window})")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KBYT_",
@@ -353,6 +392,7 @@ class Settings(BaseSettings):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     hot_spots: HotSpotSettings = Field(default_factory=HotSpotSettings)
     crowding: CrowdingRules = Field(default_factory=CrowdingRules)
+    clusters: ClusterSettings = Field(default_factory=ClusterSettings)
     secret_key: str = Field(
         "",
         description="Key for check-out codes; empty: generated once into data/secret.key "

@@ -1377,6 +1377,35 @@ Your details are used only to trace contacts of a case, are deleted after {days}
         "Hệ thống nguồn phải có từ 1 đến 40 ký tự in được, nhận được {source!r}",
         "source must be 1–40 printable characters, got {source!r}",
     ),
+    # space-time clusters (ui/clusters_panel.py; docs/early-warning.md)
+    "clusters.heading": ("Cụm bất thường theo không gian – thời gian", "Space-time clusters"),
+    "clusters.method": (
+        "Quét hoán vị không gian – thời gian (Kulldorff) các khai báo có nguy cơ theo phường, "
+        "{first}–{last}, {replicates} lần mô phỏng; các cụm còn đang diễn ra với p < {p}.",
+        "Space-time permutation scan (Kulldorff) of at-risk declarations by ward, "
+        "{first}–{last}, {replicates} replicates; clusters still going on with p < {p}.",
+    ),
+    "clusters.none": (
+        "Không có cụm nào với p < {p} trong ngày này.",
+        "No cluster with p < {p} on this day.",
+    ),
+    "clusters.cluster": ("Cụm {rank}", "Cluster {rank}"),
+    "clusters.wards": ("{n} phường/xã", "{n} wards"),
+    "clusters.days": ("ngày {days}", "days {days}"),
+    "clusters.observed": ("Khai báo nguy cơ", "At-risk declarations"),
+    "clusters.expected": ("Kỳ vọng", "Expected"),
+    "clusters.ratio": ("Quan sát / kỳ vọng", "Observed / expected"),
+    "clusters.recurrence_label": ("Chu kỳ lặp lại", "Recurrence interval"),
+    "clusters.recurrence": ("{days} ngày", "{days} days"),
+    "clusters.focus": ("Xem trên bản đồ", "Show on the map"),
+    "clusters.venues": (
+        "Địa điểm có khai báo nguy cơ ({n})",
+        "Venues with at-risk declarations ({n})",
+    ),
+    "clusters.no_venues": (
+        "Không có địa điểm nào trong khu vực bạn được xem.",
+        "No venue in the area you may see.",
+    ),
 }
 
 

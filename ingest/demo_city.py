@@ -13,6 +13,9 @@
   ward) so that traces have something to show, and community cases with everyday lives;
 - a crowd at Chợ Bến Thành in the last hour, against its declared capacity, so that the
   crowding alert has a venue to show at the end instant (ingest/demo_crowd.py).
+- two emerging clusters of at-risk declarations (ingest/demo_emerging.py): groups of
+  neighbouring wards whose at-risk share rises over the last three days, the planted truth of
+  the early warning's space-time scan.
 
 Everything but the venues' QR tokens (which must stay unguessable) follows from the seed and the
 end instant.
@@ -36,6 +39,7 @@ from geo.admin_units import hcmc_districts, hcmc_wards
 from ingest.demo_checkins import CheckinSampler
 from ingest.demo_clusters import plant_clusters
 from ingest.demo_crowd import declared_capacities, plant_crowd
+from ingest.demo_emerging import plant_emerging
 from ingest.demo_people import demo_people
 from ingest.demo_venues import CHECKINS_PER_UNIT_SET, demo_venues
 from queries.writes import resolve_people, upsert_venues, write_checkins
@@ -110,17 +114,24 @@ def build_demo_city(
     activity = rng.lognormal(0, 0.9, len(people))
     clusters = plant_clusters(rng, venues, people, activity, end, window_start, seed)
     crowd = plant_crowd(venues, people, end, seed)
-    n_random = checkins - len(clusters.checkins) - len(crowd)
+    # The emerging clusters and the crowd take the place of the last everyday check-ins: the
+    # sampler draws its chunks as without them (a chunk depends on its size), and the last rows
+    # go unwritten.
+    emerging = plant_emerging(
+        seed, venues, people, checkins, days, len(wards), window_start, int(end.timestamp())
+    )
+    n_drawn = checkins - len(clusters.checkins)
+    n_random = n_drawn - len(emerging) - len(crowd)
     chunk = chunk_size or (500_000 if engine.dialect.name == "postgresql" else 100_000)
     sampler = CheckinSampler(
         rng, venues, people, activity, window_start, int(end.timestamp()), seed
     )
-    starts = list(range(0, n_random, chunk))
+    starts = [start for start in range(0, n_drawn, chunk) if start < n_random]
     # The next chunk is drawn in a thread while this one is written: a chunk depends only on
     # the seed and its position, and on two cores the database and the sampler overlap.
     with ThreadPoolExecutor(max_workers=1) as drawer:
         pending = [
-            drawer.submit(sampler.sample, min(chunk, n_random - start), start)
+            drawer.submit(sampler.sample, min(chunk, n_drawn - start), start)
             for start in starts[:1]
         ]
         for number, start in enumerate(starts):
@@ -128,8 +139,9 @@ def build_demo_city(
             if number + 1 < len(starts):
                 following = starts[number + 1]
                 pending.append(
-                    drawer.submit(sampler.sample, min(chunk, n_random - following), following)
+                    drawer.submit(sampler.sample, min(chunk, n_drawn - following), following)
                 )
+            frame = frame.iloc[: n_random - start]
             with engine.begin() as connection:
                 write_checkins(connection, frame)
             written = start + len(frame)
@@ -139,6 +151,8 @@ def build_demo_city(
         write_checkins(connection, clusters.checkins)
         if not crowd.empty:
             write_checkins(connection, crowd)
+        if len(emerging):
+            write_checkins(connection, emerging)
         connection.execute(case_record.insert(), clusters.cases)
     progress(1.0, "done")
     with engine.connect() as connection:
