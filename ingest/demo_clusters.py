@@ -19,6 +19,9 @@ REPORT_HOURS = (7.5, 20.0)
 REPORT_TIME_STREAM = 7
 
 
+VISIT_COLUMNS = ("person_id", "venue_id", "checked_in_at", "checked_out_at", "channel")
+
+
 @dataclass(frozen=True)
 class Clusters:
     checkins: pd.DataFrame
@@ -151,7 +154,8 @@ def plant_clusters(
         onset_day = last - 1 - number % 6
         case(index, "confirmed" if number % 3 else "suspected", onset_day, onset_day + 1)
 
-    frame = pd.DataFrame(visits)
+    # Named columns: just after local midnight a one-day window has room for no planted visit.
+    frame = pd.DataFrame(visits, columns=list(VISIT_COLUMNS))
     frame["checked_out_at"] = frame["checked_out_at"].astype("Int64")
     frame["source"] = DEMO_SOURCE
     return Clusters(frame, cases)

@@ -209,3 +209,15 @@ def test_a_case_reported_on_a_day_still_under_way_is_reported_before_now(databas
     whole_days = [at for at, _, _ in cases if at.date() < date(2026, 12, 2)]
     assert whole_days and all(time(7, 30) <= at.time() <= time(20, 0) for at in whole_days)
     assert len({at.date() for at, _, _ in cases}) >= 5
+
+
+def test_a_one_day_city_just_after_local_midnight_is_built(database_url):
+    # 00:20 on 3 December in Saigon: the day's window has no room for any planted visit (the
+    # partner API's benchmark builds such a city for its venues, and crashed at that hour).
+    end = datetime(2026, 12, 2, 17, 20, tzinfo=UTC)
+    engine = make_engine(database_url)
+    summary = build_demo_city(engine, checkins=1_000, days=1, seed=2021, end=end)
+    with engine.connect() as connection:
+        assert rollup_mismatches(connection) == []
+    engine.dispose()
+    assert summary.checkins == 1_000
