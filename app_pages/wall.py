@@ -3,7 +3,8 @@ as counts (small counts suppressed, no personal data), refreshing itself. Its st
 URL (?district=…&metric=…, ?rotate=1 to show each district in turn) so a screen can be
 bookmarked. A registered wall screen (or ?kiosk=1) gets the kiosk layout: no sidebar, no
 Streamlit chrome; every size follows the screen (ui/wall_layout.py). Today's ward hot spots
-(ui/hot_spots.py) are outlined on the map and named in its legend."""
+(ui/hot_spots.py) are outlined on the map and named beside it, above the space-time clusters
+and the venues crowded now."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -116,10 +117,9 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         note=t(f"wall.map_note.{shapes.source}") if approximate else "",
     )  # fmt: skip
     # Today's ward hot spots (Gi*, the whole area the screen may read): outlined on the map,
-    # named in its legend.
+    # named beside it.
     hot = hot_spots.in_district(hot_spots.hot_spots_for(today, 1, scope), district)
     hot_spots.add_layer(fig, shapes.wards, hot, on_wall=True)
-    legend += hot_spots.wall_legend(hot)
     dress_for_wall(fig, areas[["code", "name", "geometry"]], legend, label_vh=MAP_LABEL_VH,
                    inset=None if district else t("wall.inset"))  # fmt: skip
     with left:
@@ -140,7 +140,10 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
                     column.metric(label, count(value, n, lang))
         if rotate:
             st.caption(t("wall.rotating"))
+        hot_spots.wall_line(hot)
         clusters_compact(config.database_url, today, config.timezone, config.clusters, wards, n)
+        # Venues crowded now (ui/crowding.py): counts only, refreshed with the rest.
+        wall_block(wards, now, n, lang)
 
     # The last hour's alerts: a strip across the screen, red while there are any.
     quiet = hour["alerts"] == 0 and hour["high"] == 0
@@ -150,8 +153,6 @@ def draw(now: datetime, local: datetime, district: str | None) -> None:
         strip[1].metric(t("wall.alerts"), count(hour["alerts"], n, lang))
         strip[2].metric(t("wall.high"), count(hour["high"], n, lang))
         strip[3].metric(t("wall.medium"), count(hour["medium"], n, lang))
-    # Venues crowded now (ui/crowding.py): counts only, refreshed with the rest.
-    wall_block(wards, now, n, lang)
     with st.container(key="wall_foot"):
         st.caption(
             t("wall.updated", time=local.strftime("%H:%M"), seconds=config.wall_refresh_seconds)

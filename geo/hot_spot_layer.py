@@ -70,7 +70,8 @@ def hot_spot_legend(
     title: str, hot: str, cold: str, colours: Mapping[str, str] | None = None
 ) -> str:
     """Legend rows (HTML, escaped) for a map's legend box (geo.wall_map.legend_html's): the
-    title, then the hot and the cold wards' swatch and text (an empty text: no row)."""
+    title (none when empty), then the hot and the cold wards' swatch and text (an empty text:
+    no row)."""
     palette = {"hot": WALL_HOT_COLOUR, "cold": WALL_COLD_COLOUR, **(colours or {})}
     rows = [
         f'<i style="background:{palette[kind]};border-color:{palette[kind]}"></i>'
@@ -78,4 +79,5 @@ def hot_spot_legend(
         for kind, text in (("hot", hot), ("cold", cold))
         if text
     ]
-    return f'<b style="margin-top:.8vh">{safe_text.html(title)}</b>' + "<br>".join(rows)
+    head = f'<b style="margin-top:.8vh">{safe_text.html(title)}</b>' if title else ""
+    return head + "<br>".join(rows)

@@ -332,10 +332,13 @@ def test_the_wall_draws_the_hot_wards_of_a_planted_city(planted_url, monkeypatch
     assert not app.exception, app.exception
     (the_map,) = app.get("component_instance")
     script = json.loads(the_map.proto.json_args)["script"]
-    # The legend reaches Leaflet as a JSON string (non-ASCII letters escaped).
-    named = json.dumps("9 phường: Phạm Ngũ Lão, Cầu Ông Lãnh, Bến Thành +6")[1:-1]
-    assert json.dumps("Điểm nóng hôm nay (Gi*)")[1:-1] in script and named in script
     assert script.count('"colour": "#f2cc60"') == 9  # the nine hot wards, in the wall's amber
+    # Named beside the map, in the same amber.
+    (line,) = [
+        html.proto.body for html in app.get("html") if '<div class="wall-hot"' in html.proto.body
+    ]
+    assert "background:#f2cc60" in line and "Điểm nóng hôm nay (Gi*)" in line
+    assert "9 phường: Phạm Ngũ Lão, Cầu Ông Lãnh, Bến Thành +6" in line
 
 
 def test_the_city_of_273_wards_finds_a_planted_district():

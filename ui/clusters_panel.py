@@ -22,6 +22,7 @@ from reports.figures import count
 from rules.access import Scope
 from ui.filters import request_area
 from ui.runtime import engine, language, t
+from ui.wall_layout import WALL_CLUSTER_LINES
 
 TTL = 300  # the scan of a day changes only as declarations come in
 
@@ -140,14 +141,18 @@ def clusters_compact(
     wards: frozenset[str] | None,
     threshold: int,
 ) -> None:
-    """The wall's list: one line per cluster going on today."""
+    """The wall's list: one line per cluster going on today, the strongest WALL_CLUSTER_LINES
+    (the heading counts them all when there are more)."""
     lang = language()
     _, shown = signals(database_url, day, zone, settings, wards)
+    heading = t("clusters.heading")
+    if len(shown) > WALL_CLUSTER_LINES:
+        heading += f" ({whole_number(len(shown), lang)})"
     with st.container(key="wall_clusters"):
-        st.markdown(f"**{t('clusters.heading')}**")
+        st.markdown(f"**{heading}**")
         if not shown:
             st.caption(t("clusters.none", p=settings.signal_p))
-        for cluster in shown:
+        for cluster in shown[:WALL_CLUSTER_LINES]:
             st.markdown(
                 f"{t('clusters.cluster', rank=cluster.rank)}: {', '.join(cluster.ward_names)} · "
                 f"{_days(cluster)} · {count(cluster.observed, threshold, lang)} / "

@@ -21,7 +21,6 @@ from geo.hot_spot_layer import (
     WALL_COLD_COLOUR,
     WALL_HOT_COLOUR,
     add_hot_spots,
-    hot_spot_legend,
 )
 from geo.hot_spots import city_wards, hot_spots
 from geo.wall_map import short_name
@@ -31,6 +30,7 @@ from queries.area import allowed_wards
 from queries.filters import Filter
 from queries.hot_spots import ward_counts
 from reports.figures import count, rate
+from rules import safe_text
 from rules.access import Scope
 from ui.formatting import table_height
 from ui.runtime import engine, language, settings, t
@@ -198,9 +198,12 @@ def hot_table(result: pd.DataFrame, threshold: int, days: int, last: date) -> No
         st.caption(t("hot.cold_count", cold=cold))
 
 
-def wall_legend(result: pd.DataFrame) -> str:
-    """Legend rows for the wall's map: how many wards are hot, the first few by z by their short
-    names ("Bến Thành", "P.9"), and how many are cold."""
+def wall_line(result: pd.DataFrame) -> None:
+    """The wall's line beside the map (styled by ui/wall_layout.board_css): the hot wards' colour
+    as the key of their outlines, how many wards are hot, the first few by z by their short
+    names ("Bến Thành", "P.9"), and how many are cold. Not in the map's legend: the inset of the
+    inner city takes the map's height above the legend, and a taller or wider legend shrank
+    the inset's names and hid a district's wards."""
     hot = result[result["hot"]]
     names = ", ".join(short_name(name) for name in hot["ward_name"].head(WALL_NAMES))
     more = len(hot) - WALL_NAMES
@@ -210,9 +213,8 @@ def wall_legend(result: pd.DataFrame) -> str:
         else t("hot.wall.no_hot")
     )
     cold = int(result["cold"].sum())
-    return hot_spot_legend(
-        t("hot.wall.title"),
-        hot_text,
-        t("hot.wall.cold", count=cold) if cold else "",
-        {"hot": WALL_HOT_COLOUR, "cold": WALL_COLD_COLOUR},
+    text = hot_text + (" · " + t("hot.wall.cold", count=cold) if cold else "")
+    st.html(
+        f'<div class="wall-hot"><i style="background:{WALL_HOT_COLOUR}"></i>'
+        f"<b>{safe_text.html(t('hot.wall.title'))}</b> {safe_text.html(text)}</div>"
     )

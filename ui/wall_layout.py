@@ -5,11 +5,12 @@ a 4K one. The rules (tests/browser/test_wall_browser.py checks them in Chromium)
 - figures at least 6 % of the screen height (11 % for today's tiles, 7 % in the
   last hour's strip: 119 and 76 px on 1080p);
 - labels at least 2.2 % (2.6 %: 28 px on 1080p, about 2 cm on a 55" screen);
-- district names on the map 2.5 % of the screen (MAP_LABEL_VH: inside the map's frame a vh
+- district names on the map 2.33 % of the screen (MAP_LABEL_VH: inside the map's frame a vh
   is the frame's, so the size is divided by the frame's share of the screen);
-- the live badge's text 3.6 %; the map 65 % of the height, today's four tiles as tall;
-- venues crowded now on one line below the last hour's strip, at the labels' size, cut with
-  an ellipsis rather than wrapped, so that the page never scrolls (the map gave up 4 % for it).
+- the live badge's text 3.6 %; the map 69 % of the height, today's four tiles and the early
+  warning below them (EARLY_WARNING_VH) as tall;
+- the space-time clusters and the venues crowded now at the labels' size, each on one line cut
+  with an ellipsis rather than wrapped, so that the page never scrolls.
 
 No Streamlit here: the page puts these strings on screen with st.html.
 """
@@ -24,9 +25,14 @@ LABEL_VH = 2.6
 NUMBER_VH = 11.0
 STRIP_NUMBER_VH = 7.0
 BADGE_VH = 3.6
-MAP_VH = 65.0
-# The map's district names in the frame's own vh: 2.5 % of the screen whatever the frame's height.
-MAP_LABEL_VH = 2.5 * 100 / MAP_VH
+MAP_VH = 69.0
+# Below today's tiles, beside the map: the ward hot spots, the space-time clusters (a heading
+# and up to WALL_CLUSTER_LINES lines) and the venues crowded now, each one line that never
+# wraps; the tiles give up this much of the map's height so that the column ends with the map.
+EARLY_WARNING_VH = 22.5
+WALL_CLUSTER_LINES = 2
+# The map's district names in the frame's own vh: 2.33 % of the screen whatever the frame's height.
+MAP_LABEL_VH = 2.33 * 100 / MAP_VH
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -60,12 +66,21 @@ def board_css(kiosk: bool) -> str:
 [class*="st-key-wall_strip"] [data-testid="stMetricValue"],
 [class*="st-key-wall_strip"] [data-testid="stMetricValue"] * {{
   font-size: {STRIP_NUMBER_VH}vh !important}}
-.st-key-wall_tiles [data-testid="stMetric"] {{height: {(MAP_VH - 1.6) / 2:.1f}vh;
+.st-key-wall_tiles [data-testid="stMetric"] {{
+  height: {(MAP_VH - 1.6 - EARLY_WARNING_VH) / 2:.1f}vh;
   display: flex; flex-direction: column; justify-content: center}}
 .wall-strip-title {{font-size: {LABEL_VH * 1.15:.2f}vh; font-weight: 800; color: #ffa198;
   text-transform: uppercase; letter-spacing: .05em}}
 {MAP_FRAME} {{height: {MAP_VH}vh !important; width: 100% !important; border-radius: 1vh}}
 .st-key-wall_foot, .st-key-wall_foot * {{font-size: 1.5vh !important; color: #8b949e !important}}
+.st-key-wall_clusters p {{font-size: {LABEL_VH}vh !important; line-height: 1.3 !important;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; margin: 0 !important}}
+.st-key-wall_clusters [data-testid="stVerticalBlock"] {{gap: .4vh}}
+.wall-hot {{font-size: {LABEL_VH}vh; line-height: 1.3; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; color: #e6edf3}}
+.wall-hot i {{display: inline-block; width: 1.6vh; height: 1.6vh; margin-right: .6vw;
+  border-radius: .3vh}}
+.wall-hot b {{font-weight: 700; margin-right: .4vw}}
 .wall-crowding {{font-size: {LABEL_VH}vh; line-height: 1.3; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; color: #e6edf3; border-radius: 1.2vh;
   padding: .5vh 1.2vw; background: #3a1116; border: 2px solid #da3633}}

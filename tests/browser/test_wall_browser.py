@@ -17,8 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from db.engine import make_engine
-from geo.admin_units import hcmc_districts
+from geo.admin_units import hcmc_districts, hcmc_wards
 from geo.wall_map import short_name
+from i18n.labels import label
+from ingest.demo_emerging import EMERGING_WARDS
 from queries.sessions import add_wall_screen
 from tests.browser.conftest import AppServer, offline_page, screenshot, wait_for_app_run
 
@@ -152,6 +154,28 @@ def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, s
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
     assert name_px >= READABLE * height
+
+
+def test_the_command_centre_sees_today_s_hot_spots_and_the_emerging_clusters(device_link, browser):
+    """The early warning on the wall, beside the map: today's hot spots, and the demo city's two
+    planted emerging clusters listed with their wards (ingest/demo_emerging.py)."""
+    with offline_page(browser, viewport=FULL_HD, locale="vi-VN") as page:
+        open_wall(page, device_link)
+        hot = page.locator(".wall-hot")
+        expect(hot).to_contain_text("Điểm nóng hôm nay (Gi*)")
+        # The small demo city has no hot ward today; the line says so, it does not go blank.
+        expect(hot).to_contain_text(label("hot.wall.no_hot", "vi"))
+        listing = page.locator(".st-key-wall_clusters")
+        expect(listing).to_contain_text("Cụm bất thường theo không gian – thời gian")
+        lines = listing.locator("p", has_text=re.compile(r"^Cụm \d+:"))
+        expect(lines).to_have_count(2)
+        shown = lines.all_inner_texts()
+        names = {ward.code: ward.name for ward in hcmc_wards()}
+        for group in EMERGING_WARDS:
+            # Each planted group is one line, which names all of its wards.
+            (line,) = [text for text in shown if names[group[-1]] in text]
+            assert all(names[code] in line for code in group), line
+        screenshot(page, "wall-early-warning.png")
 
 
 def test_every_district_is_named_once_and_no_name_touches_another(device_link, screen):
