@@ -101,10 +101,10 @@ FILES = [
      "header_missing_unknown_optional",
      "x.csv: missing column(s) sector, kind, ward_code, address, lat, lon; unknown column(s) "
      "note. The header must have venue_ref,name,sector,kind,ward_code,address,lat,lon and may "
-     "have default_dwell_minutes",
+     "have default_dwell_minutes,capacity",
      "X.csv: thiếu cột sector, kind, ward_code, address, lat, lon; cột không được nhận note. "
      "Dòng tiêu đề phải có venue_ref,name,sector,kind,ward_code,address,lat,lon và có thể có "
-     "default_dwell_minutes"),
+     "default_dwell_minutes,capacity"),
     (lambda: refused(b",,\n"), "no_header", "x.csv has no header line",
      "X.csv không có dòng tiêu đề"),
     (lambda: _raised(lambda: RecordReader("/nonexistent/x.csv", CHECKIN_COLUMNS)), "cannot_read",
