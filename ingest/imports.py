@@ -41,7 +41,7 @@ from ingest.validate import (
     validate_venues,
 )
 from queries.writes import CHECKIN_COLUMNS as WRITE_COLUMNS
-from queries.writes import resolve_people, upsert_venues, venues_by_ref, write_checkins
+from queries.writes import resolve_people, upsert_venues, venue_ids_and_wards, write_checkins
 from rules.local_time import CITY_ZONE
 
 Progress = Callable[[float, str], None]
@@ -200,7 +200,7 @@ class _VenueCache:
         """Add the venues of refs not met yet (unknown refs stay out of ids)."""
         missing = [ref for ref in refs if ref not in self.ids]
         for start in range(0, len(missing), _LOOKUP_BATCH):
-            found = venues_by_ref(connection, missing[start : start + _LOOKUP_BATCH])
+            found = venue_ids_and_wards(connection, missing[start : start + _LOOKUP_BATCH])
             for ref, (venue_id, ward) in found.items():
                 self.ids[ref] = venue_id
                 self.wards[venue_id] = ward

@@ -42,7 +42,7 @@ __all__ = [
     "new_venue_token",
     "resolve_people",
     "upsert_venues",
-    "venues_by_ref",
+    "venue_ids_and_wards",
     "write_checkins",
 ]
 
@@ -170,7 +170,7 @@ def write_checkins(
     that were skipped as already present.
 
     wards: the ward of each venue, when the caller has just read them with the venues
-    (venues_by_ref); any venue of the batch missing from it is looked up here, and a venue
+    (venue_ids_and_wards); any venue of the batch missing from it is looked up here, and a venue
     that does not exist fails the batch.
     """
     frame = _normalised(checkins)
@@ -271,7 +271,7 @@ def _store_keys(
     return np.sort(found)
 
 
-def venues_by_ref(connection: Connection, refs: Sequence[str]) -> dict[str, tuple[int, str]]:
+def venue_ids_and_wards(connection: Connection, refs: Sequence[str]) -> dict[str, tuple[int, str]]:
     """The id and ward of the venues with these venue_refs (unknown refs are left out): one
     array parameter, where an IN list of thousands of bound values costs more to build than to
     run. The ward comes along so that write_checkins need not read the venues again."""
