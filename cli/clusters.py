@@ -75,9 +75,9 @@ def _text(report: ClusterReport, districts: dict[str, str]) -> str:
             f"{cluster.rank}. {cluster.first_day} … {cluster.last_day} ({cluster.days} d): "
             f"observed {cluster.observed}, expected {cluster.expected:.1f}, "
             f"O/E {cluster.ratio:.2f}, LLR {cluster.llr:.2f}, p {cluster.p_value:.3f}, "
-            f"recurrence interval {cluster.recurrence_days:,.0f} days"
+            f"recurrence interval {_plural(round(cluster.recurrence_days), 'day')}"
         )
-        lines.append(f"   {len(cluster.ward_codes)} wards: {wards}")
+        lines.append(f"   {_plural(len(cluster.ward_codes), 'ward')}: {wards}")
     return "\n".join(lines)
 
 
@@ -112,3 +112,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(run=cmd_clusters)
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
