@@ -68,7 +68,9 @@ def add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: Mapping[i
         # One statement, its parameters encoded beforehand: the rollups' rows are the ones
         # concurrent writers share (a ward's hour, a venue's day), and their locks are held from
         # the first upsert to the commit, so no round trip or Python work sits between them.
-        # Data-modifying WITH queries run in the order written, as in every other writer.
+        # The declarations' writer (queries.checkin_rows) sends its rollups as a statement of
+        # the same shape, tables in the same order, so all writers lock rollup rows in one
+        # order (PostgreSQL does not promise which, only the same for the same plan shape).
         with_clause = ", ".join(f"u{n} AS ({sql})" for n, (sql, _) in enumerate(upserts))
         params: dict[str, str] = {}
         for _, named in upserts:
