@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.citus_databases import create_citus_database, is_citus_cluster  # noqa: E402
 from bench.pg_databases import drop_postgres  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -177,6 +178,7 @@ def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
         exists = connection.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         )
+    citus = is_citus_cluster(base_url)
     if reuse and exists:
         engine = make_engine(url)
         upgrade(engine)  # a city built before the newest migration gets it
@@ -186,12 +188,15 @@ def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
         if count == checkins:  # a build that stopped half-way is built again
             print(f"Reusing {name} ({count:,} check-ins).", file=sys.stderr)
             return url
-    with admin.connect() as connection:
-        drop_postgres(connection, name)
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    if citus:
+        url = create_citus_database(name, base_url)
+    else:
+        with admin.connect() as connection:
+            drop_postgres(connection, name)
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     engine = make_engine(url)
-    init_db(engine)
+    init_db(engine, citus=citus)
     print(f"Building the demo city in {name} …", file=sys.stderr)
     summary = build_demo_city(
         engine,

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from config.settings import Settings
+from db.citus import NotCitus
 from db.engine import make_engine
 from queries.integrity import orphan_checkins, rollup_mismatches, table_counts
 from queries.setup import init_db
@@ -13,7 +14,16 @@ from queries.setup import init_db
 
 def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
-    init_db(engine)
+    if args.citus and engine.dialect.name != "postgresql":
+        print("init-db --citus needs a PostgreSQL URL of a Citus coordinator.", file=sys.stderr)
+        return 2
+    try:
+        made = init_db(engine, citus=args.citus)
+    except NotCitus as error:
+        print(f"init-db --citus: {error}.", file=sys.stderr)
+        return 2
+    for line in made:
+        print(f"Citus: {line}")
     with engine.connect() as connection:
         counts = table_counts(connection)
     print(
@@ -45,6 +55,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser("init-db", help="create or migrate the schema; load geography")
+    init.add_argument(
+        "--citus",
+        action="store_true",
+        help="on a Citus coordinator: distribute check-ins and venue rollups by venue, "
+        "make geography, venues and people reference tables (docs/scaling.md)",
+    )
     init.set_defaults(run=cmd_init_db)
     check = commands.add_parser("check", help="row counts, and rollups against raw check-ins")
     check.set_defaults(run=cmd_check)

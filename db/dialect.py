@@ -24,3 +24,9 @@ def epoch(column: Any) -> ColumnElement[int]:
 def hour_of(column: Any) -> ColumnElement[int]:
     """The UTC hour (as epoch seconds) an instant falls in; integer division on both engines."""
     return (epoch(column) // 3600) * 3600
+
+
+def is_citus(connection: Connection) -> bool:
+    """Whether the database is a Citus coordinator: a few statements take another shape there
+    (docs/scaling.md §5). Found when the connection was made (db.engine)."""
+    return bool(connection.info.get("citus", False))

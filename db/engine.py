@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -160,13 +161,31 @@ def make_engine(
     if query_timeout_s is not None:
         # Sent once with the connection's start-up packet: no statement of its own.
         connect_args["options"] = f"-c statement_timeout={max(1, round(query_timeout_s * 1000))}"
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=pre_ping,
         pool_size=pool_size,
         max_overflow=max_overflow,
         connect_args=connect_args,
     )
+    event.listen(engine, "connect", _citus_session)
+    return engine
+
+
+def _citus_session(dbapi_connection: Any, connection_record: Any) -> None:
+    """On a Citus coordinator, modify shards over one connection per worker. Citus refuses to
+    write a table with a foreign key to a reference table (cases, alerts: Citus "local" tables,
+    db/citus.py) in a transaction that wrote shards in parallel, which an import, a partner's
+    request or the demo city does (check-ins of many venues, then alerts or cases). Recorded in
+    the connection's info for db.dialect.is_citus."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
+    citus = bool(cursor.fetchone()[0])
+    if citus:
+        cursor.execute("SET citus.multi_shard_modify_mode TO 'sequential'")
+    cursor.close()
+    dbapi_connection.commit()
+    connection_record.info["citus"] = citus
 
 
 def _limit_sqlite_statements(engine: Engine, timeout_s: float) -> None:

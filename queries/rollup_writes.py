@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from db.arrays import pg_array
+from db.dialect import is_citus
 from db.partitions import day_start
 from db.schema import ACTIVITY_BLOCK_DAYS
 from rules.local_time import local_day_number
@@ -57,13 +58,20 @@ def add_to_rollups(connection: Connection, frame: pd.DataFrame, wards: Mapping[i
     for table in (by_ward, by_ward_day):
         table["ward_code"] = codes[table["ward_code"]]
     dialect = connection.dialect.name
+    citus = is_citus(connection)
     upserts = [
         _counts_upsert(dialect, "venue_hour", ("hour_start", "venue_id"), by_hour),
         _counts_upsert(dialect, "ward_hour", ("ward_code", "hour_start"), by_ward),
         _counts_upsert(dialect, "venue_day", ("day_start", "venue_id"), by_day),
         _counts_upsert(dialect, "ward_day", ("day_start", "ward_code"), by_ward_day),
-        _activity_upsert(dialect, by_day["venue_id"], by_day["day_start"]),
+        _activity_upsert(dialect, by_day["venue_id"], by_day["day_start"], citus=citus),
     ]
+    if citus:
+        # Citus plans neither several modifying CTEs nor a correlated subquery beside unnest:
+        # one statement per rollup, in the same table order as the single statement below.
+        for sql, named in upserts:
+            connection.exec_driver_sql(sql, cast("dict[str, str]", named))
+        return
     if dialect == "postgresql":
         # One statement, its parameters encoded beforehand: the rollups' rows are the ones
         # concurrent writers share (a ward's hour, a venue's day), and their locks are held from
@@ -126,7 +134,7 @@ def _activity_bits(
 
 
 def _activity_upsert(
-    dialect: str, venue_ids: np.ndarray, day_starts: np.ndarray
+    dialect: str, venue_ids: np.ndarray, day_starts: np.ndarray, *, citus: bool = False
 ) -> tuple[str, _Params]:
     """OR the venues' days into venue_activity. A row whose bits are all set already is only
     read (no new row version, no index entry, no row lock): after a day's first check-ins at
@@ -143,8 +151,13 @@ def _activity_upsert(
             "INSERT INTO venue_activity (block, venue_id, days) SELECT * FROM "  # noqa: S608
             "unnest(%(activity_block)s::int[], %(activity_venue_id)s::bigint[], "
             "%(activity_days)s::bigint[]) AS n (block, venue_id, days) "
-            "WHERE NOT EXISTS (SELECT FROM venue_activity a WHERE a.block = n.block "
-            "AND a.venue_id = n.venue_id AND a.days & n.days = n.days) " + conflict,
+            + (
+                ""  # Citus cannot correlate a subquery with unnest: the WHERE of the conflict
+                if citus  # still leaves set rows unchanged, locking them
+                else "WHERE NOT EXISTS (SELECT FROM venue_activity a WHERE a.block = n.block "
+                "AND a.venue_id = n.venue_id AND a.days & n.days = n.days) "
+            )
+            + conflict,
             {
                 "activity_block": pg_array(blocks.tolist()),
                 "activity_venue_id": pg_array(venues.tolist()),

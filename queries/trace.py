@@ -47,7 +47,7 @@ from sqlalchemy.sql import Select
 from config.settings import TRACE_LIMITS
 from config.settings import TraceRules as TraceSettings
 from db.arrays import row_batches, row_params, row_table
-from db.dialect import epoch
+from db.dialect import epoch, is_citus
 from db.schema import checkin, venue
 from queries.column_reads import read_columns
 from queries.trace_contacts import Contact, Contacts, contacts_of
@@ -352,14 +352,16 @@ ONWARD_COLUMNS = ("person_id", "read_from", "min_end")
 
 
 @cache
-def _onward_statement(dialect: str) -> Select[*tuple[Any, ...]]:
+def _onward_statement(dialect: str, citus: bool = False) -> Select[*tuple[Any, ...]]:
     """The F1s' visits that can still expose someone after they first met the case, through
     ix_checkin_person_time. Each row: (person_id, read_from, min_end); up to :until.
 
     On PostgreSQL a LATERAL subquery per F1, kept from being flattened into a join (OFFSET 0):
     as a join, the planner chose to hash the whole check-in table for a few thousand F1s, where
     an index range per F1 reads only their visits. The venues' dwell is joined outside it, by
-    one hash of the venue table rather than an index probe per visit. SQLite has no LATERAL."""
+    one hash of the venue table rather than an index probe per visit. SQLite has no LATERAL;
+    Citus pushes no LIMIT/OFFSET of a LATERAL subquery that reads a function's rows: both join,
+    and on Citus each shard joins the F1s to its own check-ins (docs/scaling.md §5)."""
     onward = row_table(dialect, "onward", ONWARD_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
     reads = (
@@ -367,7 +369,7 @@ def _onward_statement(dialect: str) -> Select[*tuple[Any, ...]]:
         time_in >= onward.c.read_from,
         time_in < bindparam("until", type_=BigInteger),
     )
-    if dialect != "postgresql":
+    if dialect != "postgresql" or citus:
         return (
             select(checkin.c.person_id, checkin.c.venue_id, venue.c.dwell_minutes)
             .add_columns(time_in, time_out)
@@ -425,7 +427,7 @@ def _f2(
         params = row_params(dialect, "onward", ONWARD_COLUMNS, batch)
         pid, venue_id, dwell, time_in, time_out = read_columns(
             connection,
-            _onward_statement(dialect),
+            _onward_statement(dialect, is_citus(connection)),
             {**params, "until": epoch_seconds(until)},
             nullable=(4,),
         )

@@ -1,0 +1,112 @@
+"""Distributing the schema over a Citus cluster (docs/scaling.md §5): `manage.py init-db --citus`
+runs the migrations on the coordinator, then this.
+
+- Check-ins and the venue rollups are distributed by venue_id and co-located: a venue's
+  check-ins, hours, days and active days sit in one shard, so a venue's timeline, who was at a
+  venue (the F1 probe) and the write path's rollup upserts go to one worker each. checkin stays
+  partitioned by local day; each day's partition is sharded the same way.
+- Geography, venues, people and the ward rollups are reference tables: small, joined by every
+  question, a copy on each node. person is written once per new person; a reference table's
+  write goes to every node in one distributed transaction.
+- Everything else (cases, contacts, follow-ups, alerts, accounts, sessions, audit log, import
+  keys, declared identities) stays on the coordinator: small, or written and read there only.
+  Those with a foreign key to a reference table become Citus "local" tables (Citus does that by
+  itself), which may join reference and distributed tables.
+
+Idempotent: tables already distributed are left as they are.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+# Order matters: a reference table's foreign keys must point at reference tables made before it.
+REFERENCE_TABLES = (
+    "district",
+    "ward",
+    "venue",
+    "person",
+    "case_record",
+    "traced_contact",
+    "ward_hour",
+    "ward_day",
+)
+# Distributed by venue_id, co-located with checkin (the first).
+VENUE_TABLES = ("checkin", "venue_hour", "venue_day", "venue_activity")
+DISTRIBUTION_COLUMN = "venue_id"
+
+
+class NotCitus(RuntimeError):
+    """The database is not a Citus coordinator."""
+
+
+def distributed_tables(connection: Connection) -> dict[str, str]:
+    """The tables Citus knows, by name: 'reference', 'distributed' or 'local'."""
+    rows = connection.execute(
+        text("SELECT logicalrelid::regclass::text, partmethod, repmodel FROM pg_dist_partition")
+    ).all()
+    kinds = {}
+    for name, method, _ in rows:
+        kinds[name] = "distributed" if method == "h" else "reference" if method == "n" else method
+    for name, kind in list(kinds.items()):
+        if kind == "reference" and not _is_reference(connection, name):
+            kinds[name] = "local"
+    return kinds
+
+
+def _is_reference(connection: Connection, table: str) -> bool:
+    return bool(
+        connection.execute(
+            text(
+                "SELECT citus_table_type = 'reference' FROM citus_tables "
+                "WHERE table_name = CAST(:table AS regclass)"
+            ),
+            {"table": table},
+        ).scalar()
+    )
+
+
+def workers(connection: Connection) -> list[tuple[str, int]]:
+    """The active worker nodes (host, port) the coordinator knows."""
+    return [
+        (str(host), int(port))
+        for host, port in connection.execute(
+            text(
+                "SELECT nodename, nodeport FROM pg_dist_node "
+                "WHERE isactive AND noderole = 'primary' AND shouldhaveshards ORDER BY nodeid"
+            )
+        ).all()
+    ]
+
+
+def distribute(connection: Connection) -> list[str]:
+    """Make the reference and distributed tables of the plan above; returns what it did, one
+    line per table (nothing when all is done already)."""
+    installed = connection.execute(
+        text("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
+    ).scalar()
+    if not installed:
+        raise NotCitus(
+            "this database has no citus extension: run CREATE EXTENSION citus on the "
+            "coordinator and each worker, and register the workers (citus_add_node)"
+        )
+    if not workers(connection):
+        raise NotCitus(
+            "the coordinator knows no worker node: register them with "
+            "SELECT citus_add_node('host', port)"
+        )
+    done = distributed_tables(connection)
+    made = []
+    for table in REFERENCE_TABLES:
+        if done.get(table) != "reference":
+            connection.execute(text("SELECT create_reference_table(:t)"), {"t": table})
+            made.append(f"{table}: reference table")
+    for position, table in enumerate(VENUE_TABLES):
+        if done.get(table) != "distributed":
+            colocate = "default" if position == 0 else VENUE_TABLES[0]
+            connection.execute(
+                text("SELECT create_distributed_table(:t, :column, colocate_with => :with)"),
+                {"t": table, "column": DISTRIBUTION_COLUMN, "with": colocate},
+            )
+            made.append(f"{table}: distributed by {DISTRIBUTION_COLUMN}")
+    return made
