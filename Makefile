@@ -30,6 +30,7 @@ TEST_WORKERS ?= 2
 test: $(VENV)/.dev static/vendor/leaflet/leaflet.js
 	scripts/ensure-postgres
 	scripts/ensure-chromium
+	scripts/ensure-citus
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

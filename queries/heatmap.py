@@ -23,7 +23,9 @@ def venue_density(
     wards: frozenset[str] | None,
     limit: int = 3000,
 ) -> pd.DataFrame:
-    """lat, lon, weight (check-ins) of the busiest venues of the area in the range."""
+    """lat, lon, weight (check-ins) of the busiest venues of the area in the range; venues of
+    equal weight in venue order, so that the cut at the limit is the same on every run and
+    engine (Citus gathers the shards' groups in no fixed order)."""
     start, end = local_range_bounds(first, last, zone)
     rollup, rollup_start = venue_rollup(first, last, zone)
     weight = func.sum(rollup.c.checkins).label("weight")
@@ -36,7 +38,7 @@ def venue_density(
             area_clause(venue.c.ward_code, wards),
         )
         .group_by(venue.c.id, venue.c.lat, venue.c.lon)
-        .order_by(weight.desc())
+        .order_by(weight.desc(), venue.c.id)
         .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["lat", "lon", "weight"])

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Column, ColumnElement, Connection, delete, exists, select, update
 
+from db.dialect import is_citus
 from db.partitions import drop_partitions, is_partitioned, partitions_before
 from db.schema import (
     advance_declaration,
@@ -71,14 +72,14 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     ).rowcount
     # A follow-up stays with its person but no longer points at a purged check-in (the
     # foreign key's ON DELETE SET NULL on SQLite; PostgreSQL's partitioned table has none).
-    connection.execute(
-        update(follow_up)
-        .where(
-            follow_up.c.checkin_id.is_not(None),
-            exists().where(checkin.c.id == follow_up.c.checkin_id, old),
-        )
-        .values(checkin_id=None)
-    )
+    citus = is_citus(connection)
+    linked = follow_up.c.checkin_id.is_not(None)
+    if citus:  # no correlated subquery between a coordinator table and shards: ids first
+        purged = checkin.c.id.in_(select(follow_up.c.checkin_id).where(linked))
+        to_clear = follow_up.c.checkin_id.in_(select(checkin.c.id).where(old, purged))
+    else:
+        to_clear = exists().where(checkin.c.id == follow_up.c.checkin_id, old)
+    connection.execute(update(follow_up).where(linked, to_clear).values(checkin_id=None))
     # Row by row only what the dropped days do not cover: on PostgreSQL the one partially
     # expired day, found by pruning to it.
     leftover = old
@@ -88,7 +89,7 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     connection.execute(delete(checkin_key).where(checkin_key.c.checked_in_at < cutoff))
     connection.execute(delete(checkin_identity).where(checkin_identity.c.checked_in_at < cutoff))
 
-    unreferenced = _referred_to_by_nothing(cutoff, connection.dialect.name)
+    unreferenced = _referred_to_by_nothing(cutoff, "citus" if citus else connection.dialect.name)
     people = connection.execute(delete(person).where(*unreferenced)).rowcount
     checkins += drop_partitions(connection, whole_days)
     return PurgeReport(cutoff, checkins, alerts, advance, people, len(whole_days))
@@ -99,15 +100,19 @@ def _referred_to_by_nothing(cutoff: datetime, dialect: str) -> list[ColumnElemen
     person. PostgreSQL plans NOT EXISTS as anti-joins (merge over the referring table's index,
     or one hashed pass). SQLite runs NOT EXISTS per person, which is an index look-up where an
     index leads with the column; where none does (advance declarations, alerts), NOT IN reads
-    the column once into a temporary index instead of scanning the table per person.
+    the column once into a temporary index instead of scanning the table per person. Citus
+    (people are a reference table, check-ins sharded) cannot correlate them: NOT IN there, each
+    list gathered once from the shards.
     Check-ins count only if kept: those before the cutoff still exist in the partitions that
     are dropped at the end, and bounding the time prunes the look-up to the kept days."""
     kept = checkin.c.checked_in_at >= cutoff
     conditions: list[ColumnElement[bool]] = []
     for column in PERSON_REFERENCES:
         only_kept = [kept] if column.table is checkin else []
-        if dialect == "sqlite" and not _leads_an_index(column):
-            conditions.append(person.c.id.not_in(select(column).where(column.is_not(None))))
+        if dialect == "citus" or (dialect == "sqlite" and not _leads_an_index(column)):
+            conditions.append(
+                person.c.id.not_in(select(column).where(column.is_not(None), *only_kept))
+            )
         else:
             conditions.append(~exists().where(column == person.c.id, *only_kept))
     return conditions
