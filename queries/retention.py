@@ -74,6 +74,7 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     # foreign key's ON DELETE SET NULL on SQLite; PostgreSQL's partitioned table has none).
     citus = is_citus(connection)
     linked = follow_up.c.checkin_id.is_not(None)
+    to_clear: ColumnElement[bool]
     if citus:  # no correlated subquery between a coordinator table and shards: ids first
         purged = checkin.c.id.in_(select(follow_up.c.checkin_id).where(linked))
         to_clear = follow_up.c.checkin_id.in_(select(checkin.c.id).where(old, purged))
