@@ -77,13 +77,14 @@ def questions(engine: Engine) -> dict[str, Callable[[Connection], Any]]:
     first = last - timedelta(days=DEMO_DAYS - 1)
     start, end = DEMO_END - timedelta(days=1), DEMO_END
     with engine.connect() as connection:
-        busiest = connection.scalar(
+        busiest: int | None = connection.scalar(
             select(checkin.c.venue_id)
             .where(checkin.c.checked_in_at >= start)
             .group_by(checkin.c.venue_id)
             .order_by(func.count().desc())
             .limit(1)
         )
+    assert busiest is not None, "an empty city"
 
     def f(depth: int) -> Callable[[Connection], Any]:
         return lambda c: trace(
