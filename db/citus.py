@@ -5,13 +5,14 @@ runs the migrations on the coordinator, then this.
   check-ins, hours, days and active days sit in one shard, so a venue's timeline, who was at a
   venue (the F1 probe) and the write path's rollup upserts go to one worker each. checkin stays
   partitioned by local day; each day's partition is sharded the same way.
-- Geography, venues, people and the ward rollups are reference tables: small, joined by every
-  question, a copy on each node. person is written once per new person; a reference table's
-  write goes to every node in one distributed transaction.
-- Everything else (cases, contacts, follow-ups, alerts, accounts, sessions, audit log, import
-  keys, declared identities) stays on the coordinator: small, or written and read there only.
-  Those with a foreign key to a reference table become Citus "local" tables (Citus does that by
-  itself), which may join reference and distributed tables.
+- Geography, venues, people, cases, traced contacts and the ward rollups are reference
+  tables: small, joined by every question, a copy on each node. Cases and traced contacts are
+  read beside check-ins (a venue's case visits, the risk list), which a shard can only join to
+  a table it holds. A reference table's write goes to every node in one distributed
+  transaction: a person once, a case or a trace's contacts now and then.
+- Everything else (follow-ups, alerts, accounts, sessions, audit log, import keys, declared
+  identities) stays on the coordinator: small, or written and read there only. Those with a
+  foreign key to a reference table become Citus "local" tables (Citus does that by itself).
 
 Idempotent: tables already distributed are left as they are.
 """

@@ -22,9 +22,11 @@ from sqlalchemy.exc import OperationalError
 from bench.citus_databases import COORDINATOR_URL, create_citus_database, drop_citus_database
 from db.citus import NotCitus
 from db.engine import make_engine
-from db.schema import case_record, checkin, person, venue
+from db.schema import alert, case_record, checkin, person, venue
 from ingest.demo_city import build_demo_city
+from ingest.forms import validate_declarant
 from ingest.imports import import_checkins
+from queries.declarations import declare
 from queries.heatmap import venue_density
 from queries.integrity import orphan_checkins, rollup_mismatches, table_counts
 from queries.kpis import area_table, daily_kpis, daily_series
@@ -335,6 +337,52 @@ def test_the_purge_deletes_the_same_rows_and_drops_the_same_days(small_cities):
     with small_cities["citus"].connect() as connection:
         remaining = connection.scalar(select(func.min(checkin.c.checked_in_at)))
     assert remaining >= now - timedelta(days=2)
+
+
+def test_declarations_store_alert_and_confirm_the_same(small_cities):
+    with small_cities["single"].connect() as connection:
+        venues = list(connection.scalars(select(venue.c.id).order_by(venue.c.id).limit(2)))
+        case = connection.execute(
+            select(person.c.full_name, person.c.phone)
+            .join(case_record, case_record.c.person_id == person.c.id)
+            .order_by(case_record.c.id)
+            .limit(1)
+        ).one()
+    at = END - timedelta(hours=2)
+    an, errors = validate_declarant("Nguyễn Văn An", "0903000001", symptoms=("cough",))
+    binh, more = validate_declarant("Trần Thị Bình", "0903000002", exposures=("lockdown_area",))
+    known, known_errors = validate_declarant(case.full_name, case.phone)
+    assert errors == more == known_errors == {}
+
+    def declarations(connection):
+        return [
+            declare(connection, venues[0], [an], "self", at, "s1", b"key"),
+            declare(connection, venues[0], [binh, an], "proxy", at, "s2", b"key", declared_by=an),
+            declare(connection, venues[1], [known], "self", at, "s3", b"key"),
+            declare(connection, venues[1], [known], "self", at, "s3", b"key"),  # a double tap
+        ]
+
+    answers = {}
+    for kind, engine in small_cities.items():
+        with engine.begin() as connection:
+            answers[kind] = declarations(connection)
+    assert answers["citus"] == answers["single"]
+
+    def stored(connection):
+        return (
+            connection.execute(
+                select(checkin.c.venue_id, checkin.c.channel, checkin.c.risk_level)
+                .where(checkin.c.checked_in_at == at)
+                .order_by(checkin.c.id)
+            ).all(),
+            connection.execute(select(alert.c.reason).order_by(alert.c.id)).all(),
+        )
+
+    single, citus = both(small_cities, stored)
+    assert citus == single and len(single[0]) == 4
+    assert ("open_case",) in single[1]
+    with small_cities["citus"].connect() as connection:
+        assert rollup_mismatches(connection) == []
 
 
 # --- where the work goes --------------------------------------------------------------------
