@@ -14,11 +14,14 @@ from queries.setup import init_db
 
 def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
+    if args.shard_count is not None and (not args.citus or args.shard_count < 1):
+        print("--shard-count goes with --citus and is at least 1.", file=sys.stderr)
+        return 2
     if args.citus and engine.dialect.name != "postgresql":
         print("init-db --citus needs a PostgreSQL URL of a Citus coordinator.", file=sys.stderr)
         return 2
     try:
-        made = init_db(engine, citus=args.citus)
+        made = init_db(engine, citus=args.citus, shard_count=args.shard_count)
     except NotCitus as error:
         print(f"init-db --citus: {error}.", file=sys.stderr)
         return 2
@@ -60,6 +63,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="on a Citus coordinator: distribute check-ins and venue rollups by venue, "
         "make geography, venues and people reference tables (docs/scaling.md)",
+    )
+    init.add_argument(
+        "--shard-count",
+        type=int,
+        help="with --citus: shards of the venue tables (default: two per worker)",
     )
     init.set_defaults(run=cmd_init_db)
     check = commands.add_parser("check", help="row counts, and rollups against raw check-ins")

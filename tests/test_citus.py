@@ -37,6 +37,7 @@ from queries.trace import TraceRules, case_window, trace
 from queries.venues import venue_timeline, who_checked_in
 from rules.access import Scope
 from rules.local_time import CITY_ZONE
+from tests.command_line import manage
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 pytestmark = [pytest.mark.citus, pytest.mark.xdist_group("citus")]
@@ -112,12 +113,13 @@ def test_check_ins_and_venue_rollups_are_sharded_by_venue_together_and_lookups_c
     with cities["citus"].connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT table_name::text, citus_table_type, distribution_column, colocation_id "
+                "SELECT table_name::text, citus_table_type, distribution_column, colocation_id, "
+                "shard_count "
                 "FROM citus_tables WHERE citus_table_type <> 'local' "
                 "AND table_name::text NOT LIKE 'checkin\\_p%' ORDER BY 1"
             )
         ).all()
-    kinds = {name: (kind, column) for name, kind, column, _ in rows}
+    kinds = {name: (kind, column) for name, kind, column, _, _ in rows}
     assert kinds == {
         "checkin": ("distributed", "venue_id"),
         "venue_hour": ("distributed", "venue_id"),
@@ -132,8 +134,11 @@ def test_check_ins_and_venue_rollups_are_sharded_by_venue_together_and_lookups_c
         "ward_hour": ("reference", "<none>"),
         "ward_day": ("reference", "<none>"),
     }
-    colocated = {colocation for name, kind, _, colocation in rows if kind == "distributed"}
-    assert len(colocated) == 1
+    sharded = {
+        (colocation, shards) for _, kind, _, colocation, shards in rows if kind == "distributed"
+    }
+    assert len(sharded) == 1  # one colocation group
+    assert sharded.pop()[1] == 4  # two shards for each of the two workers
 
 
 def test_each_day_of_check_ins_is_a_partition_sharded_like_its_parent(cities):
@@ -425,3 +430,25 @@ def test_init_db_citus_on_a_database_without_the_extension_says_what_to_do(templ
     finally:
         engine.dispose()
         drop_postgres_database(url)
+
+
+def test_init_db_citus_from_the_command_line_distributes_and_refuses_what_cannot_be(
+    templates, tmp_path
+):
+    name = f"kbyt_test_citus_{uuid.uuid4().hex[:8]}"
+    url = create_citus_database(name)
+    try:
+        made = manage("init-db", "--citus", "--shard-count", "2", database_url=url)
+        again = manage("init-db", "--citus", database_url=url)
+        with_sqlite = manage("init-db", "--citus", database_url=f"sqlite:///{tmp_path}/k.db")
+        without_citus = manage("init-db", "--shard-count", "2", database_url=url)
+    finally:
+        drop_citus_database(name)
+    assert made.returncode == 0, made.stderr
+    assert "Citus: checkin: distributed by venue_id in 2 shards" in made.stdout
+    assert "Citus: person: reference table" in made.stdout
+    assert again.returncode == 0 and "Citus:" not in again.stdout  # nothing left to do
+    assert with_sqlite.returncode == 2
+    assert "needs a PostgreSQL URL of a Citus coordinator" in with_sqlite.stderr
+    assert without_citus.returncode == 2
+    assert "--shard-count goes with --citus" in without_citus.stderr
