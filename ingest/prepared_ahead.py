@@ -22,6 +22,7 @@ only, which ends the child; if the import dies, the child's next write fails and
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import pickle
 import subprocess
@@ -120,6 +121,10 @@ class PreparedAhead:
     def next(self) -> tuple[Chunk, Validated] | None:
         """The next chunk with its validation; None after the last one, or when the child
         declined (self.declined: the file at the path is not the one opened)."""
+        # The collector paused while a chunk is unpickled: its half a million new objects
+        # (none in a cycle) set off collections that took 0.05-0.09 s more of 0.05 s.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             message = pickle.load(self._chunks)  # noqa: S301 - from our own child
         except (EOFError, pickle.UnpicklingError, OSError):
@@ -130,6 +135,9 @@ class PreparedAhead:
             raise ChildProcessError(
                 f"the process reading the file ended (exit code {code})"
             ) from None
+        finally:
+            if collecting:
+                gc.enable()
         kind = message[0]
         if kind == _CHUNK:
             return message[1], message[2]
