@@ -363,11 +363,15 @@ def _prepared(
     20M check-ins, 200,000 rows, alternating runs gave 14,241 and 12,943 rows/s without the
     thread, 12,984 and 13,779 with it; later 25,496-26,946 without, 25,265-25,657 with). What
     the process costs the writer instead is taking each chunk in: a 50,000-row chunk pickles
-    to 9.4 MB, 0.07 s to pickle in the child and 0.05 s to unpickle here, against 0.13 s to
-    read it and 0.12 s to validate it. Timings then: "read" is the time spent waiting for the
-    child's chunks (their transfer included) besides reading the first chunk, "validate" the
-    first chunk's validation only; the child's own work overlaps the writes and is not
-    counted, so the timings still add up to about the import's time.
+    to 9.5 MB, 0.08 s to pickle in the child, 0.08-0.09 s to take in here (pipe and unpickling),
+    against 0.13-0.17 s to read it and 0.12 s to validate it here; and the child's own CPU
+    (0.35 s to start, the first chunk read again) on a machine whose other core PostgreSQL is
+    using. Not shown to pay yet: 200,000 rows in chunks of 100,000 (bench/import_checkins.py,
+    PostgreSQL, a fresh city, a machine busy with other work), one run each, gave 39,253 rows/s
+    with the child (ratio to COPY 2.75) and 46,986 without (2.65). Timings then: "read" is the
+    time spent waiting for the child's chunks (their transfer included) besides reading the
+    first chunk, "validate" the first chunk's validation only; the child's own work overlaps
+    the writes and is not counted, so the timings still add up to about the import's time.
     """
     if size < 1:
         raise ValueError("chunk_size must be at least 1")
