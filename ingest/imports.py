@@ -9,9 +9,10 @@ and reason; every valid row is kept. The format is described in docs/import-form
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import closing
+from collections.abc import Callable, Collection, Generator, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
 from ingest.parsed_records import ParsedRecords
+from ingest.prepared_ahead import PreparedAhead, file_identity
 from ingest.reasons import reason
 from ingest.records import Chunk, raw_text
 from ingest.report import (
@@ -52,6 +54,12 @@ Progress = Callable[[float, str], None]
 # (PostgreSQL, 400,000 rows: peak RSS 455 MB against 355 MB in chunks of 50,000).
 DEFAULT_CHUNK_ROWS = 100_000
 _LOOKUP_BATCH = 5_000
+# A check-in file's chunks are prepared in a child process (ingest.prepared_ahead) when its
+# first chunk and the rest of it are each at least this big (about 40,000 check-ins): writing
+# the first chunk then takes longer than the child takes to start (0.35 s, more under a heavy
+# __main__), and there is a chunk's worth of reading and validating left to take off the
+# import's path.
+AHEAD_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _quiet(_fraction: float, _message: str) -> None:
@@ -74,6 +82,7 @@ def import_checkins(
     high_risk_symptoms: Collection[str] = ("shortness_of_breath",),
     outcomes: list[RowOutcome] | None = None,
     error_language: str | None = None,
+    prepare_ahead: bool | None = None,
 ) -> ImportReport:
     """Import check-ins (columns: see validate.CHECKIN_COLUMNS) from a path, a binary stream or
     records already parsed.
@@ -83,6 +92,11 @@ def import_checkins(
     stops part-way (earlier chunks stay committed). A caller that answers row by row passes
     an outcomes list: each record's outcome is added once its chunk is committed, by line.
     The error report is in English (the command line's) unless error_language names another.
+
+    A file given by its path has its chunks after the first read and validated in a child
+    process while the import writes (_prepared says why): prepare_ahead None leaves it to the
+    file's size (AHEAD_MIN_BYTES), True asks for it whatever the size, False never. The rows,
+    reasons and counts are the same either way.
     """
     source = checked_source(source)
     now = now or datetime.now(UTC)
@@ -90,6 +104,10 @@ def import_checkins(
     report = ImportReport("check-ins")
     started = time.perf_counter()
     venues = _VenueCache()
+
+    def validate(chunk: Chunk) -> Validated:
+        return validate_checkins(chunk, now=now, zone=zone, high_risk_symptoms=high_risk_symptoms)
+
     reader = (
         path_or_stream
         if isinstance(path_or_stream, ParsedRecords)
@@ -101,15 +119,40 @@ def import_checkins(
             max_bytes=max_bytes,
         )
     )
-    with reader, closing(ErrorSink(report, error_report, error_language)) as sink:
-        show(0.0, "reading")
+    ahead: Callable[[Chunk], PreparedAhead | None] | None = None
+    if (
+        prepare_ahead is not False
+        and isinstance(reader, RecordReader)
+        and isinstance(path_or_stream, str | os.PathLike)
+    ):
+        path, identity = path_or_stream, file_identity(path_or_stream)
 
-        def validate(chunk: Chunk) -> Validated:
-            return validate_checkins(
-                chunk, now=now, zone=zone, high_risk_symptoms=high_risk_symptoms
+        def ahead(first: Chunk) -> PreparedAhead | None:
+            read = int((reader.size or 0) * first.fraction)
+            pays = read >= AHEAD_MIN_BYTES and (reader.size or 0) - read >= AHEAD_MIN_BYTES
+            if not (prepare_ahead or (prepare_ahead is None and pays)):
+                return None
+            return PreparedAhead(
+                path,
+                chunk_size,
+                first,
+                identity,
+                encoding=encoding,
+                file_format=file_format,
+                max_bytes=max_bytes,
+                now=now,
+                zone=zone,
+                high_risk_symptoms=high_risk_symptoms,
             )
 
-        for chunk, checked in _prepared(reader, chunk_size, report, validate):
+    with (
+        reader,
+        closing(ErrorSink(report, error_report, error_language)) as sink,
+        # closed when the loop ends in any way: a child preparing chunks ends with it
+        closing(_prepared(reader, chunk_size, report, validate, ahead)) as prepared,
+    ):
+        show(0.0, "reading")
+        for chunk, checked in prepared:
             clock = time.perf_counter()
             try:
                 with engine.begin() as connection:
@@ -308,31 +351,76 @@ def _prepared(
     size: int,
     report: ImportReport,
     validate: Callable[[Chunk], Validated],
-) -> Iterator[tuple[Chunk, Validated]]:
-    """Chunks with their validation, timed. A size limit reached after some chunks were
-    written becomes ImportInterrupted. (Preparing the next chunk in a thread while one is
-    written was tried twice: on two cores it gained nothing measurable, the write's Python and
-    the validation's taking turns at the GIL; at 20M check-ins, 200,000 rows, alternating
-    runs gave 14,241 and 12,943 rows/s without the thread, 12,984 and 13,779 with it.)"""
+    ahead: Callable[[Chunk], PreparedAhead | None] | None = None,
+) -> Generator[tuple[Chunk, Validated]]:
+    """Chunks with their validation, timed. A file error found after some chunks were written
+    becomes ImportInterrupted.
+
+    ahead, given the first chunk, may start a child process that prepares the next chunks
+    (ingest.prepared_ahead): each is read and validated there while the caller writes the one
+    before, mostly waiting on the database. A process, because a thread gained nothing: tried
+    three times, the write's Python and the validation's took turns at the GIL on two cores (at
+    20M check-ins, 200,000 rows, alternating runs gave 14,241 and 12,943 rows/s without the
+    thread, 12,984 and 13,779 with it; later 25,496-26,946 without, 25,265-25,657 with). What
+    the process costs the writer instead is taking each chunk in: a 50,000-row chunk pickles
+    to 9.5 MB, 0.08 s to pickle in the child, 0.08-0.09 s to take in here (pipe and unpickling),
+    against 0.13-0.17 s to read it and 0.12 s to validate it here; and the child's own CPU
+    (0.35 s to start, the first chunk read again) on a machine whose other core PostgreSQL is
+    using. Not shown to pay yet: 200,000 rows in chunks of 100,000 (bench/import_checkins.py,
+    PostgreSQL, a fresh city, a machine busy with other work), one run each, gave 39,253 rows/s
+    with the child (ratio to COPY 2.75) and 46,986 without (2.65). Timings then: "read" is the
+    time spent waiting for the child's chunks (their transfer included) besides reading the
+    first chunk, "validate" the first chunk's validation only; the child's own work overlaps
+    the writes and is not counted, so the timings still add up to about the import's time.
+    """
     if size < 1:
         raise ValueError("chunk_size must be at least 1")
     chunks = reader.chunks(size)
     while True:
-        clock = time.perf_counter()
-        try:
-            chunk = next(chunks)
-        except StopIteration:
+        with _reading(report):
+            chunk = next(chunks, None)
+        if chunk is None:
             return
-        except ImportFileError as error:
-            if report.read == 0:
-                raise
-            raise ImportInterrupted(str(error), report) from error
-        finally:
-            report.timings["read"] += time.perf_counter() - clock
         clock = time.perf_counter()
         checked = validate(chunk)
         report.timings["validate"] += time.perf_counter() - clock
-        yield chunk, checked
+        child = ahead(chunk) if ahead is not None else None
+        ahead = None  # decided on the first chunk
+        if child is None:
+            yield chunk, checked
+            continue
+        with child:
+            yield chunk, checked
+            while True:
+                with _reading(report):
+                    prepared = child.next()
+                if prepared is None:
+                    break
+                yield prepared
+        if not child.declined:
+            return
+        # The child found another file at the path: go on reading the one opened here.
+
+
+@contextmanager
+def _reading(report: ImportReport) -> Iterator[None]:
+    """Time spent getting a chunk, counted as reading; a file error after some chunks were
+    written becomes ImportInterrupted (before, it stops the import as it is)."""
+    clock = time.perf_counter()
+    try:
+        yield
+    except ImportFileError as error:
+        if report.read == 0:
+            raise
+        raise ImportInterrupted(str(error), report) from error
+    except ChildProcessError as error:  # the process preparing chunks died (killed, out of memory)
+        raise ImportInterrupted(
+            f"import stopped ({error}): the {report.read:,} rows before are committed; "
+            "importing the same file again resumes safely",
+            report,
+        ) from error
+    finally:
+        report.timings["read"] += time.perf_counter() - clock
 
 
 def _interrupted(report: ImportReport, chunk: Chunk, error: BaseException) -> ImportInterrupted:

@@ -27,6 +27,15 @@ class ImportFileError(Exception):
     def text(self, language: str) -> str:
         return label(f"import.file.{self.code}", language, **self.values)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled by code and values (the default would call it with the sentence): a child
+        # process preparing an import's chunks (ingest.prepared_ahead) sends it back.
+        return (_file_error, (self.code, self.values))
+
+
+def _file_error(code: str, values: dict[str, object]) -> ImportFileError:
+    return ImportFileError(code, **values)
+
 
 @dataclass(frozen=True)
 class RowError:
