@@ -366,9 +366,11 @@ def _prepared(
     to 9.5 MB, 0.08 s to pickle in the child, 0.08-0.09 s to take in here (pipe and unpickling),
     against 0.13-0.17 s to read it and 0.12 s to validate it here; and the child's own CPU
     (0.35 s to start, the first chunk read again) on a machine whose other core PostgreSQL is
-    using. Not shown to pay yet: 200,000 rows in chunks of 100,000 (bench/import_checkins.py,
-    PostgreSQL, a fresh city, a machine busy with other work), one run each, gave 39,253 rows/s
-    with the child (ratio to COPY 2.75) and 46,986 without (2.65). Timings then: "read" is the
+    using. It pays at city scale: 200,000 rows into the 20M demo city (bench.import_measure,
+    chunks of 100,000, quiet machine, 2 Dec 2026), five alternating pairs gave 42,147-42,848
+    rows/s with the child (median 42,147; ratio to a bare COPY 2.91-3.08) and 38,184-40,178
+    without (median 39,157; 3.01-3.43). (One earlier pair at 1M on a busy machine showed 39,253
+    with and 46,986 without.) Timings then: "read" is the
     time spent waiting for the child's chunks (their transfer included) besides reading the
     first chunk, "validate" the first chunk's validation only; the child's own work overlaps
     the writes and is not counted, so the timings still add up to about the import's time.

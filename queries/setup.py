@@ -11,9 +11,7 @@ from geo.admin_units import hcmc_districts, hcmc_wards
 from queries.geography import load_geography
 
 
-def init_db(
-    engine: Engine, *, citus: bool = False, shard_count: int | None = None
-) -> list[str]:
+def init_db(engine: Engine, *, citus: bool = False, shard_count: int | None = None) -> list[str]:
     """Migrate, distribute over Citus when asked (before the geography goes in, so nothing is
     copied into shards), load the geography. Returns what the distribution did."""
     upgrade(engine)
