@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -18,15 +17,8 @@ from ingest.prepared_ahead import PreparedAhead
 from ingest.report import ImportInterrupted
 from queries.integrity import rollup_mismatches
 from tests.checkin_rows import stored_checkins
+from tests.test_import_checkins import HEADER, NOW, VENUES  # the same two markets
 
-NOW = datetime(2021, 8, 20, 12, 0, tzinfo=UTC)
-HEADER = (
-    "external_id,venue_ref,phone,full_name,checked_in_at,checked_out_at,channel,symptoms,exposures"
-)
-VENUES = """venue_ref,name,sector,kind,ward_code,address,lat,lon
-CHO-1,Chợ Tân Định,public,market,26734,48 Hai Bà Trưng,10.7905,106.6905
-CHO-2,Chợ Bến Thành,public,market,26743,Lê Lợi,10.7725,106.6980
-"""
 # line -> (record, reason); None is a good row. Line 1 is the header. In chunks of 3 records
 # each chunk has a refusal of another kind: the reader's, the values', the database's.
 ROWS = [
