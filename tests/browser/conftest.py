@@ -16,16 +16,24 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.chromium import CHROMIUM, CHROMIUM_FLAGS
 from bench.web_server import free_port, stop_process, wait_healthy
+from config.settings import HotSpotSettings
+from db.engine import make_engine
+from geo.hot_spots import city_wards, hot_spots
+from geo.ward_neighbours import city_graph
+from queries.hot_spots import ward_counts
+from rules.local_time import CITY_ZONE
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -275,3 +283,25 @@ def trace_with_purpose(page: Page, purpose: str) -> None:
         page.keyboard.press("Enter")
     with rerun(page):
         page.get_by_role("button", name="Truy vết", exact=True).click()
+
+
+def todays_hot_spots(database_url: str) -> pd.DataFrame:
+    """Today's ward hot spots over the whole city, computed as the wall does with the default
+    settings. The demo city's check-ins end when it was built, so how many wards are hot
+    "today" depends on the hour the tests run: at 00:30 none, at 09:30 two (CI, 2026-12-03)."""
+    config = HotSpotSettings()
+    today = datetime.now(CITY_ZONE).date()
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            counts = ward_counts(connection, today, today, CITY_ZONE, None)
+    finally:
+        engine.dispose()
+    return hot_spots(
+        counts,
+        city_graph(None),
+        city_wards(None),
+        alpha=config.alpha,
+        permutations=config.permutations,
+        seed=config.seed,
+    )

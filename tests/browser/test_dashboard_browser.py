@@ -4,7 +4,7 @@ officer filtering by ward, a leader taking the daily report, an officer followin
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import go_to, rerun, sign_in, wait_for_app_run
+from tests.browser.conftest import go_to, rerun, sign_in, todays_hot_spots, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
@@ -13,14 +13,17 @@ def map_frame(page):
     return page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
 
 
-def test_the_wall_shows_tiles_and_a_drawn_map_with_no_internet(server, page):
+def test_the_wall_shows_tiles_and_a_drawn_map_with_no_internet(server, page, browser_demo_url):
     sign_in(page, server.url, "command_centre")
     expect(page.locator("h1").first).to_contain_text("Trung tâm điều hành")
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
     assert page.get_by_test_id("stMetric").count() == 7
     areas = map_frame(page).locator("path.leaflet-interactive")
     expect(areas.first).to_be_visible()
-    assert areas.count() == 22  # every district drawn, from Leaflet served by the app
+    # Every district drawn, from Leaflet served by the app, and today's hot and cold wards
+    # outlined over them.
+    hot = todays_hot_spots(browser_demo_url)
+    assert areas.count() == 22 + int((hot["hot"] | hot["cold"]).sum())
     sidebar = page.locator("[data-testid='stSidebarNav']")
     expect(sidebar).not_to_contain_text("Ca nguy cơ")  # no personal data for this role
     # The page refreshes itself: the caption's time is rewritten without any input.

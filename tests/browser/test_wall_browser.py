@@ -22,7 +22,13 @@ from geo.wall_map import short_name
 from i18n.labels import label
 from ingest.demo_emerging import EMERGING_WARDS
 from queries.sessions import add_wall_screen
-from tests.browser.conftest import AppServer, offline_page, screenshot, wait_for_app_run
+from tests.browser.conftest import (
+    AppServer,
+    offline_page,
+    screenshot,
+    todays_hot_spots,
+    wait_for_app_run,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -156,15 +162,24 @@ def test_the_map_is_dark_fills_its_frame_and_names_every_district(device_link, s
     assert name_px >= READABLE * height
 
 
-def test_the_command_centre_sees_today_s_hot_spots_and_the_emerging_clusters(device_link, browser):
+def test_the_command_centre_sees_today_s_hot_spots_and_the_emerging_clusters(
+    device_link, browser, browser_demo_url
+):
     """The early warning on the wall, beside the map: today's hot spots, and the demo city's two
     planted emerging clusters listed with their wards (ingest/demo_emerging.py)."""
     with offline_page(browser, viewport=FULL_HD, locale="vi-VN") as page:
         open_wall(page, device_link)
         hot = page.locator(".wall-hot")
         expect(hot).to_contain_text("Điểm nóng hôm nay (Gi*)")
-        # The small demo city has no hot ward today; the line says so, it does not go blank.
-        expect(hot).to_contain_text(label("hot.wall.no_hot", "vi"))
+        # The line names today's hot wards, or says there is none: it does not go blank.
+        today = todays_hot_spots(browser_demo_url)
+        hot_wards = today[today["hot"]]
+        if hot_wards.empty:
+            expect(hot).to_contain_text(label("hot.wall.no_hot", "vi"))
+        else:
+            expect(hot).to_contain_text(f"{len(hot_wards)} phường: ")
+            for name in hot_wards["ward_name"].head(3):
+                expect(hot).to_contain_text(short_name(name))
         listing = page.locator(".st-key-wall_clusters")
         expect(listing).to_contain_text("Cụm bất thường theo không gian – thời gian")
         lines = listing.locator("p", has_text=re.compile(r"^Cụm \d+:"))
