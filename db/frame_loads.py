@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table
+from sqlalchemy.exc import DBAPIError
 
 _COPY_READ_BYTES = 1 << 20
 
@@ -34,23 +35,25 @@ def csv_bytes(frame: pd.DataFrame) -> pa.Buffer:
 def copy_frame(
     connection: Connection, table: str, frame: pd.DataFrame, not_null_text: Sequence[str] = ()
 ) -> None:
-    """COPY the frame's rows into the table (PostgreSQL), columns by the frame's names."""
+    """COPY the frame's rows into the table (PostgreSQL), columns by the frame's names. A
+    failure is raised as SQLAlchemy's error of its kind (IntegrityError for a key already
+    present), as a statement executed through SQLAlchemy would raise it."""
     names = ", ".join(f'"{n}"' for n in frame.columns)
     options = "FORMAT csv"
     if not_null_text:
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{n}"' for n in not_null_text) + ")"
-    from psycopg2.extensions import connection as PsycopgConnection  # PostgreSQL only
+    import psycopg2  # PostgreSQL only
+    from psycopg2.extensions import connection as PsycopgConnection
 
     dbapi_connection = connection.connection.dbapi_connection
     if not isinstance(dbapi_connection, PsycopgConnection):
         raise TypeError(f"COPY needs a psycopg2 connection, not {type(dbapi_connection)}")
+    statement = f"COPY {table} ({names}) FROM STDIN WITH ({options})"
     cursor = dbapi_connection.cursor()
     try:
-        cursor.copy_expert(
-            f"COPY {table} ({names}) FROM STDIN WITH ({options})",
-            pa.BufferReader(csv_bytes(frame)),
-            size=_COPY_READ_BYTES,
-        )
+        cursor.copy_expert(statement, pa.BufferReader(csv_bytes(frame)), size=_COPY_READ_BYTES)
+    except psycopg2.Error as error:
+        raise DBAPIError.instance(statement, None, error, psycopg2.Error) from error
     finally:
         cursor.close()
 

