@@ -8,7 +8,9 @@ narrow copy of each check-in (person_id, checked_in_at, checked_out_at, venue_id
 person: the case's visits become a router query to one shard, the F1s' batch still reaches
 every shard but each finds only its own people. This script builds that copy once in the bench
 database (`checkin_by_person`, dropped at the end unless --keep) and times both reads, the
-same statements as queries/trace.py, on the same cases.
+same statements as queries/trace.py, on the same cases: the fan-out twice, with the shards'
+tasks allowed parallel workers of their own (PostgreSQL's default, 2) and without (what
+`init-db --citus` sets), since that choice, not the sharding, made most of the difference.
 
     python bench/citus_person_lookup.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5441/kbyt_bench_1000000
 """
@@ -32,6 +34,7 @@ from queries.trace import TraceRules, trace  # noqa: E402
 
 COPY_TABLE = "checkin_by_person"
 RUNS = 7
+PARALLEL_DEFAULT = 2  # PostgreSQL's max_parallel_workers_per_gather
 
 VISITS_BY_VENUE_SHARDS = """
 SELECT c.id, c.checked_in_at, c.checked_out_at, v.id, v.venue_ref, v.dwell_minutes
@@ -86,16 +89,22 @@ def build_copy(engine: Engine) -> float:
     return time.perf_counter() - clock
 
 
-def timed(engine: Engine, sql: str, params: dict) -> tuple[float, int]:
-    """Median milliseconds of RUNS runs (after one warm-up) and the rows returned."""
+def timed(engine: Engine, sql: str, params: dict, task_workers: int = 0) -> tuple[float, int]:
+    """Median milliseconds of RUNS runs (after one warm-up) and the rows returned; each shard's
+    task may start task_workers parallel workers (set for the transaction on every node)."""
     times = []
     rows = 0
     with engine.connect() as connection:
         for run in range(RUNS + 1):
-            clock = time.perf_counter()
-            rows = len(connection.exec_driver_sql(sql, params).all())
-            if run:
-                times.append((time.perf_counter() - clock) * 1000)
+            with connection.begin():
+                connection.exec_driver_sql("SET LOCAL citus.propagate_set_commands = 'local'")
+                connection.exec_driver_sql(
+                    f"SET LOCAL max_parallel_workers_per_gather = {int(task_workers)}"
+                )
+                clock = time.perf_counter()
+                rows = len(connection.exec_driver_sql(sql, params).all())
+                if run:
+                    times.append((time.perf_counter() - clock) * 1000)
     return statistics.median(times), rows
 
 
@@ -110,14 +119,21 @@ def main() -> int:
     print(f"building {COPY_TABLE} …", file=sys.stderr)
     seconds = build_copy(engine)
     print(f"{COPY_TABLE} built in {seconds:.1f} s\n")
-    print("| read | sharded by venue (checkin) ms | sharded by person (copy) ms | rows |")
-    print("|---|---|---|---|")
+    print(
+        "| read | sharded by venue (checkin), parallel tasks ms | sharded by venue, "
+        "one process per task ms | sharded by person (copy) ms | rows |"
+    )
+    print("|---|---|---|---|---|")
     for label, case in cases.items():
         params = {"person": case["case"], "since": case["since"], "until": case["until"]}
-        venue_ms, rows = timed(engine, VISITS_BY_VENUE_SHARDS, params)
-        person_ms, same_rows = timed(engine, VISITS_BY_PERSON_SHARDS, params)
-        assert rows == same_rows, (rows, same_rows)
-        print(f"| {label}: the case's visits | {venue_ms:.1f} | {person_ms:.1f} | {rows:,} |")
+        parallel_ms, rows = timed(engine, VISITS_BY_VENUE_SHARDS, params, PARALLEL_DEFAULT)
+        venue_ms, same_rows = timed(engine, VISITS_BY_VENUE_SHARDS, params)
+        person_ms, copy_rows = timed(engine, VISITS_BY_PERSON_SHARDS, params)
+        assert rows == same_rows == copy_rows, (rows, same_rows, copy_rows)
+        print(
+            f"| {label}: the case's visits | {parallel_ms:.1f} | {venue_ms:.1f} "
+            f"| {person_ms:.1f} | {rows:,} |"
+        )
         with engine.connect() as connection:
             f1 = trace(connection, case["case"], case["since_at"], case["until_at"], rules)
         people = [c.person_id for c in f1.contacts][:5000]
@@ -126,12 +142,14 @@ def main() -> int:
             "read_from": pg_array([case["since"]] * len(people)),
             "until": case["until"],
         }
-        venue_ms, rows = timed(engine, ONWARD.format(table="checkin"), onward)
-        person_ms, same_rows = timed(engine, ONWARD.format(table=COPY_TABLE), onward)
-        assert rows == same_rows, (rows, same_rows)
+        fanned_out = ONWARD.format(table="checkin")
+        parallel_ms, rows = timed(engine, fanned_out, onward, PARALLEL_DEFAULT)
+        venue_ms, same_rows = timed(engine, fanned_out, onward)
+        person_ms, copy_rows = timed(engine, ONWARD.format(table=COPY_TABLE), onward)
+        assert rows == same_rows == copy_rows, (rows, same_rows, copy_rows)
         print(
-            f"| {label}: {len(people):,} F1s' visits | {venue_ms:.1f} | {person_ms:.1f} "
-            f"| {rows:,} |"
+            f"| {label}: {len(people):,} F1s' visits | {parallel_ms:.1f} | {venue_ms:.1f} "
+            f"| {person_ms:.1f} | {rows:,} |"
         )
     if not args.keep:
         with engine.begin() as connection:

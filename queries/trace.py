@@ -25,6 +25,7 @@ costs arrays, not objects. This module only fetches and assembles.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -47,6 +48,7 @@ from sqlalchemy.sql import Select
 from config.settings import TRACE_LIMITS
 from config.settings import TraceRules as TraceSettings
 from db.arrays import row_batches, row_params, row_table
+from db.citus import joins_by_index
 from db.dialect import epoch, is_citus
 from db.schema import checkin, venue
 from queries.column_reads import read_columns
@@ -361,7 +363,8 @@ def _onward_statement(dialect: str, citus: bool = False) -> Select[*tuple[Any, .
     an index range per F1 reads only their visits. The venues' dwell is joined outside it, by
     one hash of the venue table rather than an index probe per visit. SQLite has no LATERAL;
     Citus pushes no LIMIT/OFFSET of a LATERAL subquery that reads a function's rows: both join,
-    and on Citus each shard joins the F1s to its own check-ins (docs/scaling.md §5)."""
+    and on Citus each shard joins the F1s to its own check-ins, by index when run inside
+    db.citus.joins_by_index (docs/scaling.md §5)."""
     onward = row_table(dialect, "onward", ONWARD_COLUMNS)
     time_in, time_out = epoch(checkin.c.checked_in_at), epoch(checkin.c.checked_out_at)
     reads = (
@@ -423,14 +426,16 @@ def _f2(
     found: list[list[Ints]] = []
     batches = row_batches(starts, BATCH)
     count = len(batches)
+    citus = is_citus(connection)
     for done, batch in enumerate(batches, start=1):
         params = row_params(dialect, "onward", ONWARD_COLUMNS, batch)
-        pid, venue_id, dwell, time_in, time_out = read_columns(
-            connection,
-            _onward_statement(dialect, is_citus(connection)),
-            {**params, "until": epoch_seconds(until)},
-            nullable=(4,),
-        )
+        with joins_by_index(connection) if citus else nullcontext():
+            pid, venue_id, dwell, time_in, time_out = read_columns(
+                connection,
+                _onward_statement(dialect, citus),
+                {**params, "until": epoch_seconds(until)},
+                nullable=(4,),
+            )
         end = presence_ends(time_in, time_out, dwell, rules.max_presence_hours)
         # Widened, then cut at the moment the F1 first met the case.
         widened_start, widened_end = widen_bounds(time_in, end, rules.buffer_minutes)

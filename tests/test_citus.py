@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from dataclasses import astuple
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from bench.citus_databases import COORDINATOR_URL, create_citus_database, drop_citus_database
-from db.citus import NotCitus
+from db.arrays import row_params
+from db.citus import NotCitus, joins_by_index
 from db.engine import make_engine
 from db.schema import alert, case_record, checkin, person, venue
 from ingest.demo_city import build_demo_city
@@ -33,7 +35,7 @@ from queries.kpis import area_table, daily_kpis, daily_series
 from queries.retention import purge
 from queries.risk import risk_list
 from queries.setup import init_db
-from queries.trace import TraceRules, case_window, trace
+from queries.trace import ONWARD_COLUMNS, TraceRules, _onward_statement, case_window, trace
 from queries.venues import venue_timeline, who_checked_in
 from rules.access import Scope
 from rules.local_time import CITY_ZONE
@@ -421,6 +423,48 @@ def test_a_venue_s_check_ins_are_read_from_one_shard_and_a_person_s_from_every_s
     assert f"Task Count: {shards}" in by_person and shards > 1
 
 
+def test_a_shard_s_task_starts_no_parallel_workers_on_any_node(cities):
+    """Every question not routed to one venue is already a task per shard, side by side. (A
+    database setting: sessions begun after init-db, as the app's are, take it.)"""
+    engine = make_engine(cities["citus"].url.render_as_string(hide_password=False))
+    with engine.connect() as connection:
+        on_workers = connection.scalars(
+            text(
+                "SELECT result FROM run_command_on_workers('SHOW max_parallel_workers_per_gather')"
+            )
+        ).all()
+        here = connection.scalar(text("SHOW max_parallel_workers_per_gather"))
+    engine.dispose()
+    assert on_workers == ["0", "0"] and here == "0"
+
+
+def test_the_f1s_onward_visits_are_read_by_index_on_every_shard(cities):
+    """Each shard joins the F1s to its check-ins by index probes, not by hashing them (what
+    one PostgreSQL gets from LATERAL … OFFSET 0); the settings last only for that read."""
+    statement = _onward_statement("postgresql", citus=True)
+    with cities["citus"].connect() as connection:
+        people = np.array(
+            connection.scalars(select(person.c.id).order_by(person.c.id).limit(2_000)).all()
+        )
+        zeros = np.zeros(len(people), dtype=np.int64)
+        compiled = statement.compile(dialect=connection.dialect)
+        sql = str(compiled)
+        params = {
+            **compiled.params,
+            **row_params("postgresql", "onward", ONWARD_COLUMNS, [people, zeros, zeros]),
+            "until": int(END.timestamp()),
+        }
+        with joins_by_index(connection):
+            plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {sql}", params).scalars())
+            rows = len(connection.exec_driver_sql(sql, params).all())
+        after = connection.exec_driver_sql("SHOW enable_hashjoin").scalar()
+    assert "Task Count: 4" in plan and "Nested Loop" in plan
+    assert "Hash Join" not in plan and "Merge Join" not in plan
+    assert rows > 0 and after == "on"
+    with cities["single"].connect() as connection:  # the same rows as one PostgreSQL's
+        assert len(connection.exec_driver_sql(sql, params).all()) == rows
+
+
 def test_init_db_citus_on_a_database_without_the_extension_says_what_to_do(templates):
     url = create_postgres_database(template=templates["postgresql"])
     engine = make_engine(url)
@@ -447,6 +491,7 @@ def test_init_db_citus_from_the_command_line_distributes_and_refuses_what_cannot
     assert made.returncode == 0, made.stderr
     assert "Citus: checkin: distributed by venue_id in 2 shards" in made.stdout
     assert "Citus: person: reference table" in made.stdout
+    assert f"Citus: database {name}: one process per shard task" in made.stdout
     assert again.returncode == 0 and "Citus:" not in again.stdout  # nothing left to do
     assert with_sqlite.returncode == 2
     assert "needs a PostgreSQL URL of a Citus coordinator" in with_sqlite.stderr
