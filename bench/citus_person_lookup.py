@@ -8,9 +8,9 @@ narrow copy of each check-in (person_id, checked_in_at, checked_out_at, venue_id
 person: the case's visits become a router query to one shard, the F1s' batch still reaches
 every shard but each finds only its own people. This script builds that copy once in the bench
 database (`checkin_by_person`, dropped at the end unless --keep) and times both reads, the
-same statements as queries/trace.py, on the same cases: the fan-out twice, with the shards'
-tasks allowed parallel workers of their own (PostgreSQL's default, 2) and without (what
-`init-db --citus` sets), since that choice, not the sharding, made most of the difference.
+same statements as queries/trace.py, on the same cases: the fan-out twice, as Citus plans it
+and as the trace now reads it (every shard joining by index, db.citus.joins_by_index: the
+shards' plan, not the sharding, made most of the difference measured first).
 
     python bench/citus_person_lookup.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5441/kbyt_bench_1000000
 """
@@ -21,6 +21,7 @@ import argparse
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,12 +30,12 @@ from sqlalchemy import Engine, text  # noqa: E402
 
 from bench.trace import pick_cases  # noqa: E402
 from db.arrays import pg_array  # noqa: E402
+from db.citus import joins_by_index  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from queries.trace import TraceRules, trace  # noqa: E402
 
 COPY_TABLE = "checkin_by_person"
 RUNS = 7
-PARALLEL_DEFAULT = 2  # PostgreSQL's max_parallel_workers_per_gather
 
 VISITS_BY_VENUE_SHARDS = """
 SELECT c.id, c.checked_in_at, c.checked_out_at, v.id, v.venue_ref, v.dwell_minutes
@@ -89,18 +90,14 @@ def build_copy(engine: Engine) -> float:
     return time.perf_counter() - clock
 
 
-def timed(engine: Engine, sql: str, params: dict, task_workers: int = 0) -> tuple[float, int]:
-    """Median milliseconds of RUNS runs (after one warm-up) and the rows returned; each shard's
-    task may start task_workers parallel workers (set for the transaction on every node)."""
+def timed(engine: Engine, sql: str, params: dict, by_index: bool = False) -> tuple[float, int]:
+    """Median milliseconds of RUNS runs (after one warm-up) and the rows returned; every shard
+    joins by index when by_index (db.citus.joins_by_index, as the trace reads)."""
     times = []
     rows = 0
     with engine.connect() as connection:
         for run in range(RUNS + 1):
-            with connection.begin():
-                connection.exec_driver_sql("SET LOCAL citus.propagate_set_commands = 'local'")
-                connection.exec_driver_sql(
-                    f"SET LOCAL max_parallel_workers_per_gather = {int(task_workers)}"
-                )
+            with connection.begin(), joins_by_index(connection) if by_index else nullcontext():
                 clock = time.perf_counter()
                 rows = len(connection.exec_driver_sql(sql, params).all())
                 if run:
@@ -120,18 +117,18 @@ def main() -> int:
     seconds = build_copy(engine)
     print(f"{COPY_TABLE} built in {seconds:.1f} s\n")
     print(
-        "| read | sharded by venue (checkin), parallel tasks ms | sharded by venue, "
-        "one process per task ms | sharded by person (copy) ms | rows |"
+        "| read | sharded by venue (checkin), as planned ms | sharded by venue, joined by index "
+        "(the trace's) ms | sharded by person (copy) ms | rows |"
     )
     print("|---|---|---|---|---|")
     for label, case in cases.items():
         params = {"person": case["case"], "since": case["since"], "until": case["until"]}
-        parallel_ms, rows = timed(engine, VISITS_BY_VENUE_SHARDS, params, PARALLEL_DEFAULT)
-        venue_ms, same_rows = timed(engine, VISITS_BY_VENUE_SHARDS, params)
+        planned_ms, rows = timed(engine, VISITS_BY_VENUE_SHARDS, params)
+        venue_ms, same_rows = timed(engine, VISITS_BY_VENUE_SHARDS, params, by_index=True)
         person_ms, copy_rows = timed(engine, VISITS_BY_PERSON_SHARDS, params)
         assert rows == same_rows == copy_rows, (rows, same_rows, copy_rows)
         print(
-            f"| {label}: the case's visits | {parallel_ms:.1f} | {venue_ms:.1f} "
+            f"| {label}: the case's visits | {planned_ms:.1f} | {venue_ms:.1f} "
             f"| {person_ms:.1f} | {rows:,} |"
         )
         with engine.connect() as connection:
@@ -143,12 +140,12 @@ def main() -> int:
             "until": case["until"],
         }
         fanned_out = ONWARD.format(table="checkin")
-        parallel_ms, rows = timed(engine, fanned_out, onward, PARALLEL_DEFAULT)
-        venue_ms, same_rows = timed(engine, fanned_out, onward)
+        planned_ms, rows = timed(engine, fanned_out, onward)
+        venue_ms, same_rows = timed(engine, fanned_out, onward, by_index=True)
         person_ms, copy_rows = timed(engine, ONWARD.format(table=COPY_TABLE), onward)
         assert rows == same_rows == copy_rows, (rows, same_rows, copy_rows)
         print(
-            f"| {label}: {len(people):,} F1s' visits | {parallel_ms:.1f} | {venue_ms:.1f} "
+            f"| {label}: {len(people):,} F1s' visits | {planned_ms:.1f} | {venue_ms:.1f} "
             f"| {person_ms:.1f} | {rows:,} |"
         )
     if not args.keep:

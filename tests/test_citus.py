@@ -423,21 +423,6 @@ def test_a_venue_s_check_ins_are_read_from_one_shard_and_a_person_s_from_every_s
     assert f"Task Count: {shards}" in by_person and shards > 1
 
 
-def test_a_shard_s_task_starts_no_parallel_workers_on_any_node(cities):
-    """Every question not routed to one venue is already a task per shard, side by side. (A
-    database setting: sessions begun after init-db, as the app's are, take it.)"""
-    engine = make_engine(cities["citus"].url.render_as_string(hide_password=False))
-    with engine.connect() as connection:
-        on_workers = connection.scalars(
-            text(
-                "SELECT result FROM run_command_on_workers('SHOW max_parallel_workers_per_gather')"
-            )
-        ).all()
-        here = connection.scalar(text("SHOW max_parallel_workers_per_gather"))
-    engine.dispose()
-    assert on_workers == ["0", "0"] and here == "0"
-
-
 def test_the_f1s_onward_visits_are_read_by_index_on_every_shard(cities):
     """Each shard joins the F1s to its check-ins by index probes, not by hashing them (what
     one PostgreSQL gets from LATERAL … OFFSET 0); the settings last only for that read."""
@@ -491,7 +476,6 @@ def test_init_db_citus_from_the_command_line_distributes_and_refuses_what_cannot
     assert made.returncode == 0, made.stderr
     assert "Citus: checkin: distributed by venue_id in 2 shards" in made.stdout
     assert "Citus: person: reference table" in made.stdout
-    assert f"Citus: database {name}: one process per shard task" in made.stdout
     assert again.returncode == 0 and "Citus:" not in again.stdout  # nothing left to do
     assert with_sqlite.returncode == 2
     assert "needs a PostgreSQL URL of a Citus coordinator" in with_sqlite.stderr
