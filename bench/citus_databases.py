@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 from bench.pg_databases import drop_postgres
-from config.settings import normalise_database_url
+from db.engine import driver_url
 
 # The coordinator's admin URL; the workers are read from its pg_dist_node.
 COORDINATOR_URL = os.environ.get(
@@ -19,19 +19,9 @@ COORDINATOR_URL = os.environ.get(
 )
 
 
-def _psycopg2(url: str) -> URL:
-    """The URL with psycopg2 as its driver, as db.engine.make_engine reads it."""
-    parsed = make_url(normalise_database_url(url))
-    return (
-        parsed.set(drivername="postgresql+psycopg2")
-        if parsed.drivername == "postgresql"
-        else parsed
-    )
-
-
 def is_citus_cluster(admin_url: str) -> bool:
     """Whether the server at admin_url is a Citus coordinator with workers registered."""
-    with create_engine(_psycopg2(admin_url)).connect() as connection:
+    with create_engine(driver_url(admin_url)).connect() as connection:
         if not connection.execute(
             text("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
         ).scalar():
@@ -41,7 +31,7 @@ def is_citus_cluster(admin_url: str) -> bool:
 
 def _nodes(admin_url: str) -> list[str]:
     """Admin URLs of the coordinator and each worker."""
-    coordinator = _psycopg2(admin_url)
+    coordinator = driver_url(admin_url)
     with create_engine(coordinator).connect() as connection:
         rows = connection.execute(
             text(

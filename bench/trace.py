@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.citus_databases import create_citus_database, is_citus_cluster  # noqa: E402
 from bench.pg_databases import drop_postgres  # noqa: E402
-from db.engine import make_engine  # noqa: E402
+from db.engine import driver_url, make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.schema import case_record, checkin, venue  # noqa: E402
 from ingest.demo_city import build_demo_city  # noqa: E402
@@ -172,8 +172,9 @@ def ours_trace(engine: Engine, case: dict[str, Any], rules: TraceRules, depth: i
 def bench_database(base_url: str, checkins: int, reuse: bool) -> str:
     """URL of kbyt_bench_<N>: reused when asked and filled, else built afresh."""
     name = f"kbyt_bench_{checkins}"
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    base = driver_url(base_url)
+    url = base.set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from config.settings import normalise_database_url
@@ -117,6 +117,16 @@ def check_before_first_engine(check: Callable[[str], None]) -> None:
     _before_first_engine[:] = [check]
 
 
+def driver_url(database_url: str) -> URL:
+    """The URL as an engine connects to it: postgres:// read as postgresql://, and PostgreSQL
+    through psycopg2, the driver installed (SQLAlchemy 2.1 reads a bare postgresql:// as
+    psycopg 3)."""
+    url = make_url(normalise_database_url(database_url))
+    if url.drivername == "postgresql":
+        return url.set(drivername="postgresql+psycopg2")
+    return url
+
+
 def make_engine(
     database_url: str,
     pool_size: int = 5,
@@ -137,7 +147,7 @@ def make_engine(
     recognises."""
     if _before_first_engine:
         _before_first_engine.pop()(database_url)
-    url = make_url(normalise_database_url(database_url))
+    url = driver_url(database_url)
     if url.get_backend_name() == "sqlite":
         database_file = _database_file(url.database)
         if database_file is not None:
@@ -155,8 +165,6 @@ def make_engine(
         if query_timeout_s is not None:
             _limit_sqlite_statements(engine, query_timeout_s)
         return engine
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg2")
     connect_args = {}
     if query_timeout_s is not None:
         # Sent once with the connection's start-up packet: no statement of its own.

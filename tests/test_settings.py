@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import ConfigError, load_settings, normalise_database_url
+from db.engine import driver_url
 
 
 @pytest.fixture(autouse=True)
@@ -152,3 +153,19 @@ def test_boundary_file_relative_to_the_repository(monkeypatch, tmp_path):
     shapes.write_text('{"type": "FeatureCollection", "features": []}')
     monkeypatch.setenv("KBYT_BOUNDARY_FILE", str(shapes))
     assert load_settings().boundary_file == Path(shapes)
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        ("postgres://kbyt:pw@db:5432/kbyt", "postgresql+psycopg2"),
+        ("postgresql://kbyt:pw@db:5432/kbyt", "postgresql+psycopg2"),
+        ("postgresql+psycopg2://kbyt:pw@db:5432/kbyt", "postgresql+psycopg2"),
+        ("sqlite:///data/kbyt.db", "sqlite"),
+    ],
+)
+def test_an_engine_reaches_postgresql_through_the_installed_driver(given, driver):
+    """SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which is not installed."""
+    url = driver_url(given)
+    assert url.drivername == driver
+    assert url.render_as_string(hide_password=False).split("://")[1] == given.split("://")[1]
