@@ -292,7 +292,7 @@ def venue_ids_and_wards(connection: Connection, refs: Sequence[str]) -> dict[str
         "SELECT venue_ref, id, ward_code FROM venue"
         " WHERE venue_ref IN (SELECT value FROM json_each(?))",
         (json.dumps(list(refs)),),
-    ).tuples()
+    )
     return {ref: (int(venue_id), ward) for ref, venue_id, ward in rows}
 
 
