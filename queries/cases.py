@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Row, Select, select
 
+from db.people_lock import writing_references_to_people
 from db.schema import CASE_STATUSES, case_record, person
 from rules.phone import PhoneError, normalize_phone
 from rules.text import search_key
@@ -141,6 +142,7 @@ def register_case(
         raise ValueError("a case needs an onset date or a test date")
     if isolated_at is not None and isolated_at.tzinfo is None:
         raise ValueError(f"naive isolation time {isolated_at!r}: give a time zone")
+    writing_references_to_people(connection)
     if connection.scalar(select(person.c.id).where(person.c.id == person_id)) is None:
         raise LookupError(f"no person with id {person_id}")
     result = connection.execute(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.partitions import day_start, ensure_partitions
+from db.people_lock import writing_references_to_people
 from db.schema import ACTIVITY_BLOCK_DAYS
 from rules.local_time import local_day_number
 
@@ -148,6 +149,7 @@ def person_id(
     known person's stored details are never changed here."""
     key = {"phone": phone, "full_name": full_name}
     details = {"id_number": id_number, "birth_year": birth_year, "home_ward_code": home_ward_code}
+    writing_references_to_people(connection)
     if connection.dialect.name == "postgresql":
         created = _run(connection, "person_or_new", {**key, **details}).scalar()
     else:

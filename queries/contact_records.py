@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from db.arrays import row_batches, row_params, row_table
 from db.dialect import epoch
+from db.people_lock import writing_references_to_people
 from db.schema import traced_contact
 from queries.trace import TraceResult
 from queries.trace_contacts import Contacts
@@ -62,6 +63,7 @@ def record_contacts(
     """Store the trace's contacts for the case; a person already recorded keeps the lowest
     level and the earliest exposure. Returns the number of contacts written."""
     traced_at = epoch_seconds(now or datetime.now(UTC))
+    writing_references_to_people(connection)
     if isinstance(result.contacts, Contacts):  # no Contact objects needed
         columns = result.contacts.columns()
     else:

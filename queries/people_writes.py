@@ -30,6 +30,7 @@ from sqlalchemy import column as sql_column
 from db.arrays import pg_array_or_nulls
 from db.dialect import insert_for
 from db.frame_loads import fill_stage, stage_table
+from db.people_lock import writing_references_to_people
 from db.schema import person
 
 PERSON_COLUMNS = ("phone", "full_name", "id_number", "birth_year", "home_ward_code")
@@ -41,6 +42,7 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
 
     Phones must already be normalised and names NFC: a person is (phone, full_name).
     """
+    writing_references_to_people(connection)
     frame = people.reset_index(drop=True)
     # Each person once, in order of first appearance (the batch's repeats are found here,
     # not by a GROUP BY in the database); new people get ids in that order on both engines.

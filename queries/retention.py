@@ -23,6 +23,7 @@ from sqlalchemy import Column, ColumnElement, Connection, delete, exists, select
 
 from db.dialect import is_citus
 from db.partitions import drop_partitions, is_partitioned, partitions_before
+from db.people_lock import deleting_unreferenced_people
 from db.schema import (
     advance_declaration,
     alert,
@@ -90,6 +91,9 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     connection.execute(delete(checkin_key).where(checkin_key.c.checked_in_at < cutoff))
     connection.execute(delete(checkin_identity).where(checkin_identity.c.checked_in_at < cutoff))
 
+    # Writers that found a person and have not committed what refers to them yet finish
+    # first; this DELETE then sees their rows (db/people_lock.py).
+    deleting_unreferenced_people(connection)
     unreferenced = _referred_to_by_nothing(cutoff, "citus" if citus else connection.dialect.name)
     people = connection.execute(delete(person).where(*unreferenced)).rowcount
     checkins += drop_partitions(connection, whole_days)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Connection, Subquery, and_, func, select
 
+from db.people_lock import writing_references_to_people
 from db.schema import alert, checkin, follow_up, person, venue, ward
 from queries.area import area_clause, venue_clause
 from rules.access import Scope, mask_name, mask_phone
@@ -139,6 +140,7 @@ def add_follow_up(
     at: datetime | None = None,
 ) -> None:
     """Record the next step for a person; FollowUpError when the workflow does not allow it."""
+    writing_references_to_people(connection)
     check_transition(current_status(connection, person_id), status)
     connection.execute(
         follow_up.insert().values(

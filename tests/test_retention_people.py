@@ -2,11 +2,13 @@
 people of the check-ins purged now (tests/test_retention.py) but someone known only from an
 advance declaration, or left behind by an earlier purge."""
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import exists, func, select, text
 
 from db.schema import (
     advance_declaration,
@@ -19,6 +21,7 @@ from db.schema import (
     traced_contact,
     venue,
 )
+from queries.checkin_rows import person_id
 from queries.declarations import declare_in_advance
 from queries.retention import PERSON_REFERENCES, purge
 from queries.writes import resolve_people, upsert_venues, write_checkins
@@ -155,3 +158,68 @@ def test_every_reference_to_a_person_in_the_schema_is_one_the_purge_checks():
         checkin.c.declared_by_person_id,
     }
     assert len(PERSON_REFERENCES) == 8
+
+
+def _purge_waits_or_ends(engine, purging: threading.Thread) -> None:
+    """Until the purge has ended, or waits on a lock held by another transaction (nothing
+    else in this test's database waits on one)."""
+    deadline = time.monotonic() + 60
+    while purging.is_alive() and time.monotonic() < deadline:
+        with engine.connect() as connection:
+            waiting = connection.scalar(
+                select(func.count())
+                .select_from(text("pg_stat_activity"))
+                .where(text("wait_event_type = 'Lock' AND datname = current_database()"))
+            )
+        if waiting:
+            return
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("writer", ["declaration", "import"])
+def test_a_person_found_by_a_writer_while_the_purge_runs_is_kept(postgresql_engine, writer):
+    """A returning visitor whose only check-in is a month old declares while the nightly
+    purge runs: the writer has found them and not yet committed their new check-in when the
+    purge decides whom nothing refers to. The purge waits for the writer; the person stays,
+    with both check-ins' fate as it should be (the old one purged), and no check-in points at
+    a person who is gone."""
+    engine = postgresql_engine
+    venue_id = city(engine)
+    phone, name = "+84903000009", "Khách quay lại"
+    with engine.begin() as connection:
+        [returning] = resolve_people(
+            connection, pd.DataFrame({"phone": [phone], "full_name": [name]})
+        )
+        write_checkins(connection, checkin_frame([dict(
+            person_id=int(returning), venue_id=venue_id, checked_in_at=OLD, channel="self",
+        )]))  # fmt: skip
+    reports = []
+
+    def purge_now() -> None:
+        with engine.begin() as connection:
+            reports.append(purge(connection, NOW, 28))
+
+    with engine.connect() as connection, connection.begin():
+        if writer == "declaration":
+            found = person_id(connection, phone, name)
+        else:
+            frame = pd.DataFrame({"phone": [phone], "full_name": [name]})
+            found = int(resolve_people(connection, frame)[0])
+        purging = threading.Thread(target=purge_now)
+        purging.start()
+        _purge_waits_or_ends(engine, purging)
+        write_checkins(connection, checkin_frame([dict(
+            person_id=found, venue_id=venue_id, checked_in_at=RECENT, channel="self",
+        )]))  # fmt: skip
+    purging.join(60)
+    assert not purging.is_alive() and len(reports) == 1
+    with engine.connect() as connection:
+        kept = connection.execute(select(checkin.c.person_id, checkin.c.checked_in_at)).all()
+        gone = connection.scalar(
+            select(func.count())
+            .select_from(checkin)
+            .where(~exists().where(person.c.id == checkin.c.person_id))
+        )
+    assert found == int(returning) and people(engine) == {name: None}
+    assert [(pid, at.astimezone(UTC)) for pid, at in kept] == [(found, RECENT)]
+    assert gone == 0 and (reports[0].checkins, reports[0].people) == (1, 0)
