@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
+from ingest.collector import collect_young, collector_paused
 from ingest.parsed_records import ParsedRecords
 from ingest.prepared_ahead import PreparedAhead, file_identity
 from ingest.reasons import reason
@@ -146,6 +147,7 @@ def import_checkins(
             )
 
     with (
+        collector_paused(),
         reader,
         closing(ErrorSink(report, error_report, error_language)) as sink,
         # closed when the loop ends in any way: a child preparing chunks ends with it
@@ -170,6 +172,7 @@ def import_checkins(
             if outcomes is not None:
                 outcomes.extend(_outcomes(stored, present, refused))
             show(chunk.fraction, f"{report.read:,} rows read, {report.imported:,} imported")
+            collect_young()
     report.seconds = time.perf_counter() - started
     show(1.0, "done")
     return report

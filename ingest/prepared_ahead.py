@@ -22,7 +22,6 @@ only, which ends the child; if the import dies, the child's next write fails and
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import pickle
 import subprocess
@@ -33,6 +32,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ingest.collector import collector_paused
 from ingest.records import Chunk
 from ingest.report import ImportFileError
 from ingest.source_files import DEFAULT_MAX_BYTES
@@ -123,10 +123,9 @@ class PreparedAhead:
         declined (self.declined: the file at the path is not the one opened)."""
         # The collector paused while a chunk is unpickled: its half a million new objects
         # (none in a cycle) set off collections that took 0.05-0.09 s more of 0.05 s.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            message = pickle.load(self._chunks)  # noqa: S301 - from our own child
+            with collector_paused():
+                message = pickle.load(self._chunks)  # noqa: S301 - from our own child
         except (EOFError, pickle.UnpicklingError, OSError):
             try:
                 code = self._process.wait(5)
@@ -135,9 +134,6 @@ class PreparedAhead:
             raise ChildProcessError(
                 f"the process reading the file ended (exit code {code})"
             ) from None
-        finally:
-            if collecting:
-                gc.enable()
         kind = message[0]
         if kind == _CHUNK:
             return message[1], message[2]

@@ -3,6 +3,7 @@ reason, idempotent, chunk by chunk, rollups equal to raw counts."""
 
 import codecs
 import csv
+import gc
 import io
 import json
 import unicodedata
@@ -253,6 +254,31 @@ def test_a_failure_mid_import_keeps_whole_chunks_only_and_a_second_run_resumes(d
     again = load(db, text, chunk_size=2)
     assert (again.imported, again.already_present) == (3, 2)
     assert [row[0] for row in stored(db)] == ["F-0", "F-1", "F-2", "F-3", "F-4"]
+
+
+def test_the_garbage_collector_is_paused_while_chunks_are_written_and_back_after(db):
+    text = (
+        HEADER
+        + "\n"
+        + "".join(
+            f"G-{i},CHO-1,0903123{i:03d},Người Thử {i},2021-08-01T08:{i:02d}:00,,,,\n"
+            for i in range(5)
+        )
+    )
+    seen = []
+    load(db, text, chunk_size=2, progress=lambda _fraction, _text: seen.append(gc.isenabled()))
+    # paused from "reading" through the three chunks; back on for "done"
+    assert seen == [False, False, False, False, True]
+
+
+def test_the_garbage_collector_is_back_after_an_import_that_fails(db, monkeypatch):
+    def failing(connection, frame, wards):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest.imports, "write_checkins", failing)
+    with pytest.raises(ImportInterrupted):
+        load(db, HEADER + "\nG-1,CHO-1,0903123001,Người Thử,2021-08-01T08:00:00,,,,\n")
+    assert gc.isenabled()
 
 
 def test_a_bad_row_does_not_hold_back_the_good_rows_of_its_chunk(db):
