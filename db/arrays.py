@@ -12,18 +12,34 @@ from typing import cast as cast_type
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import BigInteger, String, bindparam, cast, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import FromClause
 
 from rules.exposure_arrays import Ints
 
+# From this many integers on, a numpy array's literal is written by Arrow's CSV writer: three
+# to four times str() and join (860,000 rollup figures a 100,000-row import chunk: 0.04 s
+# against 0.14 s); below it, the writer's fixed cost is more than it saves.
+_ARROW_FROM = 2_000
 
-def pg_array(values: Sequence[object]) -> str:
+
+def pg_array(values: Sequence[object] | np.ndarray) -> str:
     """A PostgreSQL array literal of integers, or of text when the values are strings (one
     parameter, parsed in one go; built with C-level string operations, not per item)."""
     if not len(values):
         return "{}"
+    if isinstance(values, np.ndarray) and values.dtype.kind not in "iu":
+        values = values.tolist()  # text
+    if isinstance(values, np.ndarray):
+        if len(values) < _ARROW_FROM:
+            return "{" + ",".join(map(str, values.tolist())) + "}"
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(pa.table({"v": values}), sink, pa_csv.WriteOptions(include_header=False))
+        lines = sink.getvalue().to_pybytes()  # one number a line, each ending in \n
+        return "{" + lines[:-1].replace(b"\n", b",").decode("ascii") + "}"
     if isinstance(values[0], str):
         # NUL cannot occur in PostgreSQL text, so it can stand for the separator while the
         # whole batch is escaped at once.
@@ -75,7 +91,7 @@ def row_params(
     """The parameters of a row_table: one column of integers per name in columns."""
     if dialect == "postgresql":
         return {
-            f"{name}_{c}": pg_array(column.tolist())
+            f"{name}_{c}": pg_array(np.asarray(column))
             for c, column in zip(columns, values, strict=True)
         }
     rows = np.stack(values, axis=1).tolist() if len(values[0]) else []

@@ -159,9 +159,9 @@ def _activity_upsert(
             )
             + conflict,
             {
-                "activity_block": pg_array(blocks.tolist()),
-                "activity_venue_id": pg_array(venues.tolist()),
-                "activity_days": pg_array(days.tolist()),
+                "activity_block": pg_array(blocks),
+                "activity_venue_id": pg_array(venues),
+                "activity_days": pg_array(days),
             },
         )
     return (
@@ -193,7 +193,7 @@ def _counts_upsert(
         return (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             + conflict,
-            {f"{table}_{c}": pg_array(counts[c].tolist()) for c in columns},
+            {f"{table}_{c}": pg_array(counts[c]) for c in columns},
         )
     marks = ", ".join("?" for _ in columns)
     return (

@@ -121,7 +121,7 @@ def _lookup(connection: Connection, table: str, ids: Ints) -> list[NDArray[Any]]
             found.append([column[kept] for column in columns])
             continue
         if dialect == "postgresql":
-            ids_param = pg_array(batch.tolist())
+            ids_param = pg_array(batch)
         else:
             ids_param = json.dumps(batch.tolist())
         found.append(

@@ -82,6 +82,26 @@ def test_a_pg_array_literal_escapes_what_postgresql_would_misread():
     assert pg_array(['a"b', "c\\d", "e,f"]) == '{"a\\"b","c\\\\d","e,f"}'
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.uint32])
+@pytest.mark.parametrize("size", [3, 1_999, 2_000, 50_001])
+def test_a_numpy_integer_array_s_literal_is_what_str_and_join_write(dtype, size):
+    values = np.random.default_rng(size).integers(0, np.iinfo(dtype).max, size, dtype=dtype)
+    if np.issubdtype(dtype, np.signedinteger):
+        values[::3] = -values[::3]
+    assert pg_array(values) == "{" + ",".join(str(v) for v in values.tolist()) + "}"
+
+
+def test_a_numpy_integer_array_s_literal_is_read_back_by_postgresql_as_the_same_numbers(
+    postgresql_engine,
+):
+    values = np.array([-(2**63), -1, 0, 7, 2**63 - 1] * 1_000, dtype=np.int64)
+    with postgresql_engine.connect() as connection:
+        read = connection.exec_driver_sql(
+            "SELECT %(v)s::bigint[]", {"v": pg_array(values)}
+        ).scalar()
+    assert read == values.tolist()
+
+
 def test_keys_found_stored_by_an_earlier_batch_are_skipped_with_their_positions(engine):
     venues, (an, binh) = two_venues(engine)
 
