@@ -23,22 +23,28 @@ def stage_table(connection: Connection, name: str, columns: list[Column]) -> Tab
     return table
 
 
-def csv_bytes(frame: pd.DataFrame) -> pa.Buffer:
+def csv_bytes(frame: pd.DataFrame | pa.Table) -> pa.Buffer:
     """The frame as CSV for COPY … (FORMAT csv): strings always quoted, so '' stays '' and an
     empty unquoted field is NULL. Arrow's C++ writer: about five times DataFrame.to_csv."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = (
+        frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    )
     sink = pa.BufferOutputStream()
     pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
     return sink.getvalue()
 
 
 def copy_frame(
-    connection: Connection, table: str, frame: pd.DataFrame, not_null_text: Sequence[str] = ()
+    connection: Connection,
+    table: str,
+    frame: pd.DataFrame | pa.Table,
+    not_null_text: Sequence[str] = (),
 ) -> None:
-    """COPY the frame's rows into the table (PostgreSQL), columns by the frame's names. A
-    failure is raised as SQLAlchemy's error of its kind (IntegrityError for a key already
-    present), as a statement executed through SQLAlchemy would raise it."""
-    names = ", ".join(f'"{n}"' for n in frame.columns)
+    """COPY the frame's rows (a pandas or an Arrow table) into the table (PostgreSQL), columns
+    by the frame's names. A failure is raised as SQLAlchemy's error of its kind (IntegrityError
+    for a key already present), as a statement executed through SQLAlchemy would raise it."""
+    columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    names = ", ".join(f'"{n}"' for n in columns)
     options = "FORMAT csv"
     if not_null_text:
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{n}"' for n in not_null_text) + ")"

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from db.schema import venue
-from ingest.collector import collect_young, collector_paused
+from ingest.collector import PausedCollector
 from ingest.parsed_records import ParsedRecords
 from ingest.prepared_ahead import PreparedAhead, file_identity
 from ingest.reasons import reason
@@ -147,7 +147,7 @@ def import_checkins(
             )
 
     with (
-        collector_paused(),
+        PausedCollector() as collector,
         reader,
         closing(ErrorSink(report, error_report, error_language)) as sink,
         # closed when the loop ends in any way: a child preparing chunks ends with it
@@ -172,7 +172,7 @@ def import_checkins(
             if outcomes is not None:
                 outcomes.extend(_outcomes(stored, present, refused))
             show(chunk.fraction, f"{report.read:,} rows read, {report.imported:,} imported")
-            collect_young()
+            collector.chunk_done()
     report.seconds = time.perf_counter() - started
     show(1.0, "done")
     return report
@@ -187,9 +187,11 @@ def _write_checkins(
 ) -> tuple[list[RowError], np.ndarray, np.ndarray]:
     """One chunk in the caller's transaction: (rows with an unknown venue, lines of the rows
     written, lines of the rows already present)."""
-    venues.look_up(connection, rows["venue_ref"].unique())
-    ids = rows["venue_ref"].map(venues.ids)
-    unknown_mask = ids.isna().to_numpy()
+    # Each venue_ref once: Series.map() over the rows took 0.05 s of a 100,000-row chunk.
+    codes, refs = pd.factorize(rows["venue_ref"].to_numpy(dtype=object))
+    venues.look_up(connection, refs)
+    ids = np.array([venues.ids.get(ref, -1) for ref in refs.tolist()], dtype=np.int64)[codes]
+    unknown_mask = ids < 0
     unknown = [
         RowError(
             int(line), (reason("unknown_venue", value=ref),), raw_text(chunk.raw[int(position)])
@@ -202,7 +204,7 @@ def _write_checkins(
     if rows.empty:
         return unknown, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     frame = rows.assign(
-        venue_id=ids[~unknown_mask].astype(np.int64).to_numpy(),
+        venue_id=ids[~unknown_mask],
         person_id=resolve_people(connection, rows[["phone", "full_name"]]),
         source=source,
     )

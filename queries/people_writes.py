@@ -47,7 +47,10 @@ def resolve_people(connection: Connection, people: pd.DataFrame) -> np.ndarray:
     # Each person once, in order of first appearance (the batch's repeats are found here,
     # not by a GROUP BY in the database); new people get ids in that order on both engines.
     codes = frame.groupby(["phone", "full_name"], sort=False, dropna=False).ngroup().to_numpy()
-    first = ~frame.duplicated(["phone", "full_name"]).to_numpy()
+    # Numbered in order of first appearance: a row is its person's first when its number is
+    # above every number before it (no second pass over the text, as duplicated() made).
+    seen = np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else codes
+    first = codes > seen
     unique = frame.loc[first].reset_index(drop=True)
     for column in PERSON_COLUMNS:
         if column not in unique:

@@ -22,6 +22,8 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
@@ -192,51 +194,74 @@ def write_checkins(
 def _claim_keys(connection: Connection, frame: pd.DataFrame) -> np.ndarray:
     """Positions of rows to skip: a (source, external_id) repeated earlier in the batch, or
     already stored. The others' keys are stored in checkin_key (rows without an external_id
-    have none)."""
+    have none). Sorted and compared by Arrow: pandas' sort and duplicated() on the two text
+    columns took 0.13 s of a 100,000-row import chunk."""
     keyed = frame["external_id"].notna().to_numpy()
     if not keyed.any():
         return np.empty(0, dtype=np.int64)
-    keys = frame.loc[keyed, ["source", "external_id", "checked_in_at"]].reset_index(drop=True)
-    keys["source"] = keys["source"].astype(str)
-    keys["external_id"] = keys["external_id"].astype(str)
-    repeated = keys.duplicated(["source", "external_id"], keep="first").to_numpy()
-    claims = keys.loc[~repeated].sort_values(["source", "external_id"])
-    present = _store_keys(
-        connection,
-        claims["source"].tolist(),
-        claims["external_id"].tolist(),
-        claims["checked_in_at"].tolist(),
+    positions = np.flatnonzero(keyed)
+    keys = pa.table(
+        {
+            "source": _texts(frame["source"].to_numpy(dtype=object)[positions]),
+            "external_id": _texts(frame["external_id"].to_numpy(dtype=object)[positions]),
+            "checked_in_at": frame["checked_in_at"].to_numpy()[positions],
+            "n": np.arange(len(positions)),
+        }
     )
-    skip = repeated.copy()
-    skip[claims.index.to_numpy()[present]] = True
-    positions: np.ndarray = np.flatnonzero(keyed)[skip].astype(np.int64)
-    return positions
+    # In the key's order, a key's rows in the batch's order: the first of each is claimed.
+    ordered = keys.take(
+        pc.sort_indices(
+            keys, [("source", "ascending"), ("external_id", "ascending"), ("n", "ascending")]
+        )
+    )
+    repeated = np.zeros(len(ordered), dtype=bool)
+    if len(ordered) > 1:
+        same = [
+            pc.equal(column.slice(1), column.slice(0, len(column) - 1)).to_numpy(
+                zero_copy_only=False
+            )
+            for column in (ordered["source"], ordered["external_id"])
+        ]
+        repeated[1:] = same[0] & same[1]
+    claims = ordered.filter(pa.array(~repeated))
+    present = _store_keys(connection, claims.select(["source", "external_id", "checked_in_at"]))
+    skip = np.zeros(len(positions), dtype=bool)
+    skip[ordered["n"].to_numpy()[repeated]] = True
+    skip[claims["n"].to_numpy()[present]] = True
+    skipped: np.ndarray = positions[skip].astype(np.int64)
+    return skipped
 
 
-def _store_keys(
-    connection: Connection, sources: list[str], ids: list[str], times: list[int]
-) -> np.ndarray:
-    """Store the keys not stored yet; returns the positions (in the lists) of those that
-    were.
+def _texts(values: np.ndarray) -> pa.Array:
+    """Key values as Arrow text (a value that is not text, such as a number, as its str())."""
+    try:
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([str(value) for value in values.tolist()], type=pa.string())
+
+
+def _store_keys(connection: Connection, claims: pa.Table) -> np.ndarray:
+    """Store the keys (source, external_id, checked_in_at; in the key's order, each once) not
+    stored yet; returns the positions (in claims) of those that were.
 
     PostgreSQL first COPYs them all in a savepoint: new rows, the common case, cost half of an
     upsert, and COPY a third less than INSERT from unnest of array literals (100,000 keys into
     the 20M city's checkin_key: 0.17-0.20 s against 0.24-0.29 s). When some key exists
     already (a file imported again, or another import of the same file committing first), it
     falls back to INSERT … ON CONFLICT DO NOTHING, which returns the keys it did not store.
-    Keys go in the lists' sorted order, so two imports racing on one file wait for each other
+    Keys go in their sorted order, so two imports racing on one file wait for each other
     instead of deadlocking. SQLite has one writer at a time: look up, then insert the others."""
     if connection.dialect.name == "postgresql":
         try:
             with connection.begin_nested():
-                copy_frame(
-                    connection,
-                    "checkin_key",
-                    pd.DataFrame({"source": sources, "external_id": ids, "checked_in_at": times}),
-                )
+                copy_frame(connection, "checkin_key", claims)
             return np.empty(0, dtype=np.int64)
         except IntegrityError:
             pass
+    sources = claims["source"].to_pylist()
+    ids = claims["external_id"].to_pylist()
+    times = claims["checked_in_at"].to_pylist()
+    if connection.dialect.name == "postgresql":
         params = {"sources": pg_array(sources), "ids": pg_array(ids), "times": pg_array(times)}
         present = connection.exec_driver_sql(
             "WITH wanted AS MATERIALIZED ("
