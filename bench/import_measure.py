@@ -22,7 +22,21 @@ from ingest.imports import import_checkins
 from rules.local_time import CITY_ZONE
 
 IMPORT_SOURCE = "bench-import"
-IMPORT_GOAL_ROWS_PER_S = 100_000
+# The city-scale issue's goal (it replaced an earlier 100,000 rows/s, more than a bare COPY
+# reaches on this machine): at least the 1M city's import speed of 26 November, and within
+# three times a bare COPY of the same rows.
+IMPORT_GOAL_ROWS_PER_S = 29_000
+IMPORT_GOAL_RATIO = 3.0
+
+
+def import_goal(imported: dict[str, Any]) -> str:
+    """The goal cell of the bulk import's row: each half with its mark."""
+    fast = imported["rows_per_s"] >= IMPORT_GOAL_ROWS_PER_S
+    close = imported["ratio"] <= IMPORT_GOAL_RATIO
+    return (
+        f"≥ {IMPORT_GOAL_ROWS_PER_S:,} rows/s {'✓' if fast else '✗'}; "
+        f"ratio ≤ {IMPORT_GOAL_RATIO:g} {'✓' if close else '✗'}"
+    )
 
 
 def bulk_import(engine: Engine, rows: int) -> dict[str, Any]:

@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.app_memory import RSS_GOAL_MB, app_memory  # noqa: E402
 from bench.dashboard_measures import dashboards, export, traces, venue_pages  # noqa: E402
-from bench.import_measure import IMPORT_GOAL_ROWS_PER_S, bulk_import  # noqa: E402
+from bench.import_measure import bulk_import, import_goal  # noqa: E402
 from bench.machine_facts import machine  # noqa: E402
 from bench.measure import SLOW_REPEATS, Bench  # noqa: E402
 from bench.trace import DEFAULT_POSTGRES, bench_database  # noqa: E402
@@ -101,8 +101,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| bulk import {imported['rows']:,} rows | {imported['rows_per_s']:,} rows/s | "
             f"{imported['plain_sql_rows_per_s']:,} rows/s (COPY) | {imported['ratio']} | "
-            f"≥ {IMPORT_GOAL_ROWS_PER_S:,} rows/s "
-            f"{'✓' if imported['rows_per_s'] >= IMPORT_GOAL_ROWS_PER_S else '✗'} | 1 |"
+            f"{import_goal(imported)} | 1 |"
         )
     app = result.get("app")
     if app and "rss_mb" in app:
