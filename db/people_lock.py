@@ -10,11 +10,15 @@ pointed at no one (check-ins have no foreign key to person; the tables that have
 purge fail instead).
 
 So each writer takes a shared transaction lock before it looks people up, and the purge takes
-the same lock exclusively just before it deletes people: it waits for the writers in flight
-to commit, and its DELETE then sees their rows; writers that come after wait for the purge to
-commit, and then find the people it kept, or create anew the ones it deleted. Writers do not
-wait for one another. The purge holds the lock from its people's DELETE to its commit, where
-it drops the expired day partitions, which lock the check-ins until then anyway.
+the same lock exclusively before it deletes anything: it waits for the writers in flight to
+commit, and its people's DELETE then sees their rows; writers that come after wait for the
+purge to commit, and then find the people it kept, or create anew the ones it deleted.
+Writers do not wait for one another. The purge takes its turn first, not just before the
+people's DELETE, because a writer holding its turn may then touch a row the purge deletes: an
+import of last month's file claims the import keys the purge deletes, and each waited for the
+other until PostgreSQL ended one as a deadlock. Writers therefore wait out the whole purge
+(its deletes of the expired rows, then of the people, then dropping the expired day
+partitions, which lock the check-ins until its commit anyway).
 
 SQLite has one writer at a time: the purge holds the write lock for its whole transaction.
 """
@@ -34,6 +38,6 @@ def writing_references_to_people(connection: Connection) -> None:
 
 
 def deleting_unreferenced_people(connection: Connection) -> None:
-    """Before the purge decides whom nothing refers to; held until its transaction ends."""
+    """Before the purge deletes anything; held until its transaction ends."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (PEOPLE_LOCK_KEY,))

@@ -66,6 +66,10 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     """Delete what is older than now - retention_days, in the caller's transaction."""
     cutoff = now - timedelta(days=retention_days)
     old = checkin.c.checked_in_at < cutoff
+    # Before anything is deleted: writers that found a person and have not committed what
+    # refers to them yet finish first (the people's DELETE below then sees their rows), and no
+    # writer holding its turn waits on a row this purge deletes (db/people_lock.py).
+    deleting_unreferenced_people(connection)
     whole_days = partitions_before(connection, cutoff) if is_partitioned(connection) else []
     alerts = connection.execute(delete(alert).where(alert.c.raised_at < cutoff)).rowcount
     advance = connection.execute(
@@ -91,9 +95,6 @@ def purge(connection: Connection, now: datetime, retention_days: int) -> PurgeRe
     connection.execute(delete(checkin_key).where(checkin_key.c.checked_in_at < cutoff))
     connection.execute(delete(checkin_identity).where(checkin_identity.c.checked_in_at < cutoff))
 
-    # Writers that found a person and have not committed what refers to them yet finish
-    # first; this DELETE then sees their rows (db/people_lock.py).
-    deleting_unreferenced_people(connection)
     unreferenced = _referred_to_by_nothing(cutoff, "citus" if citus else connection.dialect.name)
     people = connection.execute(delete(person).where(*unreferenced)).rowcount
     checkins += drop_partitions(connection, whole_days)

@@ -223,3 +223,50 @@ def test_a_person_found_by_a_writer_while_the_purge_runs_is_kept(postgresql_engi
     assert found == int(returning) and people(engine) == {name: None}
     assert [(pid, at.astimezone(UTC)) for pid, at in kept] == [(found, RECENT)]
     assert gone == 0 and (reports[0].checkins, reports[0].people) == (1, 0)
+
+
+def test_a_file_re_imported_from_before_the_cutoff_while_the_purge_runs_fails_neither(
+    postgresql_engine,
+):
+    """A partner sends last month's file again while the nightly purge runs. The import has
+    found its people (and so holds its turn on them) when the purge starts; then it claims its
+    keys, one of which, a month old, the purge is about to delete. Both finish: the purge waits
+    for the import before it deletes anything, the import finds that key still stored (already
+    present) and stores the new one, and the purge then forgets the old check-in and its key.
+    Before, the purge deleted the key, then waited for the import's turn while the import
+    waited for the deleted key: PostgreSQL ended one of them as a deadlock."""
+    engine = postgresql_engine
+    venue_id = city(engine)
+    phone, name = "+84903000010", "Đối tác gửi lại"
+
+    def partner_rows(person: int, keyed: list[tuple[str, datetime]]) -> pd.DataFrame:
+        return checkin_frame([dict(
+            person_id=person, venue_id=venue_id, checked_in_at=at, channel="import",
+            source="partner", external_id=key,
+        ) for key, at in keyed])  # fmt: skip
+
+    with engine.begin() as connection:
+        [sender] = resolve_people(connection, pd.DataFrame({"phone": [phone], "full_name": [name]}))
+        write_checkins(connection, partner_rows(int(sender), [("P-1", OLD)]))
+    reports = []
+
+    def purge_now() -> None:
+        with engine.begin() as connection:
+            reports.append(purge(connection, NOW, 28))
+
+    with engine.connect() as connection, connection.begin():
+        frame = pd.DataFrame({"phone": [phone], "full_name": [name]})
+        found = int(resolve_people(connection, frame)[0])
+        purging = threading.Thread(target=purge_now)
+        purging.start()
+        _purge_waits_or_ends(engine, purging)
+        skipped = write_checkins(connection, partner_rows(found, [("P-1", OLD), ("P-2", RECENT)]))
+    purging.join(60)
+    assert not purging.is_alive() and len(reports) == 1
+    assert list(skipped) == [0]  # P-1: already present when the import claimed it
+    with engine.connect() as connection:
+        keys = connection.execute(text("SELECT external_id FROM checkin_key")).scalars().all()
+        kept = connection.execute(select(checkin.c.external_id, checkin.c.checked_in_at)).all()
+    assert keys == ["P-2"]
+    assert [(key, at.astimezone(UTC)) for key, at in kept] == [("P-2", RECENT)]
+    assert (reports[0].checkins, reports[0].people) == (1, 0) and people(engine) == {name: None}
