@@ -281,7 +281,8 @@ def area_table(
     by: str = "district",
 ) -> pd.DataFrame:
     """Per district (by="district") or per ward (by="ward"): code, name, declarations,
-    at_risk, risk_rate, cases (open, by home ward, registered in the range), active_units."""
+    at_risk, risk_rate, cases (open, by home ward, registered in the range), active_units;
+    the most declarations first, then by code."""
     if by not in ("district", "ward"):
         raise ValueError(f"by must be 'district' or 'ward', not {by!r}")
     start, end = local_range_bounds(first, last, zone)
@@ -337,7 +338,10 @@ def area_table(
     frame["risk_rate"] = (
         frame["at_risk"] / frame["declarations"].where(frame["declarations"] > 0)
     ).fillna(0.0)
-    return frame.sort_values("declarations", ascending=False).reset_index(drop=True)
+    # Areas with as many declarations follow their codes: the groups come back in the plan's
+    # order, which differs between refreshes and between PostgreSQL and Citus.
+    ordered = frame.sort_values(["declarations", "code"], ascending=[False, True], kind="stable")
+    return ordered.reset_index(drop=True)
 
 
 def first_day_with_data(connection: Connection, zone: ZoneInfo) -> date | None:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db.schema import case_record, checkin, person, traced_contact, venue, ward
 from queries.area import wards_by_district
@@ -122,6 +122,33 @@ def test_the_area_table_and_its_ward_drill_down(city):
         ["764", "Quận Gò Vấp", 1, 0, 1, 1],
     ]
     assert wards[["code", "declarations"]].values.tolist() == [["26734", 3]]
+
+
+def test_areas_with_as_many_declarations_are_listed_by_code(engine):
+    """Four wards of Quận 1, written highest code first: the one with two declarations leads,
+    the three with one follow in code order (Citus's plan returned such ties in another order
+    than PostgreSQL's)."""
+    codes = sorted(wards_by_district()["760"])[:4]
+    with engine.begin() as connection:
+        upsert_venues(connection, pd.DataFrame([a_venue(code, code) for code in reversed(codes)]))
+        (an,) = resolve_people(
+            connection, pd.DataFrame({"phone": ["+84903000001"], "full_name": ["An"]})
+        )
+        venues = dict(connection.execute(select(venue.c.venue_ref, venue.c.id)).all())
+        visits = [codes[3], codes[2], codes[1], codes[0], codes[2]]
+        write_checkins(connection, checkin_frame([
+            dict(person_id=an, venue_id=venues[ref], channel="self",
+                 checked_in_at=datetime(2021, 8, 10, 8 + hour, tzinfo=LOCAL))
+            for hour, ref in enumerate(visits)
+        ]))  # fmt: skip
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # Groups by hash, not by sorting: they come back in no particular order.
+            connection.execute(text("SET LOCAL enable_sort = off"))
+        wards = area_table(connection, DAY, DAY, SAIGON, None, by="ward")
+    assert wards[["code", "declarations"]].values.tolist() == [
+        [codes[2], 2], [codes[0], 1], [codes[1], 1], [codes[3], 1]
+    ]  # fmt: skip
 
 
 def test_active_units_count_a_venue_once_over_a_range_across_63_day_blocks(engine):
